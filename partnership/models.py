@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from vawg.periods import FinancialYear
+from vawg.rag import Rag
+
+# Top-level paths of the service that a partnership slug must not shadow.
+RESERVED_SLUGS = frozenset({"account", "accessibility", "admin", "health", "media", "static"})
+
+
+def validate_partnership_slug(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(f"{value!r} is used by the service itself; choose another web address.")
+
+
+class Partnership(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        validators=[validate_partnership_slug],
+        help_text="Used in web addresses, e.g. tri-borough.",
+    )
+    short_name = models.CharField(max_length=60)
+    # Published outputs show counts from 1 to threshold - 1 as "<threshold" (default: 1-4 shown as "<5").
+    suppression_threshold = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    marac_benchmark_per_10k = models.DecimalField(
+        "MARAC benchmark (cases a year per 10,000 women aged 16+)",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("40"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    marac_band_lower_percent = models.PositiveSmallIntegerField(
+        "MARAC volume: lower edge of the expected band (% of benchmark)", default=80
+    )
+    marac_band_upper_percent = models.PositiveSmallIntegerField(
+        "MARAC volume: upper edge of the expected band (% of benchmark)", default=100
+    )
+    rag_wording_red = models.TextField(
+        default="No progress has been made, or considerable challenges stand in the way of the action."
+    )
+    rag_wording_amber = models.TextField(
+        default="Some progress has been made, but issues, challenges or resourcing have delayed it."
+    )
+    rag_wording_green = models.TextField(default="Considerable progress has been made against the action.")
+    rag_wording_complete = models.TextField(default="The action has been completed.")
+    rag_wording_not_rated = models.TextField(default="The action has not been rated for this period.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(marac_band_lower_percent__lte=models.F("marac_band_upper_percent")),
+                name="partnership_marac_band_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(suppression_threshold__gte=1),
+                name="partnership_threshold_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def rag_wording(self, rating: str) -> str:
+        return getattr(self, f"rag_wording_{Rag(rating).value}")
+
+    def rag_definitions(self) -> list[tuple[Rag, str]]:
+        return [(rating, self.rag_wording(rating)) for rating in Rag]
+
+
+class Borough(models.Model):
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="boroughs")
+    name = models.CharField(max_length=120)
+    short_name = models.CharField(max_length=20, help_text="As the partnership writes it, e.g. LBHF.")
+    ons_code = models.CharField("ONS code", max_length=9, blank=True, help_text="e.g. E09000013")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "short_name"], name="borough_short_name_unique"),
+            models.UniqueConstraint(fields=["partnership", "name"], name="borough_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BoroughPopulation(models.Model):
+    borough = models.ForeignKey(Borough, on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField(help_text="First calendar year of the financial year: 2015 is 2015-16.")
+    population = models.PositiveIntegerField("all residents", validators=[MinValueValidator(1)])
+    females_16_plus = models.PositiveIntegerField("females aged 16+", validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["borough__name", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["borough", "year"], name="population_one_per_borough_year"),
+            models.CheckConstraint(
+                condition=Q(population__gt=0)
+                & Q(females_16_plus__gt=0)
+                & Q(females_16_plus__lte=models.F("population")),
+                name="population_positive_and_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.borough} {self.financial_year}"
+
+    @property
+    def financial_year(self) -> FinancialYear:
+        return FinancialYear(self.year)
+
+
+class OperationalGroupQuerySet(models.QuerySet):
+    def for_governance(self) -> OperationalGroupQuerySet:
+        return self.select_related("chair", "coordinator", "parent").prefetch_related("memberships__user")
+
+
+class OperationalGroup(models.Model):
+    class Kind(models.TextChoices):
+        STRATEGIC_BOARD = "strategic_board", "Strategic board"
+        EXECUTIVE_GROUP = "executive_group", "Executive group"
+        OPERATIONAL_GROUP = "operational_group", "Operational group"
+        TASK_AND_FINISH = "task_and_finish", "Task and finish group"
+        COMMISSIONING_GROUP = "commissioning_group", "Commissioning group"
+        OTHER = "other", "Other group"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=160)
+    abbreviation = models.CharField(max_length=20, help_text="As the partnership writes it, e.g. CHOG.")
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OPERATIONAL_GROUP)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="Reports to",
+    )
+    remit = models.TextField(blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    chair_title = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="Who chairs it when the chair has no account, e.g. Executive Director",
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = OperationalGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "abbreviation"], name="group_abbreviation_unique"),
+            models.UniqueConstraint(fields=["partnership", "name"], name="group_name_unique"),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="group_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.abbreviation})"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        STRATEGIC_LEAD = "strategic_lead", "Strategic lead"
+        COORDINATOR = "coordinator", "Operational group coordinator"
+        BOARD_MEMBER = "board_member", "Board member"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    groups = models.ManyToManyField(
+        OperationalGroup,
+        blank=True,
+        related_name="memberships",
+        help_text="For coordinators: the groups they write updates for. For others: groups they sit on.",
+    )
+    job_title = models.CharField(max_length=160, blank=True)
+    organisation = models.CharField(max_length=160, blank=True)
+
+    class Meta:
+        ordering = ["partnership__name", "user__last_name", "user__first_name"]
+        constraints = [models.UniqueConstraint(fields=["user", "partnership"], name="membership_one_per_partnership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} of {self.partnership}"
+
+    @property
+    def is_strategic_lead(self) -> bool:
+        return self.role == self.Role.STRATEGIC_LEAD
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == self.Role.COORDINATOR
+
+    def group_ids(self) -> frozenset[int]:
+        if not hasattr(self, "_group_ids"):
+            self._group_ids = frozenset(self.groups.values_list("id", flat=True))
+        return self._group_ids
+
+    def can_write_for_group(self, group: OperationalGroup | int) -> bool:
+        """Strategic leads write for every group of their partnership; coordinators only for their own."""
+        group_id = group if isinstance(group, int) else group.pk
+        if self.is_strategic_lead:
+            return True
+        return self.is_coordinator and group_id in self.group_ids()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from partnership import views
+
+app_name = "partnership"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("governance/", views.governance, name="governance"),
+    path("boroughs/", views.boroughs, name="boroughs"),
+]

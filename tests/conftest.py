@@ -1,0 +1,90 @@
+"""Personas, as healthchecks names them: a partnership with each role, and an outsider partnership."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from partnership.models import Membership, OperationalGroup
+from tests.factories import (
+    BoroughFactory,
+    BoroughPopulationFactory,
+    MembershipFactory,
+    OperationalGroupFactory,
+    PartnershipFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    partnership: object
+    other_partnership: object
+    board: object
+    group: object  # CHOG: the group the coordinator writes for
+    other_group: object  # HOG: a group of the same partnership the coordinator does not write for
+    borough: object
+    lead: object  # users
+    coordinator: object
+    other_coordinator: object
+    board_member: object
+    admin: object
+    outsider_lead: object  # strategic lead of the other partnership
+
+    def users(self) -> dict:
+        return {
+            "lead": self.lead,
+            "coordinator": self.coordinator,
+            "other_coordinator": self.other_coordinator,
+            "board_member": self.board_member,
+            "admin": self.admin,
+            "outsider_lead": self.outsider_lead,
+        }
+
+
+@pytest.fixture
+def world(db) -> World:
+    partnership = PartnershipFactory(name="Tri-borough VAWG Partnership", slug="tri-borough", short_name="Tri-borough")
+    other = PartnershipFactory(name="Elsewhere VAWG Partnership", slug="elsewhere", short_name="Elsewhere")
+    board = OperationalGroupFactory(
+        partnership=partnership,
+        name="VAWG Strategic Board",
+        abbreviation="BOARD",
+        kind=OperationalGroup.Kind.STRATEGIC_BOARD,
+    )
+    group = OperationalGroupFactory(
+        partnership=partnership, name="Children and Health Operational Group", abbreviation="CHOG", parent=board
+    )
+    other_group = OperationalGroupFactory(
+        partnership=partnership, name="Housing Operational Group", abbreviation="HOG", parent=board
+    )
+    borough = BoroughFactory(partnership=partnership, name="Hammersmith & Fulham", short_name="LBHF")
+    BoroughPopulationFactory(borough=borough)
+    OperationalGroupFactory(partnership=other, name="Elsewhere Board", abbreviation="EB")
+    lead = MembershipFactory(partnership=partnership, role=Membership.Role.STRATEGIC_LEAD, user__username="alice").user
+    coordinator = MembershipFactory(
+        partnership=partnership, role=Membership.Role.COORDINATOR, user__username="bob", groups=[group]
+    ).user
+    other_coordinator = MembershipFactory(
+        partnership=partnership, role=Membership.Role.COORDINATOR, user__username="bella", groups=[other_group]
+    ).user
+    board_member = MembershipFactory(
+        partnership=partnership, role=Membership.Role.BOARD_MEMBER, user__username="bert", groups=[board]
+    ).user
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    outsider_lead = MembershipFactory(
+        partnership=other, role=Membership.Role.STRATEGIC_LEAD, user__username="charlie"
+    ).user
+    return World(
+        partnership=partnership,
+        other_partnership=other,
+        board=board,
+        group=group,
+        other_group=other_group,
+        borough=borough,
+        lead=lead,
+        coordinator=coordinator,
+        other_coordinator=other_coordinator,
+        board_member=board_member,
+        admin=admin,
+        outsider_lead=outsider_lead,
+    )

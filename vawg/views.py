@@ -1,0 +1,51 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from vawg.access import partnerships_for
+from vawg.middleware import SIGNED_OUT_REASON
+
+SIGNED_OUT_MESSAGES = {
+    "idle": "You were signed out because you had not done anything for 30 minutes. Sign in again to carry on.",
+    "absolute": "You were signed out because you had been signed in for 12 hours. Sign in again to carry on.",
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    partnerships = partnerships_for(request.user)
+    if len(partnerships) == 1:
+        return redirect("partnership:home", partnership_slug=partnerships[0].slug)
+    return render(request, "home.html", {"partnerships": partnerships})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        reason = self.request.session.pop(SIGNED_OUT_REASON, None)
+        context["signed_out_message"] = SIGNED_OUT_MESSAGES.get(reason)
+        return context
+
+
+@login_required
+@require_POST
+def session_extend(request: HttpRequest) -> HttpResponse:
+    """The time-out warning's "Stay signed in": the middleware has already counted this as activity."""
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"extended": True})
+    messages.success(request, "You are still signed in.")
+    return redirect(request.POST.get("next") or "home")
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "accessibility.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "errors/csrf.html", status=403)
