@@ -91,6 +91,10 @@ RULES = {
 }
 
 
+for _app in ("actions", "referrals", "consultations", "reports"):
+    RULES.update(__import__(f"tests.{_app}.permission_rules", fromlist=["RULES"]).RULES)
+
+
 def outcome(response) -> str | int:
     if 200 <= response.status_code < 300:
         return "ok"

@@ -3,30 +3,29 @@ from django.urls import reverse
 
 SERVICE_NAME = "VAWG Partnership Tracker"
 
+# The partnership's service navigation: (text, URL name taking the partnership slug, section key).
+# Views set `request.current_section` to the key of the section they belong to.
+NAVIGATION = [
+    ("Home", "partnership:home", "home"),
+    ("Governance", "partnership:governance", "governance"),
+    ("Boroughs", "partnership:boroughs", "boroughs"),
+]
+
 
 def layout(request) -> dict:
     partnership = getattr(request, "partnership", None)
-    membership = getattr(request, "membership", None)
+    current_section = getattr(request, "current_section", None)
     navigation = []
     if partnership is not None:
-        slug = partnership.slug
         navigation = [
-            ("Home", reverse("partnership:home", args=[slug]), "home"),
-            (
-                "Governance",
-                reverse("partnership:governance", args=[slug]),
-                "governance",
-            ),
-            ("Boroughs", reverse("partnership:boroughs", args=[slug]), "boroughs"),
+            {"text": text, "href": reverse(name, args=[partnership.slug]), "current": key == current_section}
+            for text, name, key in NAVIGATION
         ]
-    current_section = getattr(request, "current_section", None)
     return {
         "service_name": SERVICE_NAME,
         "partnership": partnership,
-        "membership": membership,
-        "service_navigation": [
-            {"text": text, "href": href, "current": key == current_section} for text, href, key in navigation
-        ],
+        "membership": getattr(request, "membership", None),
+        "service_navigation": navigation,
         "session_idle_timeout": settings.SESSION_IDLE_TIMEOUT,
         "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
     }

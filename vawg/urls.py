@@ -53,4 +53,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Partnership pages last: every path under /<partnership-slug>/ goes through vawg.access.
     path("<slug:partnership_slug>/", include("partnership.urls")),
+    path("<slug:partnership_slug>/plan/", include("actions.urls")),
+    path("<slug:partnership_slug>/figures/", include("referrals.urls")),
+    path("<slug:partnership_slug>/consultations/", include("consultations.urls")),
+    path("<slug:partnership_slug>/reports/", include("reports.urls")),
 ]

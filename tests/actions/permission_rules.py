@@ -1,0 +1,3 @@
+"""Permission rules for the actions URLs, merged into tests/test_permissions.py (see its RULES for the format)."""
+
+RULES: dict = {}
