@@ -1,0 +1,341 @@
+"""Reading uploaded spreadsheets safely, and writing exports that spreadsheet programs cannot turn into formulas.
+
+Every importer (browser and command line) reads its file through `read_table`, which:
+- refuses files over the size limit before parsing, and files whose extension and content disagree;
+- checks an XLSX's entry count and unpacked size before opening it (zip bombs), and parses its XML through
+  defusedxml (openpyxl uses it when installed);
+- decodes CSV as UTF-8 (with or without BOM), falling back to Windows-1252, which Excel writes by default;
+- skips empty rows, stopping quickly at the long runs of empty rows LibreOffice leaves at the end of a sheet;
+- numbers rows as the user sees them in the spreadsheet (the heading row is row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.http import HttpResponse
+
+MAX_UPLOAD_BYTES = getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+MAX_XLSX_UNPACKED_BYTES = getattr(settings, "IMPORT_MAX_XLSX_UNPACKED_BYTES", 50 * 1024 * 1024)
+MAX_XLSX_ENTRIES = 500
+MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 100_000)
+MAX_CELL_CHARS = 20_000
+# A run of this many empty rows ends the sheet: spreadsheet programs pad sheets with empty rows.
+EMPTY_ROW_RUN_LIMIT = 1_000
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class TabularError(ValueError):
+    """The file as a whole cannot be read; the message is meant for the person who uploaded it."""
+
+
+def normalise_heading(text: object) -> str:
+    """`Successes & challenges` and `successes and challenges` both become `successesandchallenges`."""
+    return re.sub(r"[^0-9a-z]", "", str(text or "").lower().replace("&", "and"))
+
+
+@dataclass
+class Row:
+    number: int  # as the spreadsheet shows it: the heading row is 1
+    values: dict[str, str]  # normalised heading -> cell text, stripped
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.values.get(key, default)
+
+
+@dataclass
+class Table:
+    headings: list[str]  # as written in the file
+    rows: list[Row]
+
+    @property
+    def normalised_headings(self) -> list[str]:
+        return [normalise_heading(h) for h in self.headings]
+
+
+@dataclass
+class RowError:
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"Row {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass
+class RowErrors:
+    errors: list[RowError] = field(default_factory=list)
+
+    def add(self, row: int | None, column: str | None, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def __iter__(self):
+        return iter(sorted(self.errors, key=lambda e: (e.row or 0, e.column or "")))
+
+    def __len__(self) -> int:
+        return len(self.errors)
+
+    def messages(self) -> list[str]:
+        return [str(error) for error in self]
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _unescape(text: str) -> str:
+    """Undo `neutralise_formula`, so exported text imports back unchanged."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
+def _rows_to_table(raw_rows: Iterable[Sequence[object]], *, max_rows: int) -> Table:
+    iterator = iter(raw_rows)
+    headings: list[str] | None = None
+    first_row_number = 0
+    for number, raw in enumerate(iterator, start=1):
+        cells = [_cell_text(v) for v in raw]
+        if any(cells):
+            headings, first_row_number = cells, number
+            break
+    if headings is None:
+        raise TabularError("The file is empty: it needs a heading row and at least one row of data.")
+    while headings and not headings[-1]:
+        headings.pop()
+    keys = [normalise_heading(h) for h in headings]
+    seen: dict[str, str] = {}
+    for heading, key in zip(headings, keys, strict=True):
+        if not key:
+            continue
+        if key in seen:
+            raise TabularError(f"The heading '{heading}' appears twice (also as '{seen[key]}'). Keep one of them.")
+        seen[key] = heading
+
+    rows: list[Row] = []
+    empty_run = 0
+    for number, raw in enumerate(iterator, start=first_row_number + 1):
+        cells = [_cell_text(v) for v in raw]
+        if not any(cells):
+            empty_run += 1
+            if empty_run >= EMPTY_ROW_RUN_LIMIT:
+                break
+            continue
+        empty_run = 0
+        if len(rows) >= max_rows:
+            raise TabularError(f"The file has more than {max_rows:,} rows of data; split it into smaller files.")
+        for cell in cells:
+            if len(cell) > MAX_CELL_CHARS:
+                raise TabularError(f"Row {number} has a cell longer than {MAX_CELL_CHARS:,} characters.")
+        values = {key: (_unescape(cells[i]) if i < len(cells) else "") for i, key in enumerate(keys) if key}
+        rows.append(Row(number=number, values=values))
+    if not rows:
+        raise TabularError("The file has headings but no rows of data.")
+    return Table(headings=[h for h in headings if normalise_heading(h)], rows=rows)
+
+
+def _decode_csv(data: bytes) -> str:
+    if b"\0" in data:
+        raise TabularError("The file is not a CSV text file (it contains binary data).")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise TabularError("The file's text encoding could not be read; save it as 'CSV UTF-8'.") from None
+
+
+def _read_csv(data: bytes, *, max_rows: int) -> Table:
+    text = _decode_csv(data)
+    # The heading row decides the delimiter: comma, or the semicolon or tab some locales and tools write.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    csv.field_size_limit(MAX_CELL_CHARS * 10)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return _rows_to_table(reader, max_rows=max_rows)
+    except csv.Error as error:
+        raise TabularError(f"The CSV file could not be read: {error}.") from None
+
+
+def _check_xlsx_archive(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise TabularError("The XLSX file is damaged or not really an XLSX file.") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_XLSX_ENTRIES:
+            raise TabularError(f"The XLSX file has too many parts ({len(entries)}); it cannot be a plain spreadsheet.")
+        unpacked = sum(entry.file_size for entry in entries)
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise TabularError(
+                f"The XLSX file unpacks to {unpacked / 1_048_576:.0f} MB, over the limit of "
+                f"{MAX_XLSX_UNPACKED_BYTES / 1_048_576:.0f} MB. Remove unused sheets or save it as CSV."
+            )
+        if "[Content_Types].xml" not in archive.namelist():
+            raise TabularError("The file is a zip archive but not an XLSX spreadsheet.")
+
+
+def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
+    _check_xlsx_archive(data)
+    from openpyxl import load_workbook  # only imported when needed: it is slow to import
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for malformed files
+        raise TabularError(f"The XLSX file could not be read ({error.__class__.__name__}).") from None
+    try:
+        sheet = workbook.active
+        if sheet is None:
+            raise TabularError("The XLSX file has no worksheet.")
+        return _rows_to_table(sheet.iter_rows(values_only=True), max_rows=max_rows)
+    finally:
+        workbook.close()
+
+
+def read_table(file, *, filename: str | None = None, max_rows: int = MAX_ROWS) -> Table:
+    """Read an uploaded CSV or XLSX (a Django UploadedFile, a binary file object or bytes)."""
+    name = (filename or getattr(file, "name", "") or "").lower()
+    if isinstance(file, bytes | bytearray):
+        data = bytes(file)
+    else:
+        size = getattr(file, "size", None)
+        if size is not None and size > MAX_UPLOAD_BYTES:
+            raise TabularError(_too_big(size))
+        data = file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise TabularError(_too_big(len(data)))
+    is_zip = data.startswith(XLSX_MAGIC)
+    if name.endswith(".xlsx"):
+        if not is_zip:
+            raise TabularError("The file is called .xlsx but is not an XLSX spreadsheet.")
+        return _read_xlsx(data, max_rows=max_rows)
+    if name.endswith(".csv"):
+        if is_zip:
+            raise TabularError("The file is called .csv but is a spreadsheet or archive; save it as CSV.")
+        return _read_csv(data, max_rows=max_rows)
+    raise TabularError("Upload a CSV (.csv) or Excel (.xlsx) file.")
+
+
+def _too_big(size: int) -> str:
+    return f"The file is {size / 1_048_576:.1f} MB, over the limit of {MAX_UPLOAD_BYTES / 1_048_576:.0f} MB."
+
+
+def require_columns(table: Table, required: dict[str, Sequence[str]], errors: RowErrors) -> dict[str, str]:
+    """Find each required column by its accepted headings; report every missing one. Returns key -> heading key."""
+    present = set(table.normalised_headings)
+    found: dict[str, str] = {}
+    for key, names in required.items():
+        match = next((normalise_heading(n) for n in names if normalise_heading(n) in present), None)
+        if match is None:
+            errors.add(None, names[0], f"The column '{names[0]}' is missing.")
+        else:
+            found[key] = match
+    return found
+
+
+def find_columns(table: Table, optional: dict[str, Sequence[str]]) -> dict[str, str]:
+    present = set(table.normalised_headings)
+    found = {}
+    for key, names in optional.items():
+        match = next((normalise_heading(n) for n in names if normalise_heading(n) in present), None)
+        if match is not None:
+            found[key] = match
+    return found
+
+
+def neutralise_formula(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_export_value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise_formula(str(value))
+
+
+def _safe_filename(filename: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "export"
+
+
+def csv_response(filename: str, headings: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_safe_filename(filename)}"'
+    response.write("\ufeff")  # BOM: Excel then reads UTF-8 correctly
+    writer = csv.writer(response)
+    writer.writerow([safe_export_value(h) for h in headings])
+    for row in rows:
+        writer.writerow([safe_export_value(v) for v in row])
+    return response
+
+
+def xlsx_bytes(headings: Sequence[str], rows: Iterable[Sequence[object]], *, title: str = "Export") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+
+    def cells(values: Sequence[object]) -> list:
+        out = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=safe_export_value(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text is stored as text, never as a formula
+            out.append(cell)
+        return out
+
+    sheet.append(cells(headings))
+    for row in rows:
+        sheet.append(cells(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, headings: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+    response = HttpResponse(
+        xlsx_bytes(headings, rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_safe_filename(filename)}"'
+    return response
