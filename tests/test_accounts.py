@@ -1,0 +1,149 @@
+"""Sign-in, throttling, session lifetime, CSRF and security headers."""
+
+import time
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD
+
+LOGIN = reverse("login")
+
+
+def sign_in(client, username, password=TEST_PASSWORD, address="10.0.0.1"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_it_signs_in_and_goes_to_the_only_partnership(world, client):
+    response = sign_in(client, "bert")
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("partnership:home", args=["tri-borough"])
+
+
+def test_wrong_password_gets_a_clear_message_and_no_session(world, client):
+    response = sign_in(client, "bert", "wrong-password")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "govuk-error-summary" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_throttling_locks_one_user_at_one_address_not_colleagues_behind_the_same_proxy(world, client, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "bert", "wrong-password")
+    # bert is locked out at this address, even with the right password...
+    locked = sign_in(client, "bert")
+    assert locked.status_code == 429
+    assert "Sign-in is locked" in locked.content.decode()
+    # ...but a colleague behind the same proxy signs in normally.
+    colleague = Client()
+    assert sign_in(colleague, "alice").status_code == 302
+    assert "_auth_user_id" in colleague.session
+    assert AccessAttempt.objects.filter(username="bert").exists()
+
+
+def test_unauthenticated_pages_redirect_to_sign_in_with_next(world, client):
+    url = reverse("partnership:governance", args=["tri-borough"])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next={url}"
+
+
+@pytest.mark.parametrize(("idle_minutes", "signed_in"), [(29, True), (31, False)])
+def test_idle_session_ends_after_30_minutes(world, client, idle_minutes, signed_in):
+    home = reverse("partnership:home", args=["tri-borough"])
+    with time_machine.travel(1_700_000_000, tick=False) as traveller:
+        sign_in(client, "bert")
+        assert client.get(home).status_code == 200
+        traveller.shift(idle_minutes * 60)
+        response = client.get(home)
+        assert (response.status_code == 200) is signed_in
+        if not signed_in:
+            assert response["Location"].startswith(LOGIN)
+            page = client.get(response["Location"])
+            assert "had not done anything for 30 minutes" in page.content.decode()
+
+
+def test_activity_keeps_the_session_but_not_beyond_12_hours(world, client):
+    home = reverse("partnership:home", args=["tri-borough"])
+    with time_machine.travel(1_700_000_000, tick=False) as traveller:
+        sign_in(client, "bert")
+        for _ in range(23):  # a request every 25 minutes for 9.6 hours
+            traveller.shift(25 * 60)
+            assert client.get(home).status_code == 200
+        for _ in range(6):
+            traveller.shift(25 * 60)
+            response = client.get(home)
+        assert response.status_code == 302
+        assert "had been signed in for 12 hours" in client.get(response["Location"]).content.decode()
+
+
+def test_the_warning_dialog_is_on_every_signed_in_page_and_stay_signed_in_extends(world, client):
+    home = reverse("partnership:home", args=["tri-borough"])
+    with time_machine.travel(1_700_000_000, tick=False) as traveller:
+        sign_in(client, "bert")
+        page = client.get(home).content.decode()
+        assert 'id="session-timeout-dialog"' in page
+        assert 'data-timeout-seconds="1800"' in page
+        assert 'data-warning-seconds="120"' in page
+        traveller.shift(28 * 60)  # the warning shows two minutes before the end
+        response = client.post(reverse("session_extend"), {"next": home}, headers={"Accept": "application/json"})
+        assert response.json() == {"extended": True}
+        traveller.shift(28 * 60)
+        assert client.get(home).status_code == 200
+
+
+def test_sign_out_ends_the_session(world, client):
+    sign_in(client, "bert")
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("partnership:home", args=["tri-borough"])).status_code == 302
+
+
+def test_forged_or_missing_csrf_token_is_refused_with_a_clear_page(world):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(LOGIN, {"username": "bert", "password": TEST_PASSWORD})
+    assert response.status_code == 403
+    assert "Your form could not be sent" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_sends_an_email_and_does_not_reveal_accounts(world, client):
+    response = client.post(reverse("password_reset"), {"email": "bert@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "password-reset" in mail.outbox[0].body
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert response.status_code == 302  # same answer for an unknown address
+    assert len(mail.outbox) == 1
+
+
+def test_security_headers_on_html_pages(world, client):
+    client.force_login(world.board_member)
+    response = client.get(reverse("partnership:home", args=["tri-borough"]))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cache-Control"] == "no-store, private"
+
+
+def test_pages_have_no_inline_scripts_or_styles(world, client):
+    client.force_login(world.lead)
+    for name in ("partnership:home", "partnership:governance", "partnership:boroughs"):
+        html = client.get(reverse(name, args=["tri-borough"])).content.decode()
+        assert "<script>" not in html
+        assert "style=" not in html
+
+
+def test_time_is_real_outside_frozen_tests():
+    assert time.time() > 1_700_000_000
