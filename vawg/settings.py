@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "vawg",
     "partnership",
     "actions",
@@ -192,6 +194,17 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+}
+
+# Background tasks (report builds, large imports): a task table in the database and `manage.py db_worker`
+# in production; `immediate` runs them inline (development and tests).
+TASK_BACKEND = env.choice("TASK_BACKEND", "immediate" if DEBUG else "database", ["immediate", "database"])
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TASK_BACKEND == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
 }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
