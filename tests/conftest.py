@@ -88,3 +88,15 @@ def world(db) -> World:
         admin=admin,
         outsider_lead=outsider_lead,
     )
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.browser.conftest import PAGES_CHECKED
+
+    if PAGES_CHECKED:
+        distinct = {url.split("?")[0] for url, _ in PAGES_CHECKED}
+        violations = sum(count for _, count in PAGES_CHECKED)
+        terminalreporter.write_line(
+            f"axe-core WCAG 2.2 AA: {len(PAGES_CHECKED)} page checks, {len(distinct)} distinct pages, "
+            f"{violations} violations"
+        )

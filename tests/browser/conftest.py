@@ -61,6 +61,9 @@ def page(browser, live_server):
     context.close()
 
 
+PAGES_CHECKED: list[tuple[str, int]] = []  # (url, violations) of every axe check in this run, reported at the end
+
+
 class AxeChecker:
     """Runs axe-core on the current page and records every page checked."""
 
@@ -68,13 +71,16 @@ class AxeChecker:
         from axe_playwright_python.sync_playwright import Axe
 
         self.axe = Axe()
-        self.pages_checked: list[str] = []
+
+    def violations(self, page) -> list[dict]:
+        results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        return results.response["violations"]
 
     def check(self, page) -> None:
-        results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-        violations = results.response["violations"]
-        self.pages_checked.append(page.url)
-        assert not violations, f"axe violations on {page.url}:\n" + results.generate_report()
+        violations = self.violations(page)
+        PAGES_CHECKED.append((page.url, len(violations)))
+        report = "\n".join(f"- {v['id']}: {v['help']} ({len(v['nodes'])} elements)" for v in violations)
+        assert not violations, f"axe violations on {page.url}:\n{report}"
 
 
 @pytest.fixture(scope="session")

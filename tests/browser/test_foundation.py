@@ -74,3 +74,10 @@ def test_idle_warning_appears_and_stay_signed_in_keeps_the_session(world, page, 
     expect(dialog).to_be_hidden()
     page.goto("/tri-borough/boroughs/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Boroughs")
+
+
+def test_the_accessibility_check_can_fail(page, axe):
+    """Guard against a check that cannot fail: axe must report a page with known violations."""
+    page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
+    ids = {violation["id"] for violation in axe.violations(page)}
+    assert {"image-alt", "label"} <= ids
