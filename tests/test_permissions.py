@@ -62,6 +62,7 @@ RULES = {
         },
     ),
     "accessibility": (lambda w: {}, public_page()),
+    "health": (lambda w: {}, GET_ONLY_PUBLIC),
     # Signed-in users are sent on from the sign-in page; a POST with no credentials re-renders with errors.
     "login": (
         lambda w: {},

@@ -13,6 +13,7 @@ admin.site.site_title = "VAWG Partnership Tracker"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("health/", views.health, name="health"),
     path("account/sign-in/", views.LoginView.as_view(), name="login"),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(

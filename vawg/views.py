@@ -1,12 +1,20 @@
+import logging
+import uuid
+
 from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, connection
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from vawg.access import partnerships_for
 from vawg.middleware import SIGNED_OUT_REASON
+
+logger = logging.getLogger(__name__)
 
 SIGNED_OUT_MESSAGES = {
     "idle": "You were signed out because you had not done anything for 30 minutes. Sign in again to carry on.",
@@ -49,3 +57,42 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "errors/csrf.html", status=403)
+
+
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers: 200 when the database answers and file storage can be written, 503 otherwise.
+
+    Says nothing about the partnerships; open to anonymous callers.
+    """
+    checks = {"database": _database_ok(), "storage": _storage_ok()}
+    healthy = all(checks.values())
+    response = JsonResponse(
+        {
+            "status": "ok" if healthy else "unavailable",
+            "checks": {k: "ok" if v else "failed" for k, v in checks.items()},
+        },
+        status=200 if healthy else 503,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        logger.exception("Health check: database unavailable")
+        return False
+
+
+def _storage_ok() -> bool:
+    try:
+        name = default_storage.save(f"health/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+        default_storage.delete(name)
+        return True
+    except OSError:
+        logger.exception("Health check: storage unavailable")
+        return False
