@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Home", "partnership:home", "home"),
     ("Governance", "partnership:governance", "governance"),
     ("Boroughs", "partnership:boroughs", "boroughs"),
+    ("Service figures", "referrals:index", "figures"),
 ]
 
 

@@ -1,0 +1,90 @@
+"""Charts of the service-figures pages, built on the shared helpers in `vawg.charts`.
+
+Each returns SVG text; pages follow every chart with its data table, and the report (issue 6) reuses these.
+"""
+
+from __future__ import annotations
+
+from matplotlib import rc_context
+
+from referrals.selectors import MaracWindow, ReferralPivot, rounded
+from vawg.charts import (
+    DARK_BLUE,
+    MID_GREY,
+    RC_PARAMS,
+    TEXT,
+    TURQUOISE,
+    WHITE,
+    figure_to_svg,
+    new_figure,
+    ranked_bars,
+)
+
+
+def _text(value, missing: str = "unknown") -> str:
+    return missing if value is None else str(rounded(value))
+
+
+def marac_title(window: MaracWindow) -> str:
+    return f"MARAC cases against the benchmark, {window.label}"
+
+
+def marac_chart(window: MaracWindow) -> str:
+    """Per borough: cases in the four quarters (annualised if needed) beside the cases expected at the benchmark.
+
+    The two bars differ in colour *and* fill (solid against hatched outline), and each carries its own label.
+    """
+    rows = window.boroughs
+    title = marac_title(window)
+    height = 1.2 + 0.9 * max(len(rows), 1)
+    figure = new_figure(7.5, height)
+    with rc_context(RC_PARAMS):
+        axes = figure.add_subplot()
+        values = []
+        for row in rows:
+            values += [float(row.annualised_cases or 0), float(row.expected_cases or 0)]
+        top = max(values, default=0) or 1
+        for position, row in enumerate(rows):
+            actual = float(row.annualised_cases or 0)
+            expected = float(row.expected_cases or 0)
+            base = position * 1.0
+            axes.barh(base - 0.2, actual, height=0.36, color=DARK_BLUE)
+            axes.barh(base + 0.2, expected, height=0.36, color=WHITE, edgecolor=TURQUOISE, hatch="///", linewidth=1.2)
+            percent = rounded(row.percent_of_expected)
+            cases_text = "no figures" if row.annualised_cases is None else f"{rounded(row.annualised_cases)} cases"
+            if percent is not None:
+                cases_text += f" ({percent}% of expected)"
+            expected_text = (
+                "expected: no population" if row.expected_cases is None else f"{rounded(row.expected_cases)} expected"
+            )
+            axes.text(actual + top * 0.01, base - 0.2, cases_text, va="center", ha="left", color=TEXT)
+            axes.text(expected + top * 0.01, base + 0.2, expected_text, va="center", ha="left", color=MID_GREY)
+        axes.set_yticks(range(len(rows)), labels=[row.borough.short_name for row in rows])
+        axes.invert_yaxis()
+        axes.set_xlim(0, top * 1.6)
+        axes.set_xticks([])
+        for side in ("top", "right", "bottom"):
+            axes.spines[side].set_visible(False)
+        axes.set_title(title)
+    description = "; ".join(
+        f"{row.borough.short_name}: {_text(row.annualised_cases, 'no')} cases, {_text(row.expected_cases)} expected"
+        for row in rows
+    )
+    return figure_to_svg(figure, title=title, description=description)
+
+
+def referrals_title(pivot: ReferralPivot) -> str:
+    return f"Referrals by abuse type, {pivot.year}"
+
+
+def referrals_chart(pivot: ReferralPivot) -> str:
+    rows = sorted((row for row in pivot.by_abuse_type if row.total), key=lambda row: -row.total)
+    title = referrals_title(pivot)
+    return ranked_bars(
+        [row.label for row in rows],
+        [row.total for row in rows],
+        [f"{row.total:,}" for row in rows],
+        title=title,
+        description="; ".join(f"{row.label}: {row.total:,}" for row in rows) or "No referrals recorded.",
+        axis_label="Referrals, all boroughs",
+    )

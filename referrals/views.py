@@ -1,0 +1,396 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from partnership.models import Borough
+from referrals import charts, selectors, services
+from referrals.filters import FiguresFilter, MaracFilter
+from referrals.forms import (
+    ImportForm,
+    MaracChooseForm,
+    MaracReturnForm,
+    ReferralChooseForm,
+    ReferralCountsForm,
+)
+from referrals.models import Dataset, MaracReturn, PendingImport, ReferralCount
+from referrals.resources import IMPORTERS
+from referrals.summary import marac_summary_rows
+from vawg.access import WRITE_GROUP, partnership_view
+from vawg.periods import FinancialYear, Quarter
+from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
+
+SECTION = "figures"
+SVG = "image/svg+xml"
+
+
+def _export(request: HttpRequest, name: str, headings, rows) -> HttpResponse:
+    filename = f"{request.partnership.slug}-{name}"
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"{filename}.xlsx", headings, rows)
+    return csv_response(f"{filename}.csv", headings, rows)
+
+
+@partnership_view()
+def index(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    membership = request.membership
+    return render(
+        request,
+        "referrals/index.html",
+        {
+            "headlines": selectors.headline_figures(request.partnership),
+            "can_enter_marac": services.can_write_dataset(membership, Dataset.MARAC),
+            "can_enter_referrals": services.can_write_dataset(membership, Dataset.REFERRALS),
+            "is_lead": membership.is_strategic_lead,
+        },
+    )
+
+
+# --- MARAC --------------------------------------------------------------------------------------------------
+
+
+def _marac_filter(request: HttpRequest) -> MaracFilter:
+    return MaracFilter(
+        request.GET or None, partnership=request.partnership, quarters=selectors.marac_periods(request.partnership)
+    )
+
+
+@partnership_view()
+def marac(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    filterset = _marac_filter(request)
+    last = filterset.selected_last_quarter()
+    overview = selectors.marac_overview(request.partnership, last=last, boroughs=filterset.boroughs()) if last else None
+    return render(
+        request,
+        "referrals/marac.html",
+        {
+            "filter": filterset,
+            "overview": overview,
+            "window": overview.window if overview else None,
+            "chart_title": charts.marac_title(overview.window) if overview else "",
+            "query": request.GET.urlencode(),
+            "can_enter": services.can_write_dataset(request.membership, Dataset.MARAC),
+        },
+    )
+
+
+@partnership_view()
+def marac_chart(request: HttpRequest) -> HttpResponse:
+    filterset = _marac_filter(request)
+    last = filterset.selected_last_quarter()
+    if last is None:
+        raise Http404("No MARAC returns yet.")
+    window = selectors.marac_window(request.partnership, last=last, boroughs=filterset.boroughs())
+    return HttpResponse(charts.marac_chart(window), content_type=SVG)
+
+
+@partnership_view()
+def marac_export(request: HttpRequest) -> HttpResponse:
+    filterset = _marac_filter(request)
+    if request.GET.get("layout") == "summary":
+        last = filterset.selected_last_quarter()
+        if last is None:
+            raise Http404("No MARAC returns yet.")
+        window = selectors.marac_window(request.partnership, last=last, boroughs=filterset.boroughs())
+        headings, rows = marac_summary_rows(window)
+        return _export(request, f"marac-summary-{window.label}", headings, rows)
+    importer = IMPORTERS["marac"](request.partnership)
+    returns = selectors.marac_returns_for_export(request.partnership, filterset.selected_years(), filterset.boroughs())
+    return _export(request, "marac-returns", importer.headings(), importer.export_rows(returns))
+
+
+@partnership_view(WRITE_GROUP)
+def marac_choose(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    services.require_dataset_write(request.membership, Dataset.MARAC)
+    form = MaracChooseForm(request.GET or None, partnership=request.partnership)
+    if form.is_bound and form.is_valid():
+        return redirect(
+            "referrals:marac_edit",
+            partnership_slug=request.partnership.slug,
+            borough_id=form.cleaned_data["borough"].pk,
+            year=form.cleaned_data["year"].start,
+            quarter=form.cleaned_data["quarter"],
+        )
+    return render(request, "referrals/marac_choose.html", {"form": form})
+
+
+@partnership_view(WRITE_GROUP, methods=("GET", "HEAD", "POST"))
+def marac_edit(request: HttpRequest, borough_id: int, year: int, quarter: int) -> HttpResponse:
+    request.current_section = SECTION
+    borough = get_object_or_404(Borough, pk=borough_id, partnership=request.partnership)
+    if quarter not in (1, 2, 3, 4) or not 1990 <= year <= 2100:
+        raise Http404("No such quarter.")
+    services.require_dataset_write(request.membership, Dataset.MARAC)
+    period = Quarter(year, quarter)
+    existing = MaracReturn.objects.filter(borough=borough, year=year, quarter=quarter).first()
+    if request.method == "POST":
+        form = MaracReturnForm(request.POST)
+        if form.is_valid():
+            try:
+                services.marac_return_save(
+                    borough=borough,
+                    quarter=period,
+                    submitted=not form.cleaned_data["not_submitted"],
+                    counts=form.counts(),
+                    user=request.user,
+                    expected_version=form.cleaned_data["version"] or 0,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{borough.name} MARAC return for {period} saved.")
+                url = reverse("referrals:marac", args=[request.partnership.slug])
+                return redirect(f"{url}?year={period.financial_year}")
+    else:
+        initial = {"version": existing.version if existing else 0}
+        if existing:
+            initial["not_submitted"] = not existing.submitted
+            initial.update({name: getattr(existing, name) for name in services.MARAC_COUNT_FIELDS})
+        form = MaracReturnForm(initial=initial)
+    return render(
+        request,
+        "referrals/marac_edit.html",
+        {"form": form, "borough": borough, "period": period, "existing": existing},
+    )
+
+
+# --- Referrals ----------------------------------------------------------------------------------------------
+
+
+def _referrals_filter(request: HttpRequest) -> FiguresFilter:
+    return FiguresFilter(
+        request.GET or None, partnership=request.partnership, years=selectors.referral_years(request.partnership)
+    )
+
+
+@partnership_view()
+def referrals(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    filterset = _referrals_filter(request)
+    year = filterset.selected_year()
+    boroughs = filterset.boroughs()
+    pivot = selectors.referral_pivot(request.partnership, year, boroughs) if year else None
+    figures = selectors.service_figures(request.partnership, year, boroughs) if year else []
+    return render(
+        request,
+        "referrals/referrals.html",
+        {
+            "filter": filterset,
+            "pivot": pivot,
+            "service_figures": figures,
+            "chart_title": charts.referrals_title(pivot) if pivot else "",
+            "query": request.GET.urlencode(),
+            "can_enter": services.can_write_dataset(request.membership, Dataset.REFERRALS),
+        },
+    )
+
+
+@partnership_view()
+def referrals_chart(request: HttpRequest) -> HttpResponse:
+    filterset = _referrals_filter(request)
+    year = filterset.selected_year()
+    if year is None:
+        raise Http404("No referrals yet.")
+    pivot = selectors.referral_pivot(request.partnership, year, filterset.boroughs())
+    return HttpResponse(charts.referrals_chart(pivot), content_type=SVG)
+
+
+@partnership_view()
+def referrals_export(request: HttpRequest) -> HttpResponse:
+    filterset = _referrals_filter(request)
+    importer = IMPORTERS["referrals"](request.partnership)
+    counts = selectors.referral_counts_for_export(request.partnership, filterset.selected_years(), filterset.boroughs())
+    return _export(request, "referrals", importer.headings(), importer.export_rows(counts))
+
+
+@partnership_view(WRITE_GROUP, methods=("GET", "HEAD", "POST"))
+def referrals_enter(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    services.require_dataset_write(request.membership, Dataset.REFERRALS)
+    partnership = request.partnership
+    choose = ReferralChooseForm(request.GET or None, partnership=partnership)
+    if not (choose.is_bound and choose.is_valid()):
+        return render(request, "referrals/referrals_choose.html", {"form": choose})
+    chosen = choose.cleaned_data
+    period = services.ReferralPeriod(year=chosen["year"].start, quarter=chosen["quarter"])
+    kind = chosen["kind"] or ""
+    abuse_types = list(selectors.abuse_types_of(partnership))
+    if request.method == "POST":
+        form = ReferralCountsForm(request.POST, abuse_types=abuse_types)
+        if form.is_valid():
+            try:
+                changed = services.referral_counts_set(
+                    service=chosen["service"], borough=chosen["borough"], period=period, kind=kind, counts=form.counts()
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Referral counts saved ({changed} changed).")
+                url = reverse("referrals:referrals", args=[partnership.slug])
+                return redirect(f"{url}?year={chosen['year']}")
+    else:
+        existing = ReferralCount.objects.filter(
+            service=chosen["service"], borough=chosen["borough"], year=period.year, quarter=period.quarter, kind=kind
+        )
+        form = ReferralCountsForm(
+            initial={f"type_{c.abuse_type_id}": c.count for c in existing}, abuse_types=abuse_types
+        )
+    period_label = str(Quarter(period.year, period.quarter)) if period.quarter else f"{chosen['year']} (whole year)"
+    return render(
+        request,
+        "referrals/referrals_enter.html",
+        {"form": form, "chosen": chosen, "period_label": period_label, "query": request.GET.urlencode()},
+    )
+
+
+# --- Justice and indicators ---------------------------------------------------------------------------------
+
+
+def _justice_filter(request: HttpRequest) -> FiguresFilter:
+    return FiguresFilter(
+        request.GET or None, partnership=request.partnership, years=selectors.justice_years(request.partnership)
+    )
+
+
+@partnership_view()
+def justice(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    filterset = _justice_filter(request)
+    year = filterset.selected_year()
+    table = selectors.justice_table(request.partnership, year, filterset.boroughs()) if year else None
+    return render(
+        request,
+        "referrals/justice.html",
+        {"filter": filterset, "table": table, "query": request.GET.urlencode()},
+    )
+
+
+@partnership_view()
+def justice_export(request: HttpRequest) -> HttpResponse:
+    filterset = _justice_filter(request)
+    importer = IMPORTERS["justice"](request.partnership)
+    figures = selectors.justice_figures_for_export(
+        request.partnership, filterset.selected_years(), filterset.boroughs()
+    )
+    return _export(request, "justice-outcomes", importer.headings(), importer.export_rows(figures))
+
+
+def _indicator_filter(request: HttpRequest) -> FiguresFilter:
+    return FiguresFilter(
+        request.GET or None, partnership=request.partnership, years=selectors.indicator_years(request.partnership)
+    )
+
+
+@partnership_view()
+def indicators(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    filterset = _indicator_filter(request)
+    year = filterset.selected_year()
+    borough_chosen = filterset.is_valid() and filterset.form.cleaned_data.get("borough")
+    rows = (
+        selectors.indicator_rows(request.partnership, year, filterset.boroughs() if borough_chosen else None)
+        if year
+        else []
+    )
+    all_years = sorted({y for row in rows for y in row.years})
+    return render(
+        request,
+        "referrals/indicators.html",
+        {
+            "filter": filterset,
+            "year": year,
+            "rows": rows,
+            "all_years": [FinancialYear(y) for y in all_years],
+            "rag_summary": selectors.rag_summary(rows),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@partnership_view()
+def indicators_export(request: HttpRequest) -> HttpResponse:
+    filterset = _indicator_filter(request)
+    importer = IMPORTERS["indicators"](request.partnership)
+    figures = selectors.indicator_figures_for_export(
+        request.partnership, filterset.selected_years(), filterset.boroughs()
+    )
+    return _export(request, "outcome-indicators", importer.headings(), importer.export_rows(figures))
+
+
+@partnership_view()
+def population_export(request: HttpRequest) -> HttpResponse:
+    importer = IMPORTERS["population"](request.partnership)
+    rows = selectors.population_rows(request.partnership).order_by("borough__name", "year")
+    return _export(request, "populations", importer.headings(), importer.export_rows(rows))
+
+
+# --- Import with preview ------------------------------------------------------------------------------------
+
+IMPORT_DATASET = {"marac": Dataset.MARAC, "referrals": Dataset.REFERRALS}
+
+
+def _require_import(request: HttpRequest, kind: str) -> None:
+    if kind not in IMPORTERS:
+        raise Http404("No such import.")
+    if kind in IMPORT_DATASET:
+        services.require_dataset_write(request.membership, IMPORT_DATASET[kind])
+    elif not request.membership.is_strategic_lead:
+        raise PermissionDenied("Only strategic leads can import these figures.")
+
+
+@partnership_view(WRITE_GROUP, methods=("GET", "HEAD", "POST"))
+def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
+    """Upload -> preview of every row (or every problem) -> confirm. Nothing is written before confirming."""
+    request.current_section = SECTION
+    _require_import(request, kind)
+    importer_class = IMPORTERS[kind]
+    context = {"kind": kind, "title": importer_class.title, "headings": importer_class.columns}
+    form = ImportForm()
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = get_object_or_404(
+            PendingImport,
+            pk=request.POST.get("confirm") if str(request.POST.get("confirm")).isdigit() else 0,
+            partnership=request.partnership,
+            user=request.user,
+            kind=kind,
+        )
+        try:
+            table = read_table(bytes(pending.content), filename=pending.filename)
+        except TabularError as error:
+            pending.delete()
+            form.add_error("file", str(error))
+        else:
+            result = importer_class(request.partnership).run(table, dry_run=False)
+            if result.ok:
+                pending.delete()
+                messages.success(request, f"{pending.filename}: {result.summary()}")
+                return redirect("referrals:index", partnership_slug=request.partnership.slug)
+            context["result"] = result
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                table = read_table(upload)
+            except TabularError as error:
+                form.add_error("file", str(error))
+            else:
+                result = importer_class(request.partnership).run(table, dry_run=True)
+                context["result"] = result
+                if result.ok:
+                    upload.seek(0)
+                    context["pending"] = services.pending_import_create(
+                        partnership=request.partnership,
+                        user=request.user,
+                        kind=kind,
+                        filename=upload.name,
+                        content=upload.read(),
+                    )
+    context["form"] = form
+    return render(request, "referrals/import.html", context)
