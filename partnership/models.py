@@ -55,6 +55,7 @@ class Partnership(models.Model):
     rag_wording_green = models.TextField(default="Considerable progress has been made against the action.")
     rag_wording_complete = models.TextField(default="The action has been completed.")
     rag_wording_not_rated = models.TextField(default="The action has not been rated for this period.")
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Detects concurrent edits.")
 
     class Meta:
         ordering = ["name"]

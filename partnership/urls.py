@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("governance/", views.governance, name="governance"),
     path("boroughs/", views.boroughs, name="boroughs"),
+    path("settings/", views.settings, name="settings"),
 ]

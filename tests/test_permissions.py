@@ -36,6 +36,13 @@ def partnership_read():
     return {"GET": get, "POST": post}
 
 
+def lead_only_form():
+    """A strategic lead's form: other members 403, outsiders 404; an empty POST re-renders with errors."""
+    expected = {p: (403 if p in MEMBERS else 404) for p in PERSONAS}
+    expected.update({"anonymous": "login", "lead": "ok"})
+    return {"GET": dict(expected), "POST": dict(expected)}
+
+
 GET_ONLY_PUBLIC = {"GET": dict.fromkeys(PERSONAS, "ok"), "POST": dict.fromkeys(PERSONAS, 405)}
 GET_ONLY_SIGNED_IN = {
     "GET": {**dict.fromkeys(PERSONAS, "ok"), "anonymous": "login"},
@@ -89,6 +96,7 @@ RULES = {
     "partnership:home": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),
     "partnership:governance": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),
     "partnership:boroughs": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),
+    "partnership:settings": (lambda w: {"partnership_slug": w.partnership.slug}, lead_only_form()),
 }
 
 

@@ -1,0 +1,42 @@
+from django import forms
+
+from partnership.models import Partnership
+
+
+class PartnershipSettingsForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "short_name",
+            "suppression_threshold",
+            "marac_benchmark_per_10k",
+            "marac_band_lower_percent",
+            "marac_band_upper_percent",
+            "rag_wording_red",
+            "rag_wording_amber",
+            "rag_wording_green",
+            "rag_wording_complete",
+            "rag_wording_not_rated",
+        ]
+        labels = {
+            "suppression_threshold": "Small-number suppression threshold",
+            "rag_wording_red": "What Red means",
+            "rag_wording_amber": "What Amber means",
+            "rag_wording_green": "What Green means",
+            "rag_wording_complete": "What Complete means",
+            "rag_wording_not_rated": "What Not rated means",
+        }
+        help_texts = {
+            "suppression_threshold": "Published reports show counts from 1 up to one less than this as '<N'. "
+            "5 shows 1 to 4 as '<5'.",
+        }
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields if name.startswith("rag_wording")}
+
+    def clean(self):
+        cleaned = super().clean()
+        lower, upper = cleaned.get("marac_band_lower_percent"), cleaned.get("marac_band_upper_percent")
+        if lower is not None and upper is not None and lower > upper:
+            self.add_error("marac_band_upper_percent", "The upper edge of the band must not be below the lower edge.")
+        return cleaned

@@ -1,0 +1,32 @@
+"""Optimistic locking: a save names the version it started from and is refused if someone saved since."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F
+
+
+class StaleEdit(Exception):
+    """Someone else saved this object after the editor opened it; nothing was written."""
+
+    def __init__(self, current: models.Model, changed_fields: list[str]):
+        self.current = current
+        self.changed_fields = changed_fields
+        # A snapshot: forms built on `current` afterwards may change the instance in place.
+        self.current_values = {name: getattr(current, name) for name in changed_fields}
+        super().__init__("This was changed by someone else while you were editing it.")
+
+
+def save_if_current(instance: models.Model, *, expected_version: int, fields: list[str]) -> None:
+    """Write `fields` of `instance` only if its row still has `expected_version`; bump the version.
+
+    Raises StaleEdit (carrying the row as it now is and the fields that differ) when the row moved on.
+    """
+    model = type(instance)
+    values = {name: getattr(instance, name) for name in fields}
+    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(**values, version=F("version") + 1)
+    if updated == 0:
+        current = model.objects.get(pk=instance.pk)
+        changed = [name for name in fields if getattr(current, name) != values[name]]
+        raise StaleEdit(current, changed)
+    instance.version = expected_version + 1
