@@ -21,7 +21,8 @@ def test_each_role_signs_in_and_walks_the_partnership_pages(world, page, sign_in
     sign_in(world.users()[persona])
     expect(page).to_have_url(re.compile(r"/tri-borough/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(world.partnership.name)
-    for path, title in PAGES:
+    pages = PAGES + ([("/tri-borough/settings/", "Partnership settings")] if persona == "lead" else [])
+    for path, title in pages:
         page.goto(path)
         expect(page).to_have_title(re.compile(title))
         axe.check(page)
