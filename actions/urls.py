@@ -1,7 +1,44 @@
-# READ CONTRIBUTING.md at the repository root before editing: rules for the shared working tree (own paths only,
-# commit with `git add <your paths>`, shared helpers, permission-rule format, demo loader, browser fixtures).
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from actions import views
 
 app_name = "actions"
 
-urlpatterns: list = []
+# Mounted at /<partnership-slug>/plan/.
+urlpatterns = [
+    path("", views.plan, name="plan"),
+    path("export/", views.plan_export, name="plan_export"),
+    path("import/", views.plan_import, name="plan_import"),
+    path("import/<int:batch_id>/confirm/", views.plan_import_confirm, name="plan_import_confirm"),
+    path("actions/new/", views.action_edit, name="action_create"),
+    path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
+    path("actions/<int:action_id>/edit/", views.action_edit, name="action_edit"),
+    path("actions/<int:action_id>/rating/", views.action_rate, name="action_rate"),
+    path("structure/", views.structure, name="structure"),
+    path("structure/strategies/new/", views.strategy_edit, name="strategy_create"),
+    path("structure/strategies/<int:strategy_id>/", views.strategy_edit, name="strategy_edit"),
+    path("structure/strategies/<int:strategy_id>/priorities/new/", views.priority_edit, name="priority_create"),
+    path(
+        "structure/strategies/<int:strategy_id>/priorities/<int:priority_id>/",
+        views.priority_edit,
+        name="priority_edit",
+    ),
+    path("updates/", views.my_updates, name="my_updates"),
+    path("updates/rounds/", views.rounds, name="rounds"),
+    path("updates/rounds/new/", views.round_open, name="round_open"),
+    path("updates/rounds/<int:round_id>/", views.round_status, name="round_status"),
+    path("updates/rounds/<int:round_id>/edit/", views.round_edit, name="round_edit"),
+    path("updates/rounds/<int:round_id>/review/", views.round_review, name="round_review"),
+    path(
+        "updates/rounds/<int:round_id>/actions/<int:action_id>/groups/<int:group_id>/",
+        views.update_edit,
+        name="update_edit",
+    ),
+    path("updates/<int:update_id>/review/", views.update_review, name="update_review"),
+    path("summary/", views.summary, name="summary"),
+    path("summary/csv/", views.summary_csv, name="summary_csv"),
+    path("appendix/", views.appendix, name="appendix"),
+    path("recommendations/", views.recommendations, name="recommendations"),
+    path("recommendations/new/", views.recommendation_edit, name="recommendation_create"),
+    path("recommendations/<int:recommendation_id>/", views.recommendation_edit, name="recommendation_edit"),
+]

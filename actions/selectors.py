@@ -1,0 +1,648 @@
+"""Reads of the action plan, each in a fixed number of queries whatever the size of the plan.
+
+The annual report reads the year through `rag_summary`, `achievements`, `gaps`, `forward_plan`,
+`recommendations_with_ratings` and `appendix_rows`. A year's final position is its fourth quarter.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.http import Http404
+
+from actions.models import (
+    Action,
+    ActionGroup,
+    Priority,
+    ProgressUpdate,
+    RagRating,
+    RagRatingChange,
+    Recommendation,
+    Strategy,
+    UpdateRound,
+)
+from partnership.models import Membership, OperationalGroup, Partnership
+from vawg.periods import FinancialYear, Quarter
+from vawg.rag import RAG_SCORE, Rag
+
+# The order of Fig 2 in the 2015-16 annual report, then the two ratings it did not need.
+SUMMARY_ORDER = [Rag.GREEN, Rag.AMBER, Rag.RED, Rag.COMPLETE, Rag.NOT_RATED]
+DONE = (ProgressUpdate.Status.SUBMITTED, ProgressUpdate.Status.ACCEPTED)
+
+
+def final_quarter(year: int) -> Quarter:
+    """A year's final position is its fourth quarter."""
+    return Quarter(year, 4)
+
+
+# --- Strategies -----------------------------------------------------------------------------------------------
+
+
+def strategies_for(partnership: Partnership) -> list[Strategy]:
+    return list(Strategy.objects.filter(partnership=partnership).order_by("first_year"))
+
+
+def strategy_for_year(partnership: Partnership, year: int) -> Strategy | None:
+    return Strategy.objects.filter(partnership=partnership, first_year__lte=year, last_year__gte=year).first()
+
+
+def choose_strategy(strategies: list[Strategy], slug: str | None, latest_round: UpdateRound | None) -> Strategy:
+    """The strategy a page shows: the one asked for, else the one with the latest update round, else the latest."""
+    if not strategies:
+        raise Http404("This partnership has no strategy yet.")
+    if slug:
+        for strategy in strategies:
+            if strategy.slug == slug:
+                return strategy
+        raise Http404("No such strategy.")
+    if latest_round is not None:
+        return next(s for s in strategies if s.pk == latest_round.strategy_id)
+    return strategies[-1]
+
+
+def latest_round(partnership: Partnership, strategy: Strategy | None = None) -> UpdateRound | None:
+    rounds = UpdateRound.objects.filter(strategy__partnership=partnership).select_related("strategy")
+    if strategy is not None:
+        rounds = rounds.filter(strategy=strategy)
+    return rounds.order_by(F("closed_at").asc(nulls_first=True), "-year", "-quarter").first()  # open ones first
+
+
+def rounds_for(partnership: Partnership) -> list[UpdateRound]:
+    return list(
+        UpdateRound.objects.filter(strategy__partnership=partnership)
+        .select_related("strategy", "opened_by")
+        .order_by("-year", "-quarter")
+    )
+
+
+def latest_rated_period(strategy: Strategy) -> Quarter | None:
+    row = (
+        RagRating.objects.filter(action__strategy=strategy)
+        .order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+        .first()
+    )
+    return Quarter(*row) if row else None
+
+
+# --- The action plan list -------------------------------------------------------------------------------------
+
+
+def _rating_at(period: Quarter | None, field_name: str = "rating"):
+    ratings = RagRating.objects.filter(action=OuterRef("pk"))
+    if period is not None:
+        ratings = ratings.filter(year=period.year, quarter=period.number)
+    return Subquery(ratings.order_by("-year", "-quarter").values(field_name)[:1])
+
+
+def _score(field_name: str) -> Case:
+    return Case(
+        *[When(**{field_name: rating}, then=Value(score)) for rating, score in RAG_SCORE.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def plan_actions(strategy: Strategy, update_round: UpdateRound | None = None) -> QuerySet[Action]:
+    """Every action of a strategy with its groups, current (latest) rating, latest progress and, when a round is
+    given, how many of its groups have submitted for it."""
+    latest_update = ProgressUpdate.objects.filter(action=OuterRef("pk")).exclude(status=ProgressUpdate.Status.DRAFT)
+    latest_update = latest_update.order_by("-year", "-quarter", "-updated_at")
+    queryset = (
+        Action.objects.filter(strategy=strategy)
+        .select_related("priority")
+        .prefetch_related(Prefetch("responsibilities", queryset=ActionGroup.objects.select_related("group")))
+        .annotate(
+            current_rating=_rating_at(None),
+            current_rating_year=_rating_at(None, "year"),
+            current_rating_quarter=_rating_at(None, "quarter"),
+            latest_update_text=Subquery(latest_update.values("successes_and_challenges")[:1]),
+            latest_update_group=Subquery(latest_update.values("group__abbreviation")[:1]),
+            latest_update_year=Subquery(latest_update.values("year")[:1]),
+            latest_update_quarter=Subquery(latest_update.values("quarter")[:1]),
+        )
+        .annotate(rating_score=_score("current_rating"))
+    )
+    if update_round is not None:
+        queryset = queryset.annotate(
+            round_done=Count(
+                "progress_updates",
+                filter=Q(
+                    progress_updates__year=update_round.year,
+                    progress_updates__quarter=update_round.quarter,
+                    progress_updates__status__in=DONE,
+                ),
+                distinct=True,
+            ),
+            group_count=Count("responsibilities", distinct=True),
+        )
+    return queryset
+
+
+# --- One action -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuarterRecord:
+    period: Quarter
+    rating: RagRating | None
+    updates: list[ProgressUpdate]
+
+
+@dataclass
+class ActionPage:
+    action: Action
+    groups: list[OperationalGroup]
+    quarters: list[QuarterRecord]  # newest first
+    changes: list[RagRatingChange]  # the rating timeline, newest first
+    recommendations: list[Recommendation]
+
+    def rating_for(self, period: Quarter) -> RagRating | None:
+        return next((q.rating for q in self.quarters if q.period == period), None)
+
+
+def action_page(partnership: Partnership, action_id: int, *, show_drafts_for: set[int] | None = None) -> ActionPage:
+    """The action with its ratings and the groups' updates quarter by quarter, and the ratings' history.
+
+    Drafts are private to the group writing them: only groups in `show_drafts_for` show theirs.
+    """
+    action = (
+        Action.objects.select_related("priority", "strategy")
+        .filter(pk=action_id, strategy__partnership=partnership)
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action.")
+    groups = [r.group for r in ActionGroup.objects.filter(action=action).select_related("group")]
+    ratings = {r.period: r for r in RagRating.objects.filter(action=action).select_related("set_by")}
+    updates = defaultdict(list)
+    for update in ProgressUpdate.objects.filter(action=action).select_related("group", "updated_by", "reviewed_by"):
+        if update.status == ProgressUpdate.Status.DRAFT and update.group_id not in (show_drafts_for or set()):
+            continue
+        updates[update.period].append(update)
+    periods = sorted(set(ratings) | set(updates), reverse=True)
+    changes = list(RagRatingChange.objects.filter(action=action).select_related("changed_by"))
+    recommendations = list(action.recommendations.all())
+    return ActionPage(
+        action=action,
+        groups=groups,
+        quarters=[QuarterRecord(p, ratings.get(p), updates.get(p, [])) for p in periods],
+        changes=changes,
+        recommendations=recommendations,
+    )
+
+
+# --- Quarterly updates ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class UpdateItem:
+    action: Action
+    group: OperationalGroup
+    update: ProgressUpdate | None
+
+    @property
+    def status(self) -> str:
+        return self.update.get_status_display() if self.update else "Not started"
+
+    @property
+    def status_key(self) -> str:
+        return self.update.status if self.update else "not_started"
+
+    @property
+    def is_done(self) -> bool:
+        return self.update is not None and self.update.status in DONE
+
+
+def update_items(update_round: UpdateRound, group_ids: set[int] | None = None) -> list[UpdateItem]:
+    """Every (action, group) that owes an update in the round, with the update if one exists. Two queries."""
+    responsibilities = ActionGroup.objects.filter(action__strategy_id=update_round.strategy_id).select_related(
+        "action", "group"
+    )
+    updates = ProgressUpdate.objects.filter(
+        action__strategy_id=update_round.strategy_id, year=update_round.year, quarter=update_round.quarter
+    )
+    if group_ids is not None:
+        responsibilities = responsibilities.filter(group_id__in=group_ids)
+        updates = updates.filter(group_id__in=group_ids)
+    by_key = {(u.action_id, u.group_id): u for u in updates}
+    items = [UpdateItem(r.action, r.group, by_key.get((r.action_id, r.group_id))) for r in responsibilities]
+    items.sort(key=lambda item: (item.group.display_order, item.group.name, item.action.sort_key))
+    return items
+
+
+def writable_group_ids(membership: Membership) -> set[int] | None:
+    """None means every group (strategic leads)."""
+    return None if membership.is_strategic_lead else set(membership.group_ids())
+
+
+@dataclass
+class GroupProgress:
+    group: OperationalGroup
+    expected: int = 0
+    not_started: int = 0
+    draft: int = 0
+    returned: int = 0
+    submitted: int = 0
+    accepted: int = 0
+
+    @property
+    def done(self) -> int:
+        return self.submitted + self.accepted
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.done
+
+
+def round_progress(update_round: UpdateRound) -> list[GroupProgress]:
+    """Per group: how many updates are expected, and in which state. Three queries."""
+    groups = {
+        g.pk: GroupProgress(g)
+        for g in OperationalGroup.objects.filter(responsibilities__action__strategy_id=update_round.strategy_id)
+        .distinct()
+        .order_by("display_order", "name")
+    }
+    for row in (
+        ActionGroup.objects.filter(action__strategy_id=update_round.strategy_id)
+        .values("group_id")
+        .order_by()
+        .annotate(n=Count("id"))
+    ):
+        groups[row["group_id"]].expected = row["n"]
+    for row in (
+        ProgressUpdate.objects.filter(
+            action__strategy_id=update_round.strategy_id, year=update_round.year, quarter=update_round.quarter
+        )
+        .values("group_id", "status")
+        .order_by()
+        .annotate(n=Count("id"))
+    ):
+        if row["group_id"] in groups:
+            setattr(groups[row["group_id"]], row["status"], row["n"])
+    for progress in groups.values():
+        progress.not_started = progress.expected - progress.draft - progress.returned - progress.done
+    return list(groups.values())
+
+
+def missing_updates_by_coordinator(partnership: Partnership):
+    """For each open round: coordinator -> [(action, group, status)] of the updates their groups still owe."""
+    coordinators = defaultdict(set)
+    users = {}
+    for membership in Membership.objects.filter(
+        partnership=partnership, role=Membership.Role.COORDINATOR, user__is_active=True
+    ).prefetch_related("groups", "user"):
+        users[membership.user_id] = membership.user
+        for group in membership.groups.all():
+            coordinators[group.pk].add(membership.user_id)
+    results = []
+    for update_round in UpdateRound.objects.filter(strategy__partnership=partnership, closed_at__isnull=True):
+        owed = defaultdict(list)
+        for item in update_items(update_round):
+            if item.is_done:
+                continue
+            for user_id in coordinators.get(item.group.pk, ()):
+                owed[users[user_id]].append((item.action, item.group, item.status.lower()))
+        results.append((update_round, dict(owed)))
+    return results
+
+
+# --- The RAG summary ------------------------------------------------------------------------------------------
+
+
+def whole_percent(count: int, total: int) -> int:
+    if not total:
+        return 0
+    return int((Decimal(count) * 100 / Decimal(total)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class SummaryRow:
+    rating: Rag
+    counts: list[int]
+    total: int
+    percent: int
+
+
+@dataclass
+class MovementRow:
+    label: str
+    counts: list[int]
+    total: int
+
+
+@dataclass
+class RagSummary:
+    strategy: Strategy
+    period: Quarter
+    is_year: bool
+    previous: Quarter
+    priorities: list[Priority]
+    rows: list[SummaryRow]
+    column_totals: list[int]
+    total: int
+    movement: list[MovementRow]
+
+    @property
+    def label(self) -> str:
+        return str(self.period.financial_year) if self.is_year else str(self.period)
+
+    @property
+    def previous_label(self) -> str:
+        return str(self.previous.financial_year) if self.is_year else str(self.previous)
+
+    def count(self, rating: Rag) -> int:
+        return next(row.total for row in self.rows if row.rating == rating)
+
+    def percent(self, rating: Rag) -> int:
+        return next(row.percent for row in self.rows if row.rating == rating)
+
+    def movement_total(self, label: str) -> int:
+        return next(row.total for row in self.movement if row.label == label)
+
+    def table(self) -> tuple[list[str], list[list]]:
+        """The same numbers as the page, for CSV and the command line."""
+        head = ["RAG status", *[p.heading for p in self.priorities], "Total", "Percent of total"]
+        rows = [[row.rating.label, *row.counts, row.total, f"{row.percent}%"] for row in self.rows]
+        rows.append(["Total", *self.column_totals, self.total, "100%" if self.total else "0%"])
+        for row in self.movement:
+            rows.append([f"{row.label} since {self.previous_label}", *row.counts, row.total, ""])
+        return head, rows
+
+    def as_dict(self) -> dict:
+        return {
+            "strategy": self.strategy.title,
+            "period": self.label,
+            "compared_with": self.previous_label,
+            "priorities": [{"number": p.number, "title": p.title} for p in self.priorities],
+            "ratings": {
+                row.rating.value: {"counts": row.counts, "total": row.total, "percent": row.percent}
+                for row in self.rows
+            },
+            "priority_totals": self.column_totals,
+            "total": self.total,
+            "movement": {
+                row.label.lower().replace(" ", "_"): {"counts": row.counts, "total": row.total} for row in self.movement
+            },
+        }
+
+
+MOVEMENT_LABELS = ("Improved", "Worsened", "Stayed the same", "Not compared")
+
+
+def rag_summary(*, strategy: Strategy, year: int, quarter: int | None = None) -> RagSummary:
+    """Counts of each rating per priority for a quarter, or for a year (its Q4), with row and column totals,
+    whole-number percentages of the total, and how each action moved since the previous period. Three queries."""
+    is_year = quarter is None
+    period = final_quarter(year) if is_year else Quarter(year, quarter)
+    previous = final_quarter(year - 1) if is_year else period.previous
+    priorities = list(Priority.objects.filter(strategy=strategy).order_by("number"))
+    actions = list(Action.objects.filter(strategy=strategy).values_list("pk", "priority_id"))
+    ratings: dict[tuple[int, int, int], str] = {
+        (action_id, y, q): rating
+        for action_id, y, q, rating in RagRating.objects.filter(action__strategy=strategy)
+        .filter(Q(year=period.year, quarter=period.number) | Q(year=previous.year, quarter=previous.number))
+        .values_list("action_id", "year", "quarter", "rating")
+    }
+    column = {p.pk: i for i, p in enumerate(priorities)}
+    counts = {rating: [0] * len(priorities) for rating in SUMMARY_ORDER}
+    movement = {label: [0] * len(priorities) for label in MOVEMENT_LABELS}
+    for action_id, priority_id in actions:
+        i = column[priority_id]
+        now = ratings.get((action_id, period.year, period.number), Rag.NOT_RATED)
+        before = ratings.get((action_id, previous.year, previous.number), Rag.NOT_RATED)
+        counts[Rag(now)][i] += 1
+        now_score, before_score = RAG_SCORE.get(now), RAG_SCORE.get(before)
+        if now_score is None or before_score is None:
+            movement["Not compared"][i] += 1
+        elif now_score > before_score:
+            movement["Improved"][i] += 1
+        elif now_score < before_score:
+            movement["Worsened"][i] += 1
+        else:
+            movement["Stayed the same"][i] += 1
+    total = len(actions)
+    rows = [
+        SummaryRow(rating, counts[rating], sum(counts[rating]), whole_percent(sum(counts[rating]), total))
+        for rating in SUMMARY_ORDER
+    ]
+    column_totals = [sum(counts[rating][i] for rating in SUMMARY_ORDER) for i in range(len(priorities))]
+    return RagSummary(
+        strategy=strategy,
+        period=period,
+        is_year=is_year,
+        previous=previous,
+        priorities=priorities,
+        rows=rows,
+        column_totals=column_totals,
+        total=total,
+        movement=[MovementRow(label, movement[label], sum(movement[label])) for label in MOVEMENT_LABELS],
+    )
+
+
+# --- The year in words: achievements, gaps, forward plan ------------------------------------------------------
+
+
+@dataclass
+class RatedAction:
+    action: Action
+    rating: Rag
+    reason: str
+    updates: list[ProgressUpdate]  # accepted updates of the period, in group order
+
+
+@dataclass
+class PriorityActions:
+    priority: Priority
+    actions: list[RatedAction] = field(default_factory=list)
+
+
+def _rated_actions(strategy: Strategy, period: Quarter, ratings: tuple[Rag, ...]) -> list[PriorityActions]:
+    """Actions of the strategy rated one of `ratings` in `period`, by priority, with their accepted updates."""
+    rated = {
+        r.action_id: r
+        for r in RagRating.objects.filter(
+            action__strategy=strategy, year=period.year, quarter=period.number, rating__in=ratings
+        )
+    }
+    updates = defaultdict(list)
+    for update in (
+        ProgressUpdate.objects.filter(
+            action_id__in=list(rated),
+            year=period.year,
+            quarter=period.number,
+            status=ProgressUpdate.Status.ACCEPTED,
+        )
+        .select_related("group")
+        .order_by("group__display_order", "group__name")
+    ):
+        updates[update.action_id].append(update)
+    by_priority: dict[int, PriorityActions] = {}
+    for priority in Priority.objects.filter(strategy=strategy).order_by("number"):
+        by_priority[priority.pk] = PriorityActions(priority)
+    for action in Action.objects.filter(pk__in=list(rated)).order_by("sort_key"):
+        rating = rated[action.pk]
+        by_priority[action.priority_id].actions.append(
+            RatedAction(action, Rag(rating.rating), rating.reason, updates.get(action.pk, []))
+        )
+    return [group for group in by_priority.values() if group.actions]
+
+
+def achievements(*, strategy: Strategy, year: int, quarter: int | None = None) -> list[PriorityActions]:
+    """Green and complete actions by priority, with the groups' progress texts. Four queries."""
+    period = final_quarter(year) if quarter is None else Quarter(year, quarter)
+    return _rated_actions(strategy, period, (Rag.GREEN, Rag.COMPLETE))
+
+
+def gaps(*, strategy: Strategy, year: int, quarter: int | None = None) -> list[PriorityActions]:
+    """Amber and red actions by priority, with the reasons for their ratings and the groups' texts. Four queries."""
+    period = final_quarter(year) if quarter is None else Quarter(year, quarter)
+    return _rated_actions(strategy, period, (Rag.RED, Rag.AMBER))
+
+
+@dataclass
+class NextStep:
+    action: Action
+    group: OperationalGroup
+    text: str
+
+
+@dataclass
+class PriorityNextSteps:
+    priority: Priority
+    steps: list[NextStep] = field(default_factory=list)
+
+
+def forward_plan(*, strategy: Strategy, year: int, quarter: int | None = None) -> list[PriorityNextSteps]:
+    """The groups' accepted next steps of the period, by priority. Two queries."""
+    period = final_quarter(year) if quarter is None else Quarter(year, quarter)
+    plan = {p.pk: PriorityNextSteps(p) for p in Priority.objects.filter(strategy=strategy).order_by("number")}
+    for update in (
+        ProgressUpdate.objects.filter(
+            action__strategy=strategy,
+            year=period.year,
+            quarter=period.number,
+            status=ProgressUpdate.Status.ACCEPTED,
+        )
+        .exclude(next_steps="")
+        .select_related("action", "group")
+        .order_by("action__sort_key", "group__display_order", "group__name")
+    ):
+        plan[update.action.priority_id].steps.append(NextStep(update.action, update.group, update.next_steps))
+    return [entry for entry in plan.values() if entry.steps]
+
+
+# --- Recommendations ------------------------------------------------------------------------------------------
+
+
+def recommendations_with_ratings(partnership: Partnership, period: Quarter | None = None) -> list[Recommendation]:
+    """Recommendations with their actions, each action annotated with `current_rating` (at `period`, or its latest
+    rating). Two queries."""
+    actions = (
+        Action.objects.select_related("priority")
+        .annotate(current_rating=_rating_at(period))
+        .annotate(rating_score=_score("current_rating"))
+        .order_by("sort_key")
+    )
+    return list(
+        Recommendation.objects.filter(partnership=partnership)
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("-source_date", "source", "sort_key")
+    )
+
+
+# --- The appendix: the plan laid out for a year ---------------------------------------------------------------
+
+
+@dataclass
+class AppendixEntry:
+    groups: list[OperationalGroup]
+    successes_and_challenges: str
+    impact: str
+    next_steps: str
+
+    @property
+    def group_names(self) -> str:
+        return ", ".join(group.abbreviation for group in self.groups)
+
+
+@dataclass
+class AppendixRow:
+    action: Action
+    rating: Rag
+    entries: list[AppendixEntry]
+
+
+@dataclass
+class AppendixPriority:
+    priority: Priority
+    rows: list[AppendixRow] = field(default_factory=list)
+
+
+def appendix_rows(
+    *, strategy: Strategy, year: int, quarter: int | None = None, merge_groups: bool = True
+) -> list[AppendixPriority]:
+    """The plan as the annual report's Appendix 2 lays it out: per action its groups, their successes and
+    challenges, the rating and the next steps. Groups of an action whose texts are identical share one entry,
+    as "All operational groups" did in the printed plan. Only accepted updates count. Four queries."""
+    period = final_quarter(year) if quarter is None else Quarter(year, quarter)
+    ratings = dict(
+        RagRating.objects.filter(action__strategy=strategy, year=period.year, quarter=period.number).values_list(
+            "action_id", "rating"
+        )
+    )
+    updates = {
+        (u.action_id, u.group_id): u
+        for u in ProgressUpdate.objects.filter(
+            action__strategy=strategy,
+            year=period.year,
+            quarter=period.number,
+            status=ProgressUpdate.Status.ACCEPTED,
+        )
+    }
+    result = {p.pk: AppendixPriority(p) for p in Priority.objects.filter(strategy=strategy).order_by("number")}
+    actions = Action.objects.filter(strategy=strategy).prefetch_related(
+        Prefetch("responsibilities", queryset=ActionGroup.objects.select_related("group"))
+    )
+    for action in actions.order_by("sort_key"):
+        entries: list[AppendixEntry] = []
+        for responsibility in action.responsibilities.all():
+            update = updates.get((action.pk, responsibility.group_id))
+            texts = (update.successes_and_challenges, update.impact, update.next_steps) if update else ("", "", "")
+            same = next((e for e in entries if (e.successes_and_challenges, e.impact, e.next_steps) == texts), None)
+            if merge_groups and same is not None:
+                same.groups.append(responsibility.group)
+            else:
+                entries.append(AppendixEntry([responsibility.group], *texts))
+        result[action.priority_id].rows.append(AppendixRow(action, Rag(ratings.get(action.pk, Rag.NOT_RATED)), entries))
+    return list(result.values())
+
+
+def years_with_ratings(strategy: Strategy) -> list[FinancialYear]:
+    return [
+        FinancialYear(year)
+        for year in RagRating.objects.filter(action__strategy=strategy)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("year")
+    ]
+
+
+def today_quarter(today: date) -> Quarter:
+    return Quarter.containing(today)

@@ -1,0 +1,432 @@
+"""Writes to the action plan. Views, the importer, the demo loader and management commands all come through here.
+
+Concurrent edits: progress updates and ratings carry a `version`. A save names the version it started from and is
+applied with `UPDATE ... WHERE version = <that version>`; when someone else saved in between, nothing is written
+and `StaleEditError` says what is there now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from actions.models import (
+    Action,
+    ActionGroup,
+    Priority,
+    ProgressUpdate,
+    RagRating,
+    RagRatingChange,
+    Recommendation,
+    Strategy,
+    UpdateRound,
+    ref_sort_key,
+)
+from partnership.models import Membership, OperationalGroup, Partnership
+from vawg.periods import Quarter
+from vawg.rag import Rag
+
+
+class StaleEditError(Exception):
+    """Someone else saved the same record since this edit began; `current` is what is stored now."""
+
+    def __init__(self, current: ProgressUpdate | RagRating, changes: list[RagRatingChange] | None = None):
+        self.current = current
+        self.changes = changes or []
+        who = getattr(current, "updated_by", None) or getattr(current, "set_by", None)
+        super().__init__(
+            f"{who.get_full_name() or who.username if who else 'Someone else'} saved this while you were editing it. "
+            "Nothing you entered has been saved: compare with their version below and save again."
+        )
+
+
+# --- Plan structure -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def strategy_save(
+    *,
+    partnership: Partnership,
+    title: str,
+    slug: str,
+    first_year: int,
+    last_year: int,
+    strategy: Strategy | None = None,
+) -> Strategy:
+    strategy = strategy or Strategy(partnership=partnership)
+    if strategy.partnership_id != partnership.pk:
+        raise PermissionDenied
+    strategy.title, strategy.slug, strategy.first_year, strategy.last_year = title, slug, first_year, last_year
+    strategy.full_clean()
+    overlapping = (
+        Strategy.objects.filter(partnership=partnership, first_year__lte=last_year, last_year__gte=first_year)
+        .exclude(pk=strategy.pk)
+        .first()
+    )
+    if overlapping:
+        raise ValidationError(
+            {"last_year": f"The years overlap {overlapping.title}; each financial year belongs to one strategy."}
+        )
+    strategy.save()
+    return strategy
+
+
+@transaction.atomic
+def priority_save(
+    *,
+    strategy: Strategy,
+    number: int,
+    title: str,
+    short_title: str = "",
+    commitment: str = "",
+    priority: Priority | None = None,
+) -> Priority:
+    priority = priority or Priority(strategy=strategy)
+    priority.number, priority.title, priority.short_title, priority.commitment = number, title, short_title, commitment
+    priority.full_clean()
+    priority.save()
+    return priority
+
+
+@transaction.atomic
+def action_save(
+    *,
+    priority: Priority,
+    ref: str,
+    text: str,
+    groups: list[OperationalGroup],
+    action: Action | None = None,
+) -> Action:
+    strategy = priority.strategy
+    if action is not None and action.strategy_id != strategy.pk:
+        raise ValidationError({"priority": "An action cannot move to another strategy's priority."})
+    if any(group.partnership_id != strategy.partnership_id for group in groups):
+        raise PermissionDenied("Groups must belong to the action's partnership.")
+    if not groups:
+        raise ValidationError({"groups": "Choose at least one group to answer for the action."})
+    action = action or Action(strategy=strategy)
+    action.priority, action.ref, action.text = priority, " ".join(ref.split()), text.strip()
+    action.sort_key = ref_sort_key(action.ref)
+    action.full_clean()
+    action.save()
+    wanted = {group.pk for group in groups}
+    existing = set(ActionGroup.objects.filter(action=action).values_list("group_id", flat=True))
+    # A group with progress on record stays answerable for it: removing it would orphan its updates.
+    blocked = (existing - wanted) & set(
+        ProgressUpdate.objects.filter(action=action).values_list("group_id", flat=True).distinct()
+    )
+    if blocked:
+        names = ", ".join(OperationalGroup.objects.filter(pk__in=blocked).values_list("abbreviation", flat=True))
+        raise ValidationError({"groups": f"{names} already reported progress on this action and cannot be removed."})
+    ActionGroup.objects.filter(action=action, group_id__in=existing - wanted).delete()
+    ActionGroup.objects.bulk_create([ActionGroup(action=action, group_id=pk) for pk in wanted - existing])
+    return action
+
+
+# --- Quarterly update rounds ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_round_open(*, strategy: Strategy, period: Quarter, deadline: date, user) -> UpdateRound:
+    if not strategy.covers(period.year):
+        raise ValidationError({"quarter": f"{period} is outside {strategy.title} ({strategy.first}-{strategy.last})."})
+    if UpdateRound.objects.filter(strategy=strategy, year=period.year, quarter=period.number).exists():
+        raise ValidationError({"quarter": f"Updates for {period} have already been opened."})
+    update_round = UpdateRound(
+        strategy=strategy, year=period.year, quarter=period.number, deadline=deadline, opened_by=user
+    )
+    update_round.full_clean()
+    update_round.save()
+    return update_round
+
+
+@transaction.atomic
+def update_round_change(*, update_round: UpdateRound, deadline: date, is_open: bool) -> UpdateRound:
+    update_round.deadline = deadline
+    if is_open:
+        update_round.closed_at = None
+    elif update_round.closed_at is None:
+        update_round.closed_at = timezone.now()
+    update_round.full_clean()
+    update_round.save(update_fields=["deadline", "closed_at"])
+    return update_round
+
+
+def _check_group_answers_for(action: Action, group: OperationalGroup) -> None:
+    if not ActionGroup.objects.filter(action=action, group=group).exists():
+        raise ValidationError(f"{group.abbreviation} is not responsible for action {action.ref}.")
+
+
+@transaction.atomic
+def progress_update_save(
+    *,
+    action: Action,
+    group: OperationalGroup,
+    period: Quarter,
+    successes_and_challenges: str,
+    next_steps: str,
+    impact: str = "",
+    proposed_rating: str = Rag.NOT_RATED,
+    submit: bool,
+    expected_version: int,
+    membership: Membership,
+) -> ProgressUpdate:
+    """Save a group's update as a draft, or submit it for review. `expected_version` 0 means "there was none"."""
+    if not membership.can_write_for_group(group) or group.partnership_id != action.strategy.partnership_id:
+        raise PermissionDenied("You can only write for the groups you coordinate.")
+    _check_group_answers_for(action, group)
+    if not action.strategy.covers(period.year):
+        raise ValidationError(f"{period} is outside {action.strategy.title}.")
+    if submit and not successes_and_challenges.strip():
+        raise ValidationError({"successes_and_challenges": "Enter the successes and challenges before submitting."})
+    now = timezone.now()
+    values = {
+        "successes_and_challenges": successes_and_challenges.strip(),
+        "next_steps": next_steps.strip(),
+        "impact": impact.strip(),
+        "proposed_rating": Rag(proposed_rating),
+        "status": ProgressUpdate.Status.SUBMITTED if submit else ProgressUpdate.Status.DRAFT,
+        "updated_by": membership.user,
+        "updated_at": now,
+        "submitted_at": now if submit else None,
+    }
+    lookup = {"action": action, "group": group, "year": period.year, "quarter": period.number}
+    current = ProgressUpdate.objects.filter(**lookup).first()
+    if current is None:
+        if expected_version != 0:
+            raise StaleEditError(_deleted_update(lookup))
+        update = ProgressUpdate(**lookup, **values, created_by=membership.user, version=1)
+        update.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                update.save(force_insert=True)
+        except IntegrityError:
+            raise StaleEditError(ProgressUpdate.objects.get(**lookup)) from None
+        return update
+    if current.version != expected_version:
+        raise StaleEditError(current)
+    if not current.is_editable_by_group:
+        raise ValidationError(
+            f"This update is {current.get_status_display().lower()}: it can be changed again only if the "
+            "strategic lead returns it."
+        )
+    written = ProgressUpdate.objects.filter(pk=current.pk, version=expected_version).update(
+        **values, version=F("version") + 1
+    )
+    if not written:
+        raise StaleEditError(ProgressUpdate.objects.select_related("updated_by").get(pk=current.pk))
+    current.refresh_from_db()
+    return current
+
+
+def _deleted_update(lookup: dict) -> ProgressUpdate:
+    return ProgressUpdate(**lookup, status=ProgressUpdate.Status.DRAFT, version=0)
+
+
+@transaction.atomic
+def progress_update_review(
+    *, update: ProgressUpdate, accept: bool, comment: str, expected_version: int, user
+) -> ProgressUpdate:
+    if update.status != ProgressUpdate.Status.SUBMITTED:
+        raise ValidationError(f"Only submitted updates can be reviewed; this one is {update.get_status_display()}.")
+    if not accept and not comment.strip():
+        raise ValidationError({"comment": "Say what the group should change before returning the update."})
+    now = timezone.now()
+    written = ProgressUpdate.objects.filter(
+        pk=update.pk, version=expected_version, status=ProgressUpdate.Status.SUBMITTED
+    ).update(
+        status=ProgressUpdate.Status.ACCEPTED if accept else ProgressUpdate.Status.RETURNED,
+        review_comment=comment.strip(),
+        reviewed_by=user,
+        reviewed_at=now,
+        version=F("version") + 1,
+    )
+    if not written:
+        raise StaleEditError(ProgressUpdate.objects.select_related("updated_by").get(pk=update.pk))
+    update.refresh_from_db()
+    return update
+
+
+# --- RAG ratings ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RatingResult:
+    rating: RagRating
+    changed: bool
+
+
+def previous_rating(action: Action, period: Quarter) -> RagRating | None:
+    """The rating this one follows: the latest one of an earlier quarter."""
+    return (
+        RagRating.objects.filter(action=action)
+        .filter(Q(year__lt=period.year) | Q(year=period.year, quarter__lt=period.number))
+        .order_by("-year", "-quarter")
+        .first()
+    )
+
+
+def rating_needs_reason(*, new: str, current: RagRating | None, earlier: RagRating | None) -> bool:
+    """A reason is needed whenever the rating differs from the one before it (this quarter's, else the last one)."""
+    before = current.rating if current is not None else (earlier.rating if earlier is not None else None)
+    return before is not None and before != new
+
+
+@transaction.atomic
+def rag_rating_set(
+    *,
+    action: Action,
+    period: Quarter,
+    rating: str,
+    reason: str,
+    forecast: str = "",
+    expected_version: int,
+    user,
+    source: str = RagRatingChange.Source.BROWSER,
+    changed_at: datetime | None = None,
+) -> RatingResult:
+    """Set the strategic lead's rating of an action for a quarter, keeping the change in the history."""
+    rating, forecast, reason = Rag(rating), (Rag(forecast) if forecast else ""), reason.strip()
+    if not action.strategy.covers(period.year):
+        raise ValidationError(f"{period} is outside {action.strategy.title}.")
+    lookup = {"action": action, "year": period.year, "quarter": period.number}
+    current = RagRating.objects.filter(**lookup).first()
+    if current is not None and current.version != expected_version:
+        raise _stale_rating(current, expected_version)
+    if current is not None and rating == current.rating and not reason:
+        reason = current.reason  # a blank reason on an unchanged rating keeps the one given before
+    if current is not None and (current.rating, current.reason, current.forecast) == (rating, reason, forecast):
+        return RatingResult(current, changed=False)
+    earlier = None if current else previous_rating(action, period)
+    reason_is_new = reason and (current is None or reason != current.reason)
+    if rating_needs_reason(new=rating, current=current, earlier=earlier) and not reason_is_new:
+        raise ValidationError({"reason": "Give the reason for the change of rating."})
+    when = changed_at or timezone.now()
+    values = {"rating": rating, "reason": reason, "forecast": forecast, "set_by": user, "set_at": when}
+    if current is None:
+        if expected_version != 0:
+            raise ValidationError("The rating you were changing has been removed; reload the page.")
+        current = RagRating(**lookup, **values, version=1)
+        current.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                current.save(force_insert=True)
+        except IntegrityError:
+            raise _stale_rating(RagRating.objects.get(**lookup), expected_version) from None
+        previous = earlier.rating if earlier else ""  # the history reads on from the quarter before
+    else:
+        previous = current.rating
+        written = RagRating.objects.filter(pk=current.pk, version=expected_version).update(
+            **values, version=F("version") + 1
+        )
+        if not written:
+            raise _stale_rating(RagRating.objects.get(pk=current.pk), expected_version)
+        current.refresh_from_db()
+    RagRatingChange.objects.create(
+        rating=current,
+        action=action,
+        year=period.year,
+        quarter=period.number,
+        previous=previous,
+        new=rating,
+        reason=reason,
+        forecast=forecast,
+        version=current.version,
+        source=source,
+        changed_by=user,
+        changed_at=when,
+    )
+    return RatingResult(current, changed=True)
+
+
+def _stale_rating(current: RagRating, expected_version: int) -> StaleEditError:
+    changes = list(
+        RagRatingChange.objects.filter(rating=current, version__gt=expected_version)
+        .select_related("changed_by")
+        .order_by("version")
+    )
+    return StaleEditError(current, changes)
+
+
+# --- Recommendations ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recommendation_save(
+    *,
+    partnership: Partnership,
+    source_type: str,
+    source: str,
+    source_date: date,
+    ref: str,
+    text: str,
+    status: str,
+    actions: list[Action],
+    recommendation: Recommendation | None = None,
+) -> Recommendation:
+    if any(action.strategy.partnership_id != partnership.pk for action in actions):
+        raise PermissionDenied("Actions must belong to the recommendation's partnership.")
+    recommendation = recommendation or Recommendation(partnership=partnership)
+    recommendation.source_type, recommendation.source, recommendation.source_date = source_type, source, source_date
+    recommendation.ref, recommendation.text, recommendation.status = " ".join(ref.split()), text.strip(), status
+    recommendation.sort_key = ref_sort_key(recommendation.ref)
+    recommendation.full_clean()
+    recommendation.save()
+    recommendation.actions.set(actions)
+    return recommendation
+
+
+# --- Reminders ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reminder:
+    email: str
+    name: str
+    overdue: bool
+    subject: str
+    lines: list[str]
+
+
+def update_reminders_send(*, partnership: Partnership, today: date, days_before: int = 7, dry_run: bool = False):
+    """E-mail each coordinator whose groups still owe updates for an open round: shortly before the deadline
+    (within `days_before` days) and every run after it has passed."""
+    from actions import selectors
+
+    reminders: list[Reminder] = []
+    for update_round, owed in selectors.missing_updates_by_coordinator(partnership):
+        days_left = (update_round.deadline - today).days
+        if days_left > days_before:
+            continue
+        overdue = days_left < 0
+        for user, items in owed.items():
+            if not user.email:
+                continue
+            when = (
+                f"were due on {update_round.deadline:%-d %B %Y}"
+                if overdue
+                else f"are due by {update_round.deadline:%-d %B %Y}"
+            )
+            lines = [
+                f"Dear {user.get_full_name() or user.username},",
+                "",
+                f"These progress updates for {update_round.period} {when}:",
+                "",
+                *[f"- {group.abbreviation}: action {action.ref} ({status})" for action, group, status in items],
+                "",
+                f"Write them under 'My updates' in the {partnership.short_name} VAWG Partnership Tracker.",
+            ]
+            subject = (
+                f"{'Overdue' if overdue else 'Due soon'}: {len(items)} progress update(s) for {update_round.period}"
+            )
+            reminders.append(Reminder(user.email, user.get_full_name(), overdue, subject, lines))
+    if not dry_run:
+        for reminder in reminders:
+            send_mail(reminder.subject, "\n".join(reminder.lines), None, [reminder.email])
+    return reminders

@@ -1,0 +1,814 @@
+"""Pages of the action plan. Thin: check access, parse a form, call a service or selector, render or redirect."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from actions import selectors, services
+from actions.filters import ActionPlanFilter
+from actions.forms import (
+    ActionForm,
+    ImportForm,
+    PeriodForm,
+    PriorityForm,
+    ProgressUpdateForm,
+    RatingForm,
+    RecommendationForm,
+    ReviewForm,
+    StrategyForm,
+    UpdateRoundChangeForm,
+    UpdateRoundForm,
+)
+from actions.models import (
+    Action,
+    ActionGroup,
+    ActionPlanImport,
+    Priority,
+    ProgressUpdate,
+    Recommendation,
+    Strategy,
+    UpdateRound,
+)
+from actions.plan_file import EXPORT_HEADINGS, check_and_apply, export_rows
+from partnership.models import OperationalGroup
+from vawg import tabular
+from vawg.access import LEAD, WRITE_GROUP, partnership_view, require_group_write
+from vawg.periods import Quarter
+from vawg.rag import RAG_TAG_CLASS, Rag
+
+PAGE_SIZE = 50
+CHART_COLOURS = {  # GOV.UK colours; each bar segment is also labelled with its number, the legend with words
+    Rag.GREEN: "#0f7a52",
+    Rag.AMBER: "#f47738",
+    Rag.RED: "#ca3535",
+    Rag.COMPLETE: "#1d70b8",
+    Rag.NOT_RATED: "#b1b4b6",
+}
+
+
+def _section(request: HttpRequest, key: str = "plan") -> None:
+    request.current_section = key
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, by field where it names one the form has."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _strategy(request: HttpRequest) -> tuple[list[Strategy], Strategy]:
+    strategies = selectors.strategies_for(request.partnership)
+    slug = request.GET.get("strategy") or None
+    round_ = None if slug else selectors.latest_round(request.partnership)
+    return strategies, selectors.choose_strategy(strategies, slug, round_)
+
+
+def _period(request: HttpRequest, strategy: Strategy, strategies: list[Strategy], with_quarter: bool = True):
+    """The year (and optionally quarter) a page shows; defaults to the latest rated year of the strategy."""
+    latest = selectors.latest_rated_period(strategy)
+    default_year = latest.year if latest else strategy.first_year
+    form = PeriodForm(
+        request.GET or None,
+        strategies=strategies,
+        strategy=strategy,
+        with_quarter=with_quarter,
+        initial={"strategy": strategy.slug, "year": str(default_year)},
+    )
+    year, quarter = default_year, None
+    if form.is_bound and form.is_valid():
+        year = int(form.cleaned_data["year"] or default_year)
+        quarter = int(form.cleaned_data["quarter"]) if with_quarter and form.cleaned_data.get("quarter") else None
+    elif form.is_bound:
+        # A strategy was chosen without a year of it (or the year was of another strategy): show its default.
+        form = PeriodForm(
+            initial={"strategy": strategy.slug, "year": str(default_year)},
+            strategies=strategies,
+            strategy=strategy,
+            with_quarter=with_quarter,
+        )
+    return form, year, quarter
+
+
+# --- The action plan ------------------------------------------------------------------------------------------
+
+
+@partnership_view()
+def plan(request: HttpRequest) -> HttpResponse:
+    _section(request)
+    strategies, strategy = _strategy(request)
+    update_round = selectors.latest_round(request.partnership, strategy)
+    data = request.GET.copy()
+    data.setdefault("strategy", strategy.slug)
+    filterset = ActionPlanFilter(
+        data,
+        queryset=selectors.plan_actions(strategy, update_round),
+        strategy=strategy,
+        update_round=update_round,
+    )
+    page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "actions/plan.html",
+        {
+            "strategies": strategies,
+            "strategy": strategy,
+            "update_round": update_round,
+            "filter": filterset,
+            "page_obj": page_obj,
+            "is_lead": request.membership.is_strategic_lead,
+        },
+    )
+
+
+@partnership_view()
+def plan_export(request: HttpRequest) -> HttpResponse:
+    strategies, strategy = _strategy(request)
+    _, year, quarter = _period(request, strategy, strategies)
+    period = Quarter(year, quarter or 4)
+    rows = export_rows(strategy, period)
+    name = f"action-plan-{strategy.slug}-{period.financial_year}" + (f"-Q{quarter}" if quarter else "")
+    if request.GET.get("format") == "xlsx":
+        return tabular.xlsx_response(f"{name}.xlsx", EXPORT_HEADINGS, rows)
+    return tabular.csv_response(f"{name}.csv", EXPORT_HEADINGS, rows)
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def plan_import(request: HttpRequest) -> HttpResponse:
+    _section(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = batch = None
+    if request.method == "POST" and form.is_valid():
+        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+        strategy = selectors.strategy_for_year(request.partnership, year)
+        if strategy is None:
+            form.add_error("year", "No strategy of the partnership covers this year.")
+        else:
+            upload = form.cleaned_data["file"]
+            try:
+                content = upload.read(tabular.MAX_UPLOAD_BYTES + 1)
+            finally:
+                upload.close()
+            report = check_and_apply(
+                strategy=strategy,
+                period=Quarter(year, quarter),
+                file=content,
+                filename=upload.name,
+                user=request.user,
+                dry_run=True,
+            )
+            if report.ok:
+                batch = ActionPlanImport.objects.create(
+                    strategy=strategy,
+                    year=year,
+                    quarter=quarter,
+                    filename=upload.name[:200],
+                    content=content,
+                    uploaded_by=request.user,
+                )
+    status = 400 if report is not None and not report.ok else 200
+    return render(request, "actions/import.html", {"form": form, "report": report, "batch": batch}, status=status)
+
+
+@partnership_view(LEAD, methods=("POST",))
+def plan_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
+    _section(request)
+    batch = get_object_or_404(
+        ActionPlanImport.objects.select_related("strategy"),
+        pk=batch_id,
+        strategy__partnership=request.partnership,
+        uploaded_by=request.user,
+        applied_at__isnull=True,
+    )
+    report = check_and_apply(
+        strategy=batch.strategy,
+        period=batch.period,
+        file=bytes(batch.content),
+        filename=batch.filename,
+        user=request.user,
+        dry_run=False,
+    )
+    if not report.ok:
+        return render(request, "actions/import.html", {"form": ImportForm(), "report": report}, status=400)
+    batch.applied_at, batch.content = timezone.now(), b""
+    batch.save(update_fields=["applied_at", "content"])
+    messages.success(request, f"{batch.filename} imported: " + " ".join(report.summary_lines()[1:7]))
+    return redirect(reverse("actions:plan", args=[request.partnership.slug]) + f"?strategy={batch.strategy.slug}")
+
+
+# --- One action -----------------------------------------------------------------------------------------------
+
+
+def _rating_form_for(page: selectors.ActionPage, period: Quarter, data=None) -> RatingForm:
+    current = page.rating_for(period)
+    initial = {
+        "year": period.year,
+        "quarter": period.number,
+        "version": current.version if current else 0,
+        "rating": current.rating if current else Rag.NOT_RATED,
+        "forecast": current.forecast if current else "",
+    }
+    return RatingForm(data, initial=initial)
+
+
+def _rating_period(request: HttpRequest, action: Action) -> Quarter:
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        period = Quarter(int(source.get("year", "")), int(source.get("quarter", "")))
+    except ValueError:
+        update_round = selectors.latest_round(request.partnership, action.strategy)
+        period = update_round.period if update_round else Quarter(action.strategy.first_year, 4)
+    if not action.strategy.covers(period.year):
+        raise Http404("That quarter is outside the strategy.")
+    return period
+
+
+def _drafts_visible_to(request: HttpRequest) -> set[int]:
+    return set(request.membership.group_ids()) if request.membership.is_coordinator else set()
+
+
+@partnership_view()
+def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
+    _section(request)
+    page = selectors.action_page(request.partnership, action_id, show_drafts_for=_drafts_visible_to(request))
+    update_round = selectors.latest_round(request.partnership, page.action.strategy)
+    context = {
+        "page": page,
+        "action": page.action,
+        "is_lead": request.membership.is_strategic_lead,
+        "rate_period": update_round.period if update_round else None,
+    }
+    return render(request, "actions/action_detail.html", context)
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def action_rate(request: HttpRequest, action_id: int) -> HttpResponse:
+    _section(request)
+    page = selectors.action_page(request.partnership, action_id)
+    action = page.action
+    period = _rating_period(request, action)
+    form = _rating_form_for(page, period, request.POST if request.method == "POST" else None)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.rag_rating_set(
+                action=action,
+                period=period,
+                rating=data["rating"],
+                reason=data["reason"],
+                forecast=data["forecast"],
+                expected_version=data["version"],
+                user=request.user,
+            )
+        except services.StaleEditError as error:
+            conflict = error
+            form = RatingForm({**request.POST.dict(), "version": error.current.version}, initial=form.initial)
+            form.is_valid()
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if result.changed:
+                messages.success(
+                    request, f"Rating of {action.ref} for {period} set to {result.rating.get_rating_display()}."
+                )
+            else:
+                messages.info(request, f"The rating of {action.ref} for {period} was already that: nothing changed.")
+            return redirect("actions:action_detail", request.partnership.slug, action.pk)
+    proposals = [u for q in page.quarters if q.period == period for u in q.updates]
+    return render(
+        request,
+        "actions/action_rate.html",
+        {
+            "page": page,
+            "action": action,
+            "period": period,
+            "form": form,
+            "conflict": conflict,
+            "current": page.rating_for(period),
+            "proposals": proposals,
+        },
+        status=409 if conflict else 200,
+    )
+
+
+# --- Plan structure -------------------------------------------------------------------------------------------
+
+
+@partnership_view()
+def structure(request: HttpRequest) -> HttpResponse:
+    _section(request)
+    strategies = (
+        Strategy.objects.filter(partnership=request.partnership).prefetch_related("priorities").order_by("first_year")
+    )
+    return render(
+        request,
+        "actions/structure.html",
+        {"strategies": strategies, "is_lead": request.membership.is_strategic_lead},
+    )
+
+
+def _form_page(request, form, *, title: str, back: str, submit: str = "Save", caption: str = "") -> HttpResponse:
+    return render(
+        request,
+        "actions/form.html",
+        {"form": form, "title": title, "back": back, "submit": submit, "caption": caption},
+        status=200,
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def strategy_edit(request: HttpRequest, strategy_id: int | None = None) -> HttpResponse:
+    _section(request)
+    strategy = get_object_or_404(Strategy, pk=strategy_id, partnership=request.partnership) if strategy_id else None
+    initial = (
+        {
+            "title": strategy.title,
+            "slug": strategy.slug,
+            "first_year": strategy.first_year,
+            "last_year": strategy.last_year,
+        }
+        if strategy
+        else {}
+    )
+    form = StrategyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.strategy_save(partnership=request.partnership, strategy=strategy, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['title']} saved.")
+            return redirect("actions:structure", request.partnership.slug)
+    back = reverse("actions:structure", args=[request.partnership.slug])
+    return _form_page(request, form, title=f"Change {strategy.title}" if strategy else "Add a strategy", back=back)
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def priority_edit(request: HttpRequest, strategy_id: int, priority_id: int | None = None) -> HttpResponse:
+    _section(request)
+    strategy = get_object_or_404(Strategy, pk=strategy_id, partnership=request.partnership)
+    priority = get_object_or_404(Priority, pk=priority_id, strategy=strategy) if priority_id else None
+    initial = (
+        {k: getattr(priority, k) for k in ("number", "title", "short_title", "commitment")}
+        if priority
+        else {"number": strategy.priorities.count() + 1}
+    )
+    form = PriorityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.priority_save(strategy=strategy, priority=priority, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Priority {form.cleaned_data['number']} saved.")
+            return redirect("actions:structure", request.partnership.slug)
+    back = reverse("actions:structure", args=[request.partnership.slug])
+    title = f"Change priority {priority.number}" if priority else "Add a priority"
+    return _form_page(request, form, title=title, back=back, caption=strategy.title)
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def action_edit(request: HttpRequest, action_id: int | None = None) -> HttpResponse:
+    _section(request)
+    if action_id:
+        action = get_object_or_404(
+            Action.objects.select_related("strategy"), pk=action_id, strategy__partnership=request.partnership
+        )
+        strategy = action.strategy
+        initial = {
+            "priority": action.priority_id,
+            "ref": action.ref,
+            "text": action.text,
+            "groups": list(action.responsibilities.values_list("group_id", flat=True)),
+        }
+    else:
+        action, (_, strategy) = None, _strategy(request)
+        initial = {}
+    form = ActionForm(request.POST or None, initial=initial, strategy=strategy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_save(action=action, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Action {action.ref} saved.")
+            return redirect("actions:action_detail", request.partnership.slug, action.pk)
+    back = (
+        reverse("actions:action_detail", args=[request.partnership.slug, action.pk])
+        if action
+        else reverse("actions:plan", args=[request.partnership.slug])
+    )
+    title = f"Change action {action.ref}" if action else "Add an action"
+    return _form_page(request, form, title=title, back=back, caption=strategy.title)
+
+
+# --- Quarterly updates ----------------------------------------------------------------------------------------
+
+
+@partnership_view()
+def rounds(request: HttpRequest) -> HttpResponse:
+    _section(request, "updates")
+    return render(
+        request,
+        "actions/rounds.html",
+        {
+            "rounds": selectors.rounds_for(request.partnership),
+            "today": timezone.localdate(),
+            "is_lead": request.membership.is_strategic_lead,
+            "can_write": request.membership.is_strategic_lead or request.membership.is_coordinator,
+        },
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def round_open(request: HttpRequest) -> HttpResponse:
+    _section(request, "updates")
+    form = UpdateRoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year"]
+        strategy = selectors.strategy_for_year(request.partnership, year)
+        if strategy is None:
+            form.add_error("year", "No strategy of the partnership covers this year.")
+        else:
+            try:
+                update_round = services.update_round_open(
+                    strategy=strategy,
+                    period=Quarter(year, form.cleaned_data["quarter"]),
+                    deadline=form.cleaned_data["deadline"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, f"{update_round} opened, due by {update_round.deadline:%-d %B %Y}.")
+                return redirect("actions:rounds", request.partnership.slug)
+    back = reverse("actions:rounds", args=[request.partnership.slug])
+    return _form_page(request, form, title="Open a quarter for updates", back=back, submit="Open for updates")
+
+
+def _round(request: HttpRequest, round_id: int) -> UpdateRound:
+    return get_object_or_404(
+        UpdateRound.objects.select_related("strategy"), pk=round_id, strategy__partnership=request.partnership
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def round_edit(request: HttpRequest, round_id: int) -> HttpResponse:
+    _section(request, "updates")
+    update_round = _round(request, round_id)
+    form = UpdateRoundChangeForm(
+        request.POST or None, initial={"deadline": update_round.deadline, "is_open": update_round.is_open}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_round_change(update_round=update_round, **form.cleaned_data)
+        messages.success(request, f"{update_round} saved.")
+        return redirect("actions:rounds", request.partnership.slug)
+    back = reverse("actions:rounds", args=[request.partnership.slug])
+    return _form_page(request, form, title=f"Change {update_round}", back=back, caption=update_round.strategy.title)
+
+
+@partnership_view()
+def round_status(request: HttpRequest, round_id: int) -> HttpResponse:
+    _section(request, "updates")
+    update_round = _round(request, round_id)
+    today = timezone.localdate()
+    progress = selectors.round_progress(update_round)
+    return render(
+        request,
+        "actions/round_status.html",
+        {
+            "update_round": update_round,
+            "progress": progress,
+            "is_overdue": today > update_round.deadline,
+            "totals": {
+                key: sum(getattr(p, key) for p in progress)
+                for key in ("expected", "not_started", "draft", "returned", "submitted", "accepted", "done", "missing")
+            },
+            "is_lead": request.membership.is_strategic_lead,
+        },
+    )
+
+
+@partnership_view(WRITE_GROUP)
+def my_updates(request: HttpRequest) -> HttpResponse:
+    _section(request, "updates")
+    rounds_ = selectors.rounds_for(request.partnership)
+    open_rounds = [r for r in rounds_ if r.is_open]
+    chosen = request.GET.get("round")
+    update_round = next((r for r in rounds_ if str(r.pk) == chosen), None) if chosen else None
+    if chosen and update_round is None:
+        raise Http404("No such update round.")
+    update_round = update_round or (open_rounds[0] if open_rounds else (rounds_[0] if rounds_ else None))
+    items = []
+    if update_round is not None:
+        items = selectors.update_items(update_round, selectors.writable_group_ids(request.membership))
+    today = timezone.localdate()
+    overdue = update_round is not None and update_round.is_open and today > update_round.deadline
+    return render(
+        request,
+        "actions/my_updates.html",
+        {
+            "rounds": rounds_,
+            "update_round": update_round,
+            "items": items,
+            "overdue": overdue,
+            "outstanding": sum(1 for item in items if not item.is_done),
+            "today": today,
+        },
+    )
+
+
+@partnership_view(WRITE_GROUP, methods=("GET", "POST"))
+def update_edit(request: HttpRequest, round_id: int, action_id: int, group_id: int) -> HttpResponse:
+    _section(request, "updates")
+    update_round = _round(request, round_id)
+    action = get_object_or_404(
+        Action.objects.select_related("strategy", "priority"), pk=action_id, strategy=update_round.strategy
+    )
+    group = get_object_or_404(OperationalGroup, pk=group_id, partnership=request.partnership)
+    require_group_write(request.membership, group)
+    if not ActionGroup.objects.filter(action=action, group=group).exists():
+        raise Http404("That group is not responsible for this action.")
+    current = ProgressUpdate.objects.filter(
+        action=action, group=group, year=update_round.year, quarter=update_round.quarter
+    ).first()
+    form = ProgressUpdateForm(request.POST or None, initial=ProgressUpdateForm.initial_for(current))
+    conflict = None
+    editable = current is None or current.is_editable_by_group
+    if request.method == "POST" and not update_round.is_open:
+        form.add_error(None, f"{update_round} is closed for updates.")
+    elif request.method == "POST" and form.is_valid():
+        submit = request.POST.get("submit") == "submit"
+        try:
+            services.progress_update_save(
+                action=action,
+                group=group,
+                period=update_round.period,
+                successes_and_challenges=form.cleaned_data["successes_and_challenges"],
+                next_steps=form.cleaned_data["next_steps"],
+                impact=form.cleaned_data["impact"],
+                proposed_rating=form.cleaned_data["proposed_rating"],
+                submit=submit,
+                expected_version=form.cleaned_data["version"],
+                membership=request.membership,
+            )
+        except services.StaleEditError as error:
+            conflict = error
+            form = ProgressUpdateForm({**request.POST.dict(), "version": error.current.version})
+            form.is_valid()
+            current = error.current
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            verb = "submitted for review" if submit else "saved as a draft"
+            messages.success(request, f"Update on {action.ref} for {group.abbreviation} {verb}.")
+            if submit:
+                return redirect(
+                    reverse("actions:my_updates", args=[request.partnership.slug]) + f"?round={update_round.pk}"
+                )
+            return redirect("actions:update_edit", request.partnership.slug, update_round.pk, action.pk, group.pk)
+    previous = (
+        ProgressUpdate.objects.filter(action=action, group=group, status=ProgressUpdate.Status.ACCEPTED)
+        .exclude(year=update_round.year, quarter=update_round.quarter)
+        .order_by("-year", "-quarter")
+        .first()
+    )
+    return render(
+        request,
+        "actions/update_edit.html",
+        {
+            "update_round": update_round,
+            "action": action,
+            "group": group,
+            "update": current,
+            "form": form,
+            "editable": editable and update_round.is_open,
+            "conflict": conflict,
+            "previous": previous,
+        },
+        status=409 if conflict else 200,
+    )
+
+
+@partnership_view(LEAD)
+def round_review(request: HttpRequest, round_id: int) -> HttpResponse:
+    _section(request, "updates")
+    update_round = _round(request, round_id)
+    items = selectors.update_items(update_round)
+    order = {"submitted": 0, "returned": 1, "draft": 2, "not_started": 3, "accepted": 4}
+    items.sort(key=lambda item: (order[item.status_key], item.action.sort_key, item.group.display_order))
+    return render(
+        request,
+        "actions/round_review.html",
+        {
+            "update_round": update_round,
+            "items": items,
+            "waiting": sum(1 for item in items if item.status_key == "submitted"),
+        },
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def update_review(request: HttpRequest, update_id: int) -> HttpResponse:
+    _section(request, "updates")
+    update = get_object_or_404(
+        ProgressUpdate.objects.select_related("action__strategy", "action__priority", "group", "updated_by"),
+        pk=update_id,
+        action__strategy__partnership=request.partnership,
+    )
+    if update.status == ProgressUpdate.Status.DRAFT:
+        raise Http404("Drafts are private to their group until submitted.")
+    update_round = UpdateRound.objects.filter(
+        strategy=update.action.strategy, year=update.year, quarter=update.quarter
+    ).first()
+    form = ReviewForm(request.POST or None, initial={"version": update.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_update_review(
+                update=update,
+                accept=form.cleaned_data["decision"] == "accept",
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except services.StaleEditError as error:
+            conflict, update = error, error.current
+            form = ReviewForm({**request.POST.dict(), "version": update.version})
+            form.is_valid()
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            verb = "accepted" if form.cleaned_data["decision"] == "accept" else "returned to the group"
+            messages.success(request, f"Update on {update.action.ref} from {update.group.abbreviation} {verb}.")
+            if update_round:
+                return redirect("actions:round_review", request.partnership.slug, update_round.pk)
+            return redirect("actions:action_detail", request.partnership.slug, update.action_id)
+    return render(
+        request,
+        "actions/update_review.html",
+        {"update": update, "form": form, "update_round": update_round, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+# --- Summary and appendix -------------------------------------------------------------------------------------
+
+
+def _chart(summary: selectors.RagSummary) -> dict:
+    """Geometry of a stacked bar per priority for the inline SVG (no scripts, no style attributes)."""
+    bar_height, gap, label_width, width = 28, 14, 190, 440
+    largest = max(summary.column_totals or [0]) or 1
+    bars = []
+    for i, priority in enumerate(summary.priorities):
+        x, segments = label_width, []
+        for row in summary.rows:
+            count = row.counts[i]
+            if not count:
+                continue
+            length = width * count / largest
+            segments.append(
+                {
+                    "x": round(x, 1),
+                    "width": round(length, 1),
+                    "count": count,
+                    "label": row.rating.label,
+                    "colour": CHART_COLOURS[row.rating],
+                    "text_x": round(x + length / 2, 1),
+                    "dark_text": row.rating in (Rag.AMBER, Rag.NOT_RATED),
+                }
+            )
+            x += length
+        bars.append(
+            {
+                "label": f"{priority.number}. {priority.heading}",
+                "y": i * (bar_height + gap),
+                "text_y": i * (bar_height + gap) + bar_height / 2 + 5,
+                "segments": segments,
+                "total": summary.column_totals[i],
+                "total_x": round(x + 6, 1),
+            }
+        )
+    legend = [
+        {"label": row.rating.label, "colour": CHART_COLOURS[row.rating], "x": label_width + j * 100}
+        for j, row in enumerate(r for r in summary.rows if r.total)
+    ]
+    legend_y = len(bars) * (bar_height + gap) + 10
+    return {
+        "bars": bars,
+        "bar_height": bar_height,
+        "label_width": label_width,
+        "legend": legend,
+        "legend_y": legend_y,
+        "height": legend_y + 30,
+        "width": label_width + width + 60,
+    }
+
+
+@partnership_view()
+def summary(request: HttpRequest) -> HttpResponse:
+    _section(request)
+    strategies, strategy = _strategy(request)
+    form, year, quarter = _period(request, strategy, strategies)
+    result = selectors.rag_summary(strategy=strategy, year=year, quarter=quarter)
+    return render(
+        request,
+        "actions/summary.html",
+        {
+            "strategy": strategy,
+            "form": form,
+            "summary": result,
+            "chart": _chart(result),
+            "csv_query": request.GET.urlencode(),
+            "tag_class": RAG_TAG_CLASS,
+        },
+    )
+
+
+@partnership_view()
+def summary_csv(request: HttpRequest) -> HttpResponse:
+    strategies, strategy = _strategy(request)
+    _, year, quarter = _period(request, strategy, strategies)
+    result = selectors.rag_summary(strategy=strategy, year=year, quarter=quarter)
+    head, rows = result.table()
+    if request.GET.get("format") == "json":
+        return HttpResponse(json.dumps(result.as_dict(), indent=2), content_type="application/json")
+    return tabular.csv_response(f"rag-summary-{strategy.slug}-{result.label.replace(' ', '-')}.csv", head, rows)
+
+
+@partnership_view()
+def appendix(request: HttpRequest) -> HttpResponse:
+    _section(request)
+    strategies, strategy = _strategy(request)
+    form, year, _ = _period(request, strategy, strategies, with_quarter=False)
+    return render(
+        request,
+        "actions/appendix.html",
+        {
+            "strategy": strategy,
+            "form": form,
+            "year": selectors.final_quarter(year).financial_year,
+            "next_year": selectors.final_quarter(year).financial_year.next,
+            "priorities": selectors.appendix_rows(strategy=strategy, year=year),
+        },
+    )
+
+
+# --- Recommendations ------------------------------------------------------------------------------------------
+
+
+@partnership_view()
+def recommendations(request: HttpRequest) -> HttpResponse:
+    _section(request)
+    return render(
+        request,
+        "actions/recommendations.html",
+        {
+            "recommendations": selectors.recommendations_with_ratings(request.partnership),
+            "is_lead": request.membership.is_strategic_lead,
+        },
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def recommendation_edit(request: HttpRequest, recommendation_id: int | None = None) -> HttpResponse:
+    _section(request)
+    recommendation = (
+        get_object_or_404(Recommendation, pk=recommendation_id, partnership=request.partnership)
+        if recommendation_id
+        else None
+    )
+    initial = {}
+    if recommendation:
+        initial = {
+            k: getattr(recommendation, k) for k in ("source_type", "source", "source_date", "ref", "text", "status")
+        }
+        initial["actions"] = list(recommendation.actions.values_list("pk", flat=True))
+    form = RecommendationForm(request.POST or None, initial=initial, partnership=request.partnership)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.recommendation_save(
+                partnership=request.partnership,
+                recommendation=recommendation,
+                **{**data, "actions": list(data["actions"])},
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Recommendation {data['ref']} saved.")
+            return redirect("actions:recommendations", request.partnership.slug)
+    back = reverse("actions:recommendations", args=[request.partnership.slug])
+    title = f"Change recommendation {recommendation.ref}" if recommendation else "Add a recommendation"
+    return _form_page(request, form, title=title, back=back)
