@@ -43,6 +43,12 @@ def lead_only_form():
     return {"GET": dict(expected), "POST": dict(expected)}
 
 
+def lead_only_read():
+    expected = {p: (403 if p in MEMBERS else 404) for p in PERSONAS}
+    expected.update({"anonymous": "login", "lead": "ok"})
+    return {"GET": dict(expected), "POST": {**expected, "lead": 405}}
+
+
 GET_ONLY_PUBLIC = {"GET": dict.fromkeys(PERSONAS, "ok"), "POST": dict.fromkeys(PERSONAS, 405)}
 GET_ONLY_SIGNED_IN = {
     "GET": {**dict.fromkeys(PERSONAS, "ok"), "anonymous": "login"},
@@ -97,6 +103,7 @@ RULES = {
     "partnership:governance": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),
     "partnership:boroughs": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),
     "partnership:settings": (lambda w: {"partnership_slug": w.partnership.slug}, lead_only_form()),
+    "audit:log": (lambda w: {"partnership_slug": w.partnership.slug}, lead_only_read()),
 }
 
 

@@ -15,6 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
+from audit import context as audit_context
+from audit.recorder import access_refused
 from partnership.models import Membership, OperationalGroup, Partnership
 
 READ = "read"
@@ -22,16 +24,19 @@ LEAD = "lead"
 WRITE_GROUP = "write_group"  # strategic lead, or a coordinator (checked per group by the view)
 
 
-def get_membership(user, partnership_slug: str) -> Membership:
-    if not user.is_authenticated or not user.is_active:
-        raise Http404
-    membership = (
-        Membership.objects.select_related("partnership", "user")
-        .filter(user=user, partnership__slug=partnership_slug)
-        .first()
-    )
+def get_membership(request: HttpRequest, partnership_slug: str) -> Membership:
+    user = request.user
+    membership = None
+    if user.is_authenticated and user.is_active:
+        membership = (
+            Membership.objects.select_related("partnership", "user")
+            .filter(user=user, partnership__slug=partnership_slug)
+            .first()
+        )
     if membership is None:
+        access_refused(request=request, reason="not a member of this partnership")
         raise Http404("No such partnership.")
+    audit_context.set_partnership(membership.partnership_id)
     return membership
 
 
@@ -48,11 +53,11 @@ def partnership_view(require: str = READ, methods: tuple[str, ...] = ("GET", "HE
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, partnership_slug: str, *args, **kwargs) -> HttpResponse:
-            membership = get_membership(request.user, partnership_slug)
+            membership = get_membership(request, partnership_slug)
             if require == LEAD and not membership.is_strategic_lead:
-                raise PermissionDenied("Only the partnership's strategic leads can do this.")
+                refuse(request, "Only the partnership's strategic leads can do this.")
             if require == WRITE_GROUP and not (membership.is_strategic_lead or membership.is_coordinator):
-                raise PermissionDenied("Only strategic leads and group coordinators can do this.")
+                refuse(request, "Only strategic leads and group coordinators can do this.")
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
             request.partnership = membership.partnership
@@ -65,12 +70,21 @@ def partnership_view(require: str = READ, methods: tuple[str, ...] = ("GET", "HE
     return decorator
 
 
-def require_group_write(membership: Membership, group: OperationalGroup) -> None:
-    """Coordinators write only for their own groups; anything else is refused."""
+def refuse(request: HttpRequest, message: str):
+    """403 with a message, recorded in the audit log."""
+    access_refused(request=request, reason=message)
+    raise PermissionDenied(message)
+
+
+def require_group_write(membership: Membership, group: OperationalGroup, request: HttpRequest | None = None) -> None:
+    """Coordinators write only for their own groups; anything else is refused (and logged when given the request)."""
     if group.partnership_id != membership.partnership_id:
         raise Http404
     if not membership.can_write_for_group(group):
-        raise PermissionDenied("You can only write for the groups you coordinate.")
+        message = "You can only write for the groups you coordinate."
+        if request is not None:
+            refuse(request, message)
+        raise PermissionDenied(message)
 
 
 def partnerships_for(user) -> list[Partnership]:

@@ -102,7 +102,9 @@ def figure_to_svg(figure: Figure, *, title: str, description: str = "") -> str:
     """SVG text with a <title> and <desc> for assistive technology, deterministic for the same figure."""
     buffer = io.StringIO()
     with rc_context(RC_PARAMS):
-        figure.savefig(buffer, format="svg", metadata={"Title": title, "Description": description or None, "Date": None})
+        figure.savefig(
+            buffer, format="svg", metadata={"Title": title, "Description": description or None, "Date": None}
+        )
     svg = buffer.getvalue()
     # Drop the XML prologue so the SVG can also be inlined in HTML; keep the root accessible as an image.
     svg = svg[svg.index("<svg") :]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 
 
@@ -23,10 +23,13 @@ def save_if_current(instance: models.Model, *, expected_version: int, fields: li
     Raises StaleEdit (carrying the row as it now is and the fields that differ) when the row moved on.
     """
     model = type(instance)
-    values = {name: getattr(instance, name) for name in fields}
-    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(**values, version=F("version") + 1)
-    if updated == 0:
-        current = model.objects.get(pk=instance.pk)
-        changed = [name for name in fields if getattr(current, name) != values[name]]
-        raise StaleEdit(current, changed)
-    instance.version = expected_version + 1
+    # Claim the row by moving its version on, atomically on every database; a stale editor claims nothing.
+    # Then save normally, so the audit log records the values before and after.
+    with transaction.atomic():
+        claimed = model.objects.filter(pk=instance.pk, version=expected_version).update(version=F("version") + 1)
+        if claimed == 0:
+            current = model.objects.get(pk=instance.pk)
+            changed = [name for name in fields if getattr(current, name) != getattr(instance, name)]
+            raise StaleEdit(current, changed)
+        instance.version = expected_version + 1
+        instance.save(update_fields=fields)

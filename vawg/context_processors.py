@@ -9,7 +9,10 @@ NAVIGATION = [
     ("Home", "partnership:home", "home"),
     ("Governance", "partnership:governance", "governance"),
     ("Boroughs", "partnership:boroughs", "boroughs"),
+    ("Action plan", "actions:plan", "plan"),
+    ("Updates", "actions:rounds", "updates"),
     ("Service figures", "referrals:index", "figures"),
+    ("Consultations", "consultations:index", "consultations"),
 ]
 
 

@@ -58,4 +58,5 @@ urlpatterns = [
     path("<slug:partnership_slug>/figures/", include("referrals.urls")),
     path("<slug:partnership_slug>/consultations/", include("consultations.urls")),
     path("<slug:partnership_slug>/reports/", include("reports.urls")),
+    path("<slug:partnership_slug>/audit/", include("audit.urls")),
 ]

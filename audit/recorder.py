@@ -1,0 +1,216 @@
+"""Writes the audit log: every create, change and delete of the partnership's data, whoever makes it.
+
+Model signals catch every `save()` and `delete()`, from the browser, imports and commands alike; code that
+writes with `bulk_create` or `QuerySet.update()` records its change with `record()` or `record_import()`.
+Failed sign-ins and refused access are recorded too.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from audit import context
+from audit.models import AuditEvent
+
+logger = logging.getLogger("audit")
+
+AUDITED_APPS = {"partnership", "actions", "referrals", "consultations", "reports"}
+SECRET_FIELDS = {"password"}
+# Bookkeeping that changes on every sign-in or save and says nothing about the data.
+IGNORED_FIELDS = {"last_login", "version", "updated_at", "modified_at"}
+
+_partnership_paths: dict[type, list[str] | None] = {}
+
+
+def _json_value(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
+
+
+def _values(instance: models.Model) -> dict:
+    values = {}
+    for field in _fields(type(instance)):
+        value = getattr(instance, field.attname)
+        if isinstance(field, models.FileField):
+            value = value.name if value else ""
+        values[field.attname] = _json_value(value)
+    return values
+
+
+def _masked(changes: dict) -> dict:
+    """Secrets are compared but never written: the log says a password changed, not what to."""
+    return {
+        name: (["(secret)" if pair[0] else None, "(changed)" if pair[1] else None] if name in SECRET_FIELDS else pair)
+        for name, pair in changes.items()
+    }
+
+
+def _partnership_path(model: type[models.Model]) -> list[str] | None:
+    """The chain of foreign keys from a model to its Partnership, found once per model."""
+    if model in _partnership_paths:
+        return _partnership_paths[model]
+    partnership_model = apps.get_model("partnership", "Partnership")
+    path = None
+    frontier: list[tuple[type, list[str]]] = [(model, [])]
+    for _depth in range(4):
+        next_frontier = []
+        for current, trail in frontier:
+            for field in current._meta.concrete_fields:
+                if not isinstance(field, models.ForeignKey):
+                    continue
+                if field.related_model is partnership_model:
+                    path = [*trail, field.name]
+                    break
+                if field.related_model is not current and field.related_model._meta.app_label in AUDITED_APPS:
+                    next_frontier.append((field.related_model, [*trail, field.name]))
+            if path:
+                break
+        if path:
+            break
+        frontier = next_frontier
+    _partnership_paths[model] = path
+    return path
+
+
+def _partnership_id(instance: models.Model) -> int | None:
+    if type(instance).__name__ == "Partnership" and instance._meta.app_label == "partnership":
+        return instance.pk
+    path = _partnership_path(type(instance))
+    if path:
+        target = instance
+        for name in path[:-1]:
+            target = getattr(target, name, None)
+            if target is None:
+                break
+        else:
+            return getattr(target, f"{path[-1]}_id", None)
+    return context.current().partnership_id
+
+
+def record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict | None = None,
+    detail: str = "",
+    partnership_id: int | None = None,
+    actor=None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    ctx = context.current()
+    actor = actor if actor is not None else ctx.actor
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=actor_label or (actor.get_username() if actor is not None else ctx.actor_label),
+        partnership_id=partnership_id
+        if partnership_id is not None
+        else (_partnership_id(obj) if obj is not None else ctx.partnership_id),
+        source=ctx.source,
+        action=action,
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        changes=changes or {},
+        detail=detail[:500],
+        request_path=ctx.request_path[:300],
+        ip_address=ctx.ip_address,
+    )
+
+
+def record_import(*, partnership, what: str, filename: str, counts: dict[str, int]) -> AuditEvent:
+    """For importers that write with bulk_create/update: one event naming the file and what it changed."""
+    summary = ", ".join(f"{name} {count}" for name, count in counts.items())
+    return record(
+        action=AuditEvent.Action.IMPORT,
+        partnership_id=partnership.pk,
+        detail=f"{what} from {filename}: {summary}",
+        changes={"counts": counts, "file": filename},
+    )
+
+
+def _audited(sender) -> bool:
+    return sender._meta.app_label in AUDITED_APPS or sender is get_user_model()
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    if raw or not _audited(sender) or instance.pk is None:
+        return
+    before = sender._base_manager.filter(pk=instance.pk).first()
+    instance._audit_before = _values(before) if before is not None else None
+
+
+def _after_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not _audited(sender):
+        return
+    after = _values(instance)
+    before = None if created else getattr(instance, "_audit_before", None)
+    instance.__dict__.pop("_audit_before", None)
+    if before is None:
+        changes = {name: [None, value] for name, value in after.items() if value not in (None, "")}
+        action = AuditEvent.Action.CREATE
+    else:
+        changes = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+        action = AuditEvent.Action.UPDATE
+        if not changes:
+            return
+    record(action=action, obj=instance, changes=_masked(changes))
+
+
+def _after_delete(sender, instance, **kwargs):
+    if not _audited(sender):
+        return
+    values = _values(instance)
+    record(action=AuditEvent.Action.DELETE, obj=instance, changes=_masked({k: [v, None] for k, v in values.items()}))
+
+
+def _signed_in(sender, request, user, **kwargs):
+    record(action=AuditEvent.Action.SIGN_IN, actor=user, partnership_id=None)
+
+
+def _signed_out(sender, request, user, **kwargs):
+    if user is not None:
+        record(action=AuditEvent.Action.SIGN_OUT, actor=user, partnership_id=None)
+
+
+def _sign_in_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    logger.warning("Failed sign-in for %r", username)
+    record(action=AuditEvent.Action.SIGN_IN_FAILED, actor_label=f"{username} (not signed in)", detail=username)
+
+
+def access_refused(*, request, reason: str) -> None:
+    user = getattr(request, "user", None)
+    logger.warning("Access refused: %s %s by %s (%s)", request.method, request.path, user, reason)
+    record(action=AuditEvent.Action.ACCESS_REFUSED, detail=f"{request.method} {request.path}: {reason}")
+
+
+def connect() -> None:
+    pre_save.connect(_before_save, dispatch_uid="audit_pre_save")
+    post_save.connect(_after_save, dispatch_uid="audit_post_save")
+    post_delete.connect(_after_delete, dispatch_uid="audit_post_delete")
+    user_logged_in.connect(_signed_in, dispatch_uid="audit_signed_in")
+    user_logged_out.connect(_signed_out, dispatch_uid="audit_signed_out")
+    user_login_failed.connect(_sign_in_failed, dispatch_uid="audit_sign_in_failed")
