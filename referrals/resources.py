@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -184,6 +185,10 @@ class Importer:
     def __init__(self, partnership: Partnership):
         self.partnership = partnership
 
+    @cached_property
+    def borough(self) -> BoroughLookup:
+        return BoroughLookup(self.partnership)
+
     # Subclasses: read one row into (natural key, values) or raise CellError per column via `self.cell`.
     def read_row(self, row, columns: dict[str, str], errors: RowErrors) -> tuple[tuple, dict] | None:
         raise NotImplementedError
@@ -341,10 +346,6 @@ class MaracImporter(Importer):
     count_fields = [name for name, _ in CORE_FIELDS + EQUALITY_FIELDS]
     source_fields = [name for name, _ in REFERRAL_SOURCES]
 
-    def __init__(self, partnership: Partnership):
-        super().__init__(partnership)
-        self.borough = BoroughLookup(partnership)
-
     def model(self):
         return MaracReturn
 
@@ -431,11 +432,13 @@ class ReferralImporter(Importer):
     ]
     kinds = {"": "", "new": "new", "repeat": "repeat", "notsplit": ""}
 
-    def __init__(self, partnership: Partnership):
-        super().__init__(partnership)
-        self.borough = BoroughLookup(partnership)
-        self.services = {normalise_heading(s.name): s for s in Service.objects.filter(partnership=partnership)}
-        self.abuse_types = {normalise_heading(t.name): t for t in abuse_types_for(partnership)}
+    @cached_property
+    def services(self) -> dict[str, Service]:
+        return {normalise_heading(s.name): s for s in Service.objects.filter(partnership=self.partnership)}
+
+    @cached_property
+    def abuse_types(self) -> dict:
+        return {normalise_heading(t.name): t for t in abuse_types_for(self.partnership)}
 
     def model(self):
         return ReferralCount
@@ -549,10 +552,6 @@ class PopulationImporter(Importer):
         Column("females_16_plus", "Females 16+", ["Females aged 16+", "Women 16+", "Women aged 16+"]),
     ]
 
-    def __init__(self, partnership: Partnership):
-        super().__init__(partnership)
-        self.borough = BoroughLookup(partnership)
-
     def model(self):
         return BoroughPopulation
 
@@ -608,10 +607,9 @@ class JusticeImporter(Importer):
         Column("value", "Value", ["Number"]),
     ]
 
-    def __init__(self, partnership: Partnership):
-        super().__init__(partnership)
-        self.borough = BoroughLookup(partnership)
-        self.measures = {normalise_heading(m.name): m for m in justice_measures_for(partnership)}
+    @cached_property
+    def measures(self) -> dict:
+        return {normalise_heading(m.name): m for m in justice_measures_for(self.partnership)}
 
     def model(self):
         return JusticeFigure
@@ -700,12 +698,12 @@ class IndicatorImporter(Importer):
 
     def __init__(self, partnership: Partnership):
         super().__init__(partnership)
-        self.borough = BoroughLookup(partnership)
-        self.indicators = {
-            normalise_heading(i.name): i for i in OutcomeIndicator.objects.filter(partnership=partnership)
-        }
         self.new_indicators: dict[str, OutcomeIndicator] = {}
         self.indicator_rows: dict[str, int] = {}
+
+    @cached_property
+    def indicators(self) -> dict[str, OutcomeIndicator]:
+        return {normalise_heading(i.name): i for i in OutcomeIndicator.objects.filter(partnership=self.partnership)}
 
     def model(self):
         return IndicatorFigure

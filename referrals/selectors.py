@@ -721,7 +721,7 @@ def latest_year(years: Sequence[int]) -> FinancialYear | None:
 
 
 def headline_figures(partnership: Partnership) -> Headlines:
-    """The partnership's latest rolling MARAC year, referral total and indicator RAGs. 7 queries."""
+    """The partnership's latest rolling MARAC year, referral total and indicator RAGs. 8 queries."""
     last_return = (
         MaracReturn.objects.for_partnership(partnership)
         .filter(submitted=True)

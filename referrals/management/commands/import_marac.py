@@ -1,0 +1,6 @@
+from referrals.management.commands._base import ImportCommand
+
+
+class Command(ImportCommand):
+    help = "Import marac figures from a CSV or XLSX file (all rows or none). See the import page for the columns."
+    kind = "marac"
