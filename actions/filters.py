@@ -52,16 +52,22 @@ class ActionPlanFilter(django_filters.FilterSet):
         },
     )
 
-    def __init__(self, data=None, *args, strategy: Strategy, update_round: UpdateRound | None, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        *args,
+        strategy: Strategy,
+        strategies: list[Strategy],
+        update_round: UpdateRound | None,
+        **kwargs,
+    ):
         super().__init__(data, *args, **kwargs)
         self.update_round = update_round
-        self.filters["strategy"].extra["choices"] = [
-            (s.slug, s.title) for s in Strategy.objects.filter(partnership=strategy.partnership).order_by("first_year")
-        ]
+        self.filters["strategy"].extra["choices"] = [(s.slug, s.title) for s in strategies]
         self.filters["priority"].queryset = Priority.objects.filter(strategy=strategy).order_by("number")
-        self.filters["group"].queryset = OperationalGroup.objects.filter(partnership=strategy.partnership).order_by(
-            "display_order", "name"
-        )
+        self.filters["group"].queryset = OperationalGroup.objects.filter(
+            partnership_id=strategy.partnership_id
+        ).order_by("display_order", "name")
         if update_round is None:
             del self.filters["update_status"]
         else:

@@ -113,7 +113,8 @@ class Priority(models.Model):
 class Action(models.Model):
     # The strategy is stored as well as the priority so that the database itself keeps refs unique per strategy.
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="actions")
-    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="actions")
+    # RESTRICT: a priority with actions cannot be deleted on its own, but deleting the strategy deletes both.
+    priority = models.ForeignKey(Priority, on_delete=models.RESTRICT, related_name="actions")
     ref = models.CharField(max_length=20, help_text="As the plan writes it, e.g. 1.3 or 5.2 (iii).")
     sort_key = models.CharField(max_length=60, editable=False, db_index=True)
     text = models.TextField("action")

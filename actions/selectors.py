@@ -600,7 +600,7 @@ def appendix_rows(
 ) -> list[AppendixPriority]:
     """The plan as the annual report's Appendix 2 lays it out: per action its groups, their successes and
     challenges, the rating and the next steps. Groups of an action whose texts are identical share one entry,
-    as "All operational groups" did in the printed plan. Only accepted updates count. Four queries."""
+    as "All operational groups" did in the printed plan. Only accepted updates count. Five queries."""
     period = final_quarter(year) if quarter is None else Quarter(year, quarter)
     ratings = dict(
         RagRating.objects.filter(action__strategy=strategy, year=period.year, quarter=period.number).values_list(

@@ -114,6 +114,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         data,
         queryset=selectors.plan_actions(strategy, update_round),
         strategy=strategy,
+        strategies=strategies,
         update_round=update_round,
     )
     page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
