@@ -55,7 +55,8 @@ class MaracChooseForm(forms.Form):
 
     borough = forms.ModelChoiceField(queryset=Borough.objects.none(), empty_label=None)
     year = FinancialYearField()
-    quarter = forms.TypedChoiceField(choices=QUARTER_CHOICES, coerce=int, widget=forms.RadioSelect)
+    # A select, not radios: the shared field component reads RadioSelect as a single "radio" input.
+    quarter = forms.TypedChoiceField(choices=QUARTER_CHOICES, coerce=int)
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)

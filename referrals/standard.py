@@ -30,3 +30,15 @@ JUSTICE_MEASURES = [
     ("Sexual offences proceeded against", "Sexual offences", ""),
     ("Sexual offences charged", "Sexual offences", ""),
 ]
+
+
+def ensure(abuse_type_model, justice_measure_model) -> None:
+    """Create or refresh the standard rows; the migration passes its historical models."""
+    for order, name in enumerate(ABUSE_TYPES, start=1):
+        abuse_type_model.objects.update_or_create(partnership=None, name=name, defaults={"display_order": order})
+    for order, (name, section, rate_label) in enumerate(JUSTICE_MEASURES, start=1):
+        justice_measure_model.objects.update_or_create(
+            partnership=None,
+            name=name,
+            defaults={"section": section, "display_order": order, "rate_label": rate_label},
+        )

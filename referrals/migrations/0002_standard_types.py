@@ -1,19 +1,10 @@
 from django.db import migrations
 
-from referrals.standard import ABUSE_TYPES, JUSTICE_MEASURES
+from referrals import standard
 
 
 def create(apps, schema_editor):
-    AbuseType = apps.get_model("referrals", "AbuseType")
-    JusticeMeasure = apps.get_model("referrals", "JusticeMeasure")
-    for order, name in enumerate(ABUSE_TYPES, start=1):
-        AbuseType.objects.update_or_create(partnership=None, name=name, defaults={"display_order": order})
-    for order, (name, section, rate_label) in enumerate(JUSTICE_MEASURES, start=1):
-        JusticeMeasure.objects.update_or_create(
-            partnership=None,
-            name=name,
-            defaults={"section": section, "display_order": order, "rate_label": rate_label},
-        )
+    standard.ensure(apps.get_model("referrals", "AbuseType"), apps.get_model("referrals", "JusticeMeasure"))
 
 
 class Migration(migrations.Migration):

@@ -1,10 +1,12 @@
 import factory
 
+from referrals import standard
 from referrals.models import (
     AbuseType,
     DatasetOwner,
     IndicatorFigure,
     JusticeFigure,
+    JusticeMeasure,
     MaracReturn,
     OutcomeIndicator,
     ReferralCount,
@@ -36,6 +38,11 @@ class ServiceFactory(factory.django.DjangoModelFactory):
 
     partnership = factory.SubFactory(PartnershipFactory)
     name = factory.Sequence(lambda n: f"Service {n}")
+
+
+def ensure_standard_rows() -> None:
+    """Tests on a live server flush the tables, taking the migration's standard rows with them."""
+    standard.ensure(AbuseType, JusticeMeasure)
 
 
 def abuse_type(name: str = "Domestic abuse") -> AbuseType:
