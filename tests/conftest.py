@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
 from partnership.models import Membership, OperationalGroup
 from tests.factories import (
@@ -13,6 +14,7 @@ from tests.factories import (
     PartnershipFactory,
     UserFactory,
 )
+from vawg import mfa
 
 
 @dataclass
@@ -39,6 +41,34 @@ class World:
             "admin": self.admin,
             "outsider_lead": self.outsider_lead,
         }
+
+
+class SignedInClient(Client):
+    """`force_login` as a user who has also entered their second factor, when their role needs one.
+
+    Tests of the two-factor rules themselves use `django.test.Client` directly.
+    """
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        self._second_factor_entered()
+
+    def login(self, **credentials):
+        signed_in = super().login(**credentials)
+        if signed_in:
+            self._second_factor_entered()
+        return signed_in
+
+    def _second_factor_entered(self):
+        session = self.session
+        if session.get(mfa.SESSION_KEY) in (mfa.SETUP, mfa.VERIFY):
+            session[mfa.SESSION_KEY] = mfa.VERIFIED
+            session.save()
+
+
+@pytest.fixture
+def client() -> Client:
+    return SignedInClient()
 
 
 @pytest.fixture

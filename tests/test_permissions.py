@@ -65,6 +65,15 @@ SIGNED_IN_ONLY = {
     "POST": {**dict.fromkeys(PERSONAS, "ok"), "anonymous": "login"},
 }
 
+SIGNED_IN_REDIRECTS = {
+    "GET": {**dict.fromkeys(PERSONAS, "redirect"), "anonymous": "login"},
+    "POST": {**dict.fromkeys(PERSONAS, "redirect"), "anonymous": "login"},
+}
+POST_ONLY_SIGNED_IN_REDIRECTS = {
+    "GET": {**dict.fromkeys(PERSONAS, 405), "anonymous": "login"},
+    "POST": {**dict.fromkeys(PERSONAS, "redirect"), "anonymous": "login"},
+}
+
 RULES = {
     "home": (
         lambda w: {},
@@ -99,6 +108,12 @@ RULES = {
             "POST": {**dict.fromkeys(PERSONAS, "redirect"), "anonymous": "login"},
         },
     ),
+    "mfa_manage": (lambda w: {}, GET_ONLY_SIGNED_IN),
+    "mfa_setup": (lambda w: {}, SIGNED_IN_ONLY),
+    # Nothing to verify for a session already through (or not needing) the second step: sent on.
+    "mfa_verify": (lambda w: {}, SIGNED_IN_REDIRECTS),
+    "mfa_recovery_codes": (lambda w: {}, POST_ONLY_SIGNED_IN_REDIRECTS),
+    "mfa_remove": (lambda w: {}, POST_ONLY_SIGNED_IN_REDIRECTS),
     "partnership:home": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),
     "partnership:governance": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),
     "partnership:boroughs": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),

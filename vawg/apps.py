@@ -8,9 +8,11 @@ class VawgConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from vawg import mfa
         from vawg.middleware import start_session_clock
 
-        user_logged_in.connect(
-            lambda sender, request, user, **kwargs: start_session_clock(request),
-            weak=False,
-        )
+        def signed_in(sender, request, user, **kwargs):
+            start_session_clock(request)
+            request.session[mfa.SESSION_KEY] = mfa.state_at_sign_in(user)
+
+        user_logged_in.connect(signed_in, weak=False, dispatch_uid="vawg_signed_in")

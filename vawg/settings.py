@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "vawg",
@@ -61,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "vawg.middleware.SessionTimeoutMiddleware",
+    "vawg.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vawg.middleware.NoStoreMiddleware",
@@ -120,6 +124,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = False
+
+# Two-factor sign-in (vawg/mfa.py): the name authenticator apps show, and django-otp's throttling.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", "VAWG Partnership Tracker")
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Sessions: 30 minutes idle, 12 hours at most, warning two minutes before the idle limit.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)

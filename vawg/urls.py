@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
-from vawg import views
+from vawg import mfa_views, views
 
 # The Django admin signs in through the service's own sign-in page (same throttling and session rules).
 admin.site.login = login_required(admin.site.login)
@@ -51,6 +51,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("account/session/extend/", views.session_extend, name="session_extend"),
+    path("account/two-factor/", mfa_views.manage, name="mfa_manage"),
+    path("account/two-factor/set-up/", mfa_views.setup, name="mfa_setup"),
+    path("account/two-factor/verify/", mfa_views.verify, name="mfa_verify"),
+    path("account/two-factor/recovery-codes/", mfa_views.recovery_codes, name="mfa_recovery_codes"),
+    path("account/two-factor/turn-off/", mfa_views.remove, name="mfa_remove"),
     path("admin/", admin.site.urls),
     # Partnership pages last: every path under /<partnership-slug>/ goes through vawg.access.
     path("<slug:partnership_slug>/", include("partnership.urls")),

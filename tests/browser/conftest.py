@@ -90,11 +90,20 @@ def axe():
 
 @pytest.fixture
 def sign_in(page):
+    """Sign in through the real pages; users whose role needs it enter a code from their authenticator app."""
+    from tests.mfa import authenticator_for, current_code
+    from vawg import mfa
+
     def _sign_in(user, password=TEST_PASSWORD):
+        device = authenticator_for(user) if mfa.is_required(user) or mfa.has_authenticator(user) else None
         page.goto("/account/sign-in/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
+        if device is not None:
+            page.get_by_label("Security code").fill(current_code(device))
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_load_state()
 
     return _sign_in

@@ -82,3 +82,31 @@ def test_the_accessibility_check_can_fail(page, axe):
     page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
     ids = {violation["id"] for violation in axe.violations(page)}
     assert {"image-alt", "label"} <= ids
+
+
+def test_a_lead_sets_up_two_factor_sign_in_then_uses_it(world, page, axe):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.mfa import current_code
+
+    page.goto("/account/sign-in/")
+    page.get_by_label("Username").fill(world.lead.username)
+    page.get_by_label("Password").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
+    axe.check(page)
+    device = TOTPDevice.objects.get(user=world.lead, confirmed=False)
+    page.get_by_label("Security code").fill(current_code(device))
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
+    axe.check(page)
+    page.get_by_role("link", name="I have saved my recovery codes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(world.partnership.name)
+    page.get_by_role("button", name=re.compile("Sign out")).first.click()
+    page.get_by_label("Username").fill(world.lead.username)
+    page.get_by_label("Password").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Enter your security code")).to_be_visible()
+    axe.check(page)
+    page.goto("/account/two-factor/")
+    expect(page.get_by_role("heading", name="Enter your security code")).to_be_visible()

@@ -1,0 +1,111 @@
+"""Two-factor sign-in (TOTP authenticator apps, with one-time recovery codes), built on django-otp's devices.
+
+Required for strategic leads and administrators, available to everyone. Where the user stands is worked out once
+at sign-in and kept in the session, so ordinary requests cost no extra query:
+- "verify": has an authenticator and must enter a code before anything else;
+- "setup": must set one up before anything else (a lead or administrator without one);
+- "verified": entered a code (or set one up) in this session;
+- "optional": neither required nor set up.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+import segno
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from partnership.models import Membership
+
+SESSION_KEY = "vawg_mfa"
+VERIFY, SETUP, VERIFIED, OPTIONAL = "verify", "setup", "verified", "optional"
+RECOVERY_CODE_COUNT = 10
+AUTHENTICATOR_NAME = "Authenticator app"
+RECOVERY_NAME = "Recovery codes"
+
+
+def is_required(user) -> bool:
+    return bool(
+        user.is_staff
+        or user.is_superuser
+        or Membership.objects.filter(user=user, role=Membership.Role.STRATEGIC_LEAD).exists()
+    )
+
+
+def has_authenticator(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def state_at_sign_in(user) -> str:
+    if has_authenticator(user):
+        return VERIFY
+    return SETUP if is_required(user) else OPTIONAL
+
+
+def pending_authenticator(user) -> TOTPDevice:
+    """The unconfirmed authenticator being set up, created on first visit to the set-up page."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, name=AUTHENTICATOR_NAME).first()
+    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+
+
+def qr_code_data_uri(device: TOTPDevice) -> str:
+    svg = segno.make(device.config_url, error="m").svg_data_uri(scale=5, dark="#0b0c0c", light="#ffffff")
+    return svg
+
+
+def secret_for_typing(device: TOTPDevice) -> str:
+    secret = base64.b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _clean(code: str) -> str:
+    return "".join(str(code or "").split()).lower()
+
+
+@transaction.atomic
+def confirm_authenticator(*, user, code: str) -> list[str] | None:
+    """Confirm the pending authenticator with a code from the app; returns new recovery codes, or None if wrong."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False, name=AUTHENTICATOR_NAME).first()
+    if device is None or not device.verify_token(_clean(code)):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return new_recovery_codes(user=user)
+
+
+@transaction.atomic
+def new_recovery_codes(*, user) -> list[str]:
+    """Replace the user's recovery codes; each works once. Shown to the user once, stored as django-otp tokens."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_NAME, defaults={"confirmed": True})
+    device.token_set.all().delete()
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code.replace("-", "")) for code in codes])
+    return codes
+
+
+def verify(*, user, code: str) -> bool:
+    """A code from the authenticator app, or an unused recovery code (which is then spent)."""
+    code = _clean(code)
+    if not code:
+        return False
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(code):
+            return True
+    for device in StaticDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(code.replace("-", "")):  # removes the token: each recovery code works once
+            return True
+    return False
+
+
+def remaining_recovery_codes(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@transaction.atomic
+def remove(*, user) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
