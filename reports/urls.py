@@ -1,7 +1,37 @@
 # READ CONTRIBUTING.md at the repository root before editing: rules for the shared working tree (own paths only,
 # commit with `git add <your paths>`, shared helpers, permission-rule format, demo loader, browser fixtures).
-from django.urls import path  # noqa: F401
+from django.urls import path, register_converter
+
+from reports import views
+from vawg.periods import FinancialYear
+
+
+class ReportYearConverter:
+    """A financial year in the address as people write it (2015-16), given to views as its start year."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value: str) -> int:
+        return FinancialYear.parse(value).start  # a PeriodError (ValueError) makes the address not match: 404
+
+    def to_url(self, value) -> str:
+        return str(FinancialYear(int(value))) if not isinstance(value, FinancialYear) else str(value)
+
+
+register_converter(ReportYearConverter, "report_year")
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("<report_year:year>/", views.detail, name="detail"),
+    path("<report_year:year>/narrative/", views.narrative_edit, name="narrative"),
+    path("<report_year:year>/build/", views.build, name="build"),
+    path("<report_year:year>/publish/", views.publish, name="publish"),
+    path("<report_year:year>/editions/<int:edition_id>/", views.edition, name="edition"),
+    path("<report_year:year>/editions/<int:edition_id>/status.json", views.edition_status, name="edition_status"),
+    path("<report_year:year>/editions/<int:edition_id>/report.pdf", views.edition_pdf, name="edition_pdf"),
+    path("<report_year:year>/editions/<int:edition_id>/report.html", views.edition_html, name="edition_html"),
+    path("<report_year:year>/editions/<int:edition_id>/delete/", views.edition_delete, name="edition_delete"),
+]

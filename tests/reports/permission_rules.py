@@ -1,5 +1,57 @@
 # READ CONTRIBUTING.md at the repository root before editing: rules for the shared working tree (own paths only,
 # commit with `git add <your paths>`, shared helpers, permission-rule format, demo loader, browser fixtures).
-"""Permission rules for the reports URLs, merged into tests/test_permissions.py (see its RULES for the format)."""
+"""Permission rules for the reports URLs, merged into tests/test_permissions.py (see its RULES for the format).
 
-RULES: dict = {}
+Reading is for every member; starting, editing, building, publishing and deleting are the strategic lead's.
+The edition in these rules is published, so every member may read it and the lead's delete is refused
+(a redirect with a message; tests/reports/test_views.py checks nothing was deleted).
+"""
+
+PERSONAS = ["anonymous", "board_member", "coordinator", "other_coordinator", "lead", "admin", "outsider_lead"]
+MEMBERS = {"board_member", "coordinator", "other_coordinator", "lead"}
+
+
+def _outcomes(member, lead, others=404):
+    """Members get `member`, the lead `lead`; non-members 404 and anonymous visitors the sign-in page."""
+    outcomes = {p: (member if p in MEMBERS else others) for p in PERSONAS}
+    outcomes.update({"anonymous": "login", "lead": lead})
+    return outcomes
+
+
+READ = {"GET": _outcomes("ok", "ok"), "POST": _outcomes(405, 405)}
+LEAD_FORM = {"GET": _outcomes(403, "ok"), "POST": _outcomes(403, "ok")}
+LEAD_POST = {"GET": _outcomes(403, 405), "POST": _outcomes(403, "redirect")}
+
+
+def _partnership(w):
+    return {"partnership_slug": w.partnership.slug}
+
+
+def _report(w):
+    from tests.reports.factories import AnnualReportFactory
+
+    report = AnnualReportFactory(partnership=w.partnership, year=2015)
+    return {"partnership_slug": w.partnership.slug, "year": report.year}
+
+
+def _edition(w):
+    from tests.reports.factories import ReportEditionFactory
+
+    kwargs = _report(w)
+    edition = ReportEditionFactory(report__partnership=w.partnership, report__year=2015)
+    return {**kwargs, "edition_id": edition.pk}
+
+
+RULES: dict = {
+    "reports:index": (_partnership, READ),
+    "reports:new": (_partnership, LEAD_FORM),
+    "reports:detail": (_report, READ),
+    "reports:narrative": (_report, LEAD_FORM),
+    "reports:build": (_report, LEAD_POST),
+    "reports:publish": (_report, LEAD_FORM),
+    "reports:edition": (_edition, READ),
+    "reports:edition_status": (_edition, READ),
+    "reports:edition_pdf": (_edition, READ),
+    "reports:edition_html": (_edition, READ),
+    "reports:edition_delete": (_edition, LEAD_POST),
+}

@@ -1,0 +1,623 @@
+"""Build the annual report: collect its figures from the other apps' selectors, render ONE template to HTML
+(the accessible web page, and with print CSS the PDF), and lay the PDF out with WeasyPrint.
+
+Every figure about people goes through reports.suppression; counts of actions (the RAG summary) do not, as
+they disclose nobody. A section with nothing recorded for the year says so instead of disappearing, so a
+reader can tell "nothing happened" from "nothing was recorded".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from partnership.models import Borough, Partnership
+from partnership.selectors import GroupNode, boroughs_with_populations, governance_tree
+from reports import charts, narrative
+from reports.fetcher import BASE_URL, ReportURLFetcher
+from reports.models import AnnualReport
+from reports.suppression import Cell, SuppressedTable, Suppressor
+from vawg.charts import Chart
+from vawg.periods import FinancialYear, Quarter
+from vawg.rag import Rag
+
+logger = logging.getLogger("reports.builder")
+# WeasyPrint logs every page it lays out at INFO; the worker's log needs only its warnings (refused addresses).
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+Progress = Callable[[int, str], None]
+
+# The report's sections in order: (anchor, heading). The contents page lists them with their page numbers.
+SECTIONS = [
+    ("foreword", "Foreword"),
+    ("introduction", "Introduction"),
+    ("progress", "Progress against the strategy"),
+    ("service-activity", "Service activity"),
+    ("gaps", "Gaps and areas of concern"),
+    ("feedback", "What survivors and professionals told us"),
+    ("forward-plan", "Forward plan"),
+    ("recommendations", "Recommendations"),
+    ("contact", "Contact"),
+    ("appendix", "Appendix: the action plan"),
+]
+
+
+def _no_progress(percent: int, message: str) -> None:
+    return None
+
+
+def whole(value: Decimal | float | None) -> str:
+    if value is None:
+        return ""
+    return f"{Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+
+
+# --- Context ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    number: int
+    chart: Chart
+
+
+@dataclass
+class Table:
+    """A table as the template renders it: caption, column headings, rows whose first cell is the row heading."""
+
+    caption: str
+    head: list[str]
+    rows: list[list[Any]]
+    total: list[Any] | None = None
+    note: str = ""
+    numeric: bool = True
+
+
+@dataclass
+class ReportContext:
+    report: AnnualReport
+    partnership: Partnership
+    year: FinancialYear
+    draft: bool
+    generated_on: Any
+    boroughs: list[Borough]
+    suppressor: Suppressor
+    narrative: dict[str, list[narrative.Block]]
+    sections: list[tuple[str, str]]
+    governance: dict
+    strategy: dict | None = None
+    progress: dict | None = None
+    service: dict = field(default_factory=dict)
+    gaps: list | None = None
+    feedback: dict | None = None
+    forward_plan: list | None = None
+    recommendations: list | None = None
+    appendix: list | None = None
+    figures: list[Figure] = field(default_factory=list)
+    suppression_used: bool = False
+
+    def add_figure(self, chart: Chart | None) -> Figure | None:
+        if chart is None:
+            return None
+        figure = Figure(len(self.figures) + 1, chart)
+        self.figures.append(figure)
+        return figure
+
+    def note_suppression(self, table: SuppressedTable | list[Cell]) -> None:
+        if isinstance(table, SuppressedTable):
+            self.suppression_used |= table.any_suppressed
+        else:
+            self.suppression_used |= any(cell.suppressed for cell in table)
+
+
+def _blocks(text: str) -> list[narrative.Block]:
+    return narrative.parse(text)
+
+
+def merge_updates(updates: list) -> list[tuple[str, str]]:
+    """Groups reporting the same words on an action share one paragraph: ("BOARD, R&R", text)."""
+    merged: dict[str, list[str]] = {}
+    for update in updates:
+        text = update.successes_and_challenges.strip()
+        if text:
+            merged.setdefault(text, []).append(update.group.abbreviation)
+    return [(", ".join(groups), text) for text, groups in merged.items()]
+
+
+def _governance(context: ReportContext, tree: list[GroupNode]) -> dict:
+    figure = context.add_figure(charts.governance_diagram(tree, title="Governance structure of the partnership"))
+    return {"tree": tree, "figure": figure}
+
+
+# --- Sections from the action plan (actions app) -------------------------------------------------------------
+
+
+def _action_plan_sections(context: ReportContext) -> None:
+    from actions import selectors as plan
+
+    year = context.year.start
+    strategy = plan.strategy_for_year(context.partnership, year)
+    if strategy is None:
+        return
+    priorities = list(strategy.priorities.order_by("number"))
+    context.strategy = {"strategy": strategy, "priorities": priorities}
+
+    summary = plan.rag_summary(strategy=strategy, year=year)
+    shown = [row for row in summary.rows if row.total or row.rating in (Rag.GREEN, Rag.AMBER, Rag.RED)]
+    headings = [p.heading for p in summary.priorities]
+    table = Table(
+        caption=f"RAG ratings of the actions by strategic priority, {context.year}",
+        head=["RAG status", *headings, "Total"],
+        rows=[[row.rating, *row.counts, f"{row.total} ({row.percent}%)"] for row in shown],
+        total=["Total", *summary.column_totals, summary.total],
+    )
+    chart = None
+    if summary.total:
+        chart = charts.rag_by_priority(
+            headings,
+            [(row.rating, row.counts) for row in shown],
+            title=f"RAG ratings by strategic priority, {context.year}",
+            alt=", ".join(f"{r.rating.label} {r.total} of {summary.total} actions ({r.percent}%)" for r in shown),
+        )
+    compared = any(row.total for row in summary.movement if row.label != "Not compared")
+    movement = Table(
+        caption=f"Movement of the ratings since {summary.previous_label}",
+        head=["Movement", *headings, "Total"],
+        rows=[[row.label, *row.counts, row.total] for row in summary.movement],
+    )
+    headline = [
+        {"rating": row.rating, "count": row.total, "total": summary.total, "percent": row.percent} for row in shown
+    ]
+    context.progress = {
+        "summary": summary,
+        "table": table,
+        "figure": context.add_figure(chart),
+        "headline": headline,
+        "movement": movement if compared else None,
+        "previous_label": summary.previous_label,
+        "achievements": plan.achievements(strategy=strategy, year=year),
+    }
+    context.gaps = plan.gaps(strategy=strategy, year=year)
+    context.forward_plan = plan.forward_plan(strategy=strategy, year=year)
+    context.recommendations = plan.recommendations_with_ratings(context.partnership, Quarter(year, 4))
+    context.appendix = plan.appendix_rows(strategy=strategy, year=year)
+
+
+# --- Service activity (referrals app) -------------------------------------------------------------------------
+
+
+def _referral_sections(context: ReportContext) -> None:
+    from referrals import selectors as figures
+
+    suppress = context.suppressor
+    boroughs = context.boroughs
+    names = [b.short_name for b in boroughs]
+    service: dict[str, Any] = {}
+
+    pivot = figures.referral_pivot(context.partnership, context.year, boroughs)
+    if pivot.has_data:
+        rows = [row for row in pivot.by_abuse_type if row.total]
+        table = suppress.table([row.cells for row in rows], row_totals=True, column_totals=True)
+        context.note_suppression(table)
+        by_type = Table(
+            caption=f"Referrals to services by abuse type and borough, {context.year}",
+            head=["Abuse type", *names, "Total"],
+            rows=[[row.label, *cells] for row, cells in zip(rows, table.rows_with_totals(), strict=True)],
+            total=["Total", *table.total_row()],
+        )
+        by_kind = None
+        kinds = [row for row in pivot.by_kind if row.total]
+        if len(kinds) > 1 or (kinds and kinds[0].key):
+            kind_table = suppress.table([row.cells for row in kinds], row_totals=True, column_totals=True)
+            context.note_suppression(kind_table)
+            by_kind = Table(
+                caption=f"New and repeat referrals by borough, {context.year}",
+                head=["Referrals", *names, "Total"],
+                rows=[[row.label, *cells] for row, cells in zip(kinds, kind_table.rows_with_totals(), strict=True)],
+                total=["Total", *kind_table.total_row()],
+            )
+        totals = table.column_totals
+        chart = charts.bars(
+            names,
+            totals,
+            title=f"Referrals to services by borough, {context.year}",
+            alt="Referrals by borough: " + ", ".join(f"{n} {c}" for n, c in zip(names, totals, strict=True)),
+        )
+        service["referrals"] = {"by_type": by_type, "by_kind": by_kind, "figure": context.add_figure(chart)}
+
+    window = figures.marac_for_year(context.partnership, context.year, boroughs)
+    if any(f.quarters_submitted for f in window.boroughs):
+        rows = window.boroughs
+        table = suppress.table([[f.cases, f.repeat_cases, f.children_in_household] for f in rows], column_totals=True)
+        context.note_suppression(table)
+        body = []
+        percent_cells = []
+        for figures_row, (cases, repeats, children) in zip(rows, table.rows, strict=True):
+            percent = suppress.derived(
+                figures_row.percent_of_expected, f"{whole(figures_row.percent_of_expected)}%", based_on=[cases]
+            )
+            repeat_rate = suppress.derived(
+                figures_row.repeat_rate, f"{whole(figures_row.repeat_rate)}%", based_on=[cases, repeats]
+            )
+            percent_cells.append(percent)
+            body.append(
+                [
+                    figures_row.borough.name,
+                    cases,
+                    whole(figures_row.expected_cases) or "Not known",
+                    percent,
+                    figures_row.band_label if not percent.suppressed else "[c]",
+                    repeats,
+                    repeat_rate,
+                    children,
+                ]
+            )
+        total = window.total
+        cases, repeats, children = table.column_totals
+        total_row = [
+            "All boroughs",
+            cases,
+            whole(total.expected_cases) or "Not known",
+            suppress.derived(total.percent_of_expected, f"{whole(total.percent_of_expected)}%", based_on=[cases]),
+            total.band_label if total.percent_of_expected is not None else "Not known",
+            repeats,
+            suppress.derived(total.repeat_rate, f"{whole(total.repeat_rate)}%", based_on=[cases, repeats]),
+            children,
+        ]
+        marac_table = Table(
+            caption=f"MARAC cases by borough against the benchmark, {window.label}",
+            head=[
+                "Borough",
+                "Cases discussed",
+                "Expected at the benchmark",
+                "% of expected",
+                "Against the expected range",
+                "Repeat cases",
+                "Repeat rate",
+                "Children in the households",
+            ],
+            rows=body,
+            total=total_row,
+        )
+        notes = sorted({note for f in rows for note in f.notes} | set(total.notes))
+        chart = charts.against_benchmark(
+            names,
+            percent_cells,
+            lower=context.partnership.marac_band_lower_percent,
+            upper=context.partnership.marac_band_upper_percent,
+            title=f"MARAC cases as % of the benchmark, {window.label}",
+            alt="MARAC cases as a percentage of the expected number: "
+            + ", ".join(f"{n} {c}" for n, c in zip(names, percent_cells, strict=True)),
+        )
+        service["marac"] = {
+            "table": marac_table,
+            "figure": context.add_figure(chart),
+            "notes": notes,
+            "benchmark": context.partnership.marac_benchmark_per_10k.normalize(),
+            "lower": context.partnership.marac_band_lower_percent,
+            "upper": context.partnership.marac_band_upper_percent,
+            "label": window.label,
+        }
+
+    justice = figures.justice_table(context.partnership, context.year, boroughs)
+    if justice.has_data:
+        sections = []
+        for section in justice.sections:
+            counts = [[cell.value for cell in row.cells] for row in section.rows if not row.is_rate]
+            table = suppress.table(counts)
+            context.note_suppression(table)
+            suppressed_rows = iter(table.rows)
+            rows = []
+            pending_rates = None
+            for row in section.rows:
+                if row.is_rate:
+                    pending_rates = row  # its counts are the next row's
+                    continue
+                cells = next(suppressed_rows)
+                if pending_rates is not None:
+                    rates = [
+                        suppress.derived(rate.value, whole(rate.value), based_on=[count])
+                        for rate, count in zip(pending_rates.cells, cells, strict=True)
+                    ]
+                    rows.append([pending_rates.label, *rates])
+                    pending_rates = None
+                rows.append([row.label, *cells])
+            caption = f"{section.name}: criminal justice outcomes by borough, {context.year}"
+            sections.append(Table(caption=caption, head=["Outcome", *names], rows=rows))
+        service["justice"] = {"tables": sections, "notes": justice.notes}
+
+    indicators = figures.indicator_rows(context.partnership, context.year, boroughs)
+    indicators = [row for row in indicators if row.achieved is not None or row.target is not None]
+    if indicators:
+        rows = []
+        for row in indicators:
+            unit = row.indicator.unit
+
+            def shown(value, unit=unit):
+                if value is None:
+                    return "Not set"
+                if unit == "count":
+                    cell = suppress.count(value)
+                    context.note_suppression([cell])
+                    return cell
+                return figures.format_value(value, unit)
+
+            baseline = row.baseline
+            rows.append(
+                [
+                    row.indicator.name + (f" ({row.borough.short_name})" if row.borough else ""),
+                    f"{shown(baseline.baseline)} ({FinancialYear(baseline.year)})" if baseline else "Not set",
+                    shown(row.target),
+                    shown(row.achieved) if row.achieved is not None else "Not recorded",
+                    row.rag,
+                    row.trend,
+                ]
+            )
+        service["indicators"] = Table(
+            caption=f"Outcome indicators, {context.year}",
+            head=["Indicator", "Baseline", "Target", "Achieved", "RAG", "Compared with earlier years"],
+            rows=rows,
+            numeric=False,
+        )
+    service["other"] = _service_figures(context, figures.service_figures(context.partnership, context.year, boroughs))
+    context.service = service
+
+
+def _service_figures(context: ReportContext, rows: list) -> dict | None:
+    """What services reported beyond referral counts: per borough where given, else for the partnership."""
+    if not rows:
+        return None
+    suppress = context.suppressor
+    names = [b.short_name for b in context.boroughs]
+    column = {b.pk: i for i, b in enumerate(context.boroughs)}
+    by_borough: dict[tuple[str, str], list] = {}
+    partnership_wide = []
+    for figure in rows:
+        if figure.borough_id is None:
+            cell = suppress.count(figure.value)
+            context.note_suppression([cell])
+            partnership_wide.append([figure.service.name, figure.measure, cell])
+        else:
+            by_borough.setdefault((figure.service.name, figure.measure), [None] * len(names))[
+                column[figure.borough_id]
+            ] = figure.value
+    tables = []
+    if by_borough:
+        table = suppress.table(list(by_borough.values()), row_totals=True)
+        context.note_suppression(table)
+        tables.append(
+            Table(
+                caption=f"Figures services reported by borough, {context.year}",
+                head=["Service and measure", *names, "Total"],
+                rows=[
+                    [f"{service}: {measure}", *cells]
+                    for (service, measure), cells in zip(by_borough, table.rows_with_totals(), strict=True)
+                ],
+            )
+        )
+    if partnership_wide:
+        tables.append(
+            Table(
+                caption=f"Other figures services reported for the whole partnership, {context.year}",
+                head=["Service", "Measure", "Number"],
+                rows=partnership_wide,
+            )
+        )
+    return {"tables": tables}
+
+
+# --- What survivors and professionals told us (consultations app) ---------------------------------------------
+
+
+@dataclass
+class QuestionBlock:
+    ref: str
+    text: str
+    figure: Figure | None
+    table: Table | None
+    note: str
+
+
+@dataclass
+class ConsultationBlock:
+    consultation: Any
+    respondents: Cell | None
+    summary: list[narrative.Block]
+    questions: list[QuestionBlock]
+    themes: list[Any]
+    unthemed_quotes: list[Any]
+
+
+def _share_cell(suppress: Suppressor, count: Cell, base: Cell, percent: Decimal | None) -> str:
+    """ "19% (13)" as the partnership prints it, or only the hidden count's label."""
+    if count.suppressed:
+        return count.display
+    shown = suppress.derived(percent, "", based_on=[count, base])
+    if shown.suppressed or percent is None:
+        return f"{shown.display if shown.suppressed else ''} ({count.display})".strip()
+    return f"{percent.quantize(Decimal(1), rounding=ROUND_HALF_UP)}% ({count.display})"
+
+
+def _question_block(context: ReportContext, result) -> QuestionBlock | None:
+    suppress = context.suppressor
+    question = result.question
+    if result.ranking:
+        counts = suppress.table([[row.first] for row in result.ranking])
+        context.note_suppression(counts)
+        base = suppress.count(question.respondent_base)
+        rows = []
+        for row, (first,) in zip(result.ranking, counts.rows, strict=True):
+            rows.append(
+                [row.option.label, row.place, row.points, _share_cell(suppress, first, base, row.first_percent)]
+            )
+        table = Table(
+            caption=f"{question.ref}: {question.text}",
+            head=["Option", "Place", "Points", "Ranked first: % (number)"],
+            rows=rows,
+        )
+        return QuestionBlock(question.ref, question.text, None, table, " ".join([result.base_note, result.points_note]))
+    if not result.rows:
+        return None
+    first = result.rows[0]
+    options = [share.option.label for share in first.shares + first.set_apart]
+    table = suppress.table([[s.count for s in row.shares + row.set_apart] for row in result.rows], row_totals=True)
+    context.note_suppression(table)
+    rows, series = [], [[] for _ in options]
+    for row, cells, answered in zip(result.rows, table.rows, table.row_totals, strict=True):
+        base = answered if row.base == row.answered else suppress.count(row.base)
+        shares = row.shares + row.set_apart
+        text_cells = []
+        for position, (share, cell) in enumerate(zip(shares, cells, strict=True)):
+            text_cells.append(_share_cell(suppress, cell, base, share.percent))
+            series[position].append(suppress.derived(share.percent, "", based_on=[cell, base]))
+        rows.append([row.label, *text_cells, answered])
+    label_head = "Item" if len(result.rows) > 1 else "Answers"
+    chart = charts.stacked_percent(
+        [row.label for row in result.rows],
+        list(zip(options, series, strict=True)),
+        title=f"{question.ref}: {question.text}",
+        alt=f"{question.text} Shares of answers per row; the table that follows gives every figure.",
+    )
+    table_out = Table(
+        caption=f"{question.ref}: {question.text}",
+        head=[label_head, *[f"{label}: % (number)" for label in options], "Answered"],
+        rows=rows,
+    )
+    return QuestionBlock(question.ref, question.text, context.add_figure(chart), table_out, result.base_note)
+
+
+def _feedback_section(context: ReportContext) -> None:
+    from consultations import selectors as consultations
+
+    pages = consultations.report_consultations(context.partnership, financial_year=context.year, with_charts=False)
+    blocks = []
+    for page in pages:
+        consultation = page.consultation
+        questions = [block for result in page.results if (block := _question_block(context, result))]
+        respondents = context.suppressor.count(consultation.respondents) if consultation.respondents else None
+        blocks.append(
+            ConsultationBlock(
+                consultation=consultation,
+                respondents=respondents,
+                summary=_blocks(consultation.summary),
+                questions=questions,
+                themes=page.themes,
+                unthemed_quotes=page.unthemed_quotes,
+            )
+        )
+    context.feedback = {"consultations": blocks} if blocks else None
+
+
+# --- Building ---------------------------------------------------------------------------------------------------
+
+
+def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progress) -> ReportContext:
+    partnership = report.partnership
+    year = report.financial_year
+    progress(10, "Collecting the governance structure and boroughs")
+    context = ReportContext(
+        report=report,
+        partnership=partnership,
+        year=year,
+        draft=draft,
+        generated_on=timezone.localdate(),
+        boroughs=boroughs_with_populations(partnership),
+        suppressor=Suppressor(partnership.suppression_threshold),
+        narrative={name: _blocks(text) for name, text in report.narrative().items()},
+        sections=[],
+        governance={},
+    )
+    context.governance = _governance(context, governance_tree(partnership))
+    progress(20, "Collecting the action plan")
+    _action_plan_sections(context)
+    progress(30, "Collecting service figures")
+    _referral_sections(context)
+    progress(40, "Collecting survivor and professional feedback")
+    _feedback_section(context)
+    if context.progress:
+        for entry in context.progress["achievements"]:
+            for item in entry.actions:
+                item.merged_updates = merge_updates(item.updates)
+    for entry in context.gaps or []:
+        for item in entry.actions:
+            item.merged_updates = merge_updates(item.updates)
+    context.sections = [
+        (anchor, heading) for anchor, heading in SECTIONS if anchor != "foreword" or context.narrative["foreword"]
+    ]
+    return context
+
+
+def render_html(context: ReportContext, *, for_pdf: bool) -> str:
+    return render_to_string(
+        "reports/annual_report.html",
+        {
+            "r": context,
+            "for_pdf": for_pdf,
+            "report_page": reverse(
+                "reports:detail", kwargs={"partnership_slug": context.partnership.slug, "year": context.year.start}
+            ),
+        },
+    )
+
+
+@dataclass
+class RenderedPdf:
+    content: bytes
+    page_count: int
+    refused: list[str]
+    seconds: float
+
+
+def render_pdf(html: str) -> RenderedPdf:
+    """Lay out the HTML with WeasyPrint: A4 tagged PDF/UA, fetching nothing but our static files."""
+    from weasyprint import HTML
+
+    fetcher = ReportURLFetcher()
+    started = time.perf_counter()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(pdf_variant="pdf/ua-1")
+    content = document.write_pdf(pdf_variant="pdf/ua-1")
+    return RenderedPdf(
+        content=content,
+        page_count=len(document.pages),
+        refused=list(fetcher.refused),
+        seconds=time.perf_counter() - started,
+    )
+
+
+@dataclass
+class BuiltReport:
+    html: str
+    pdf: RenderedPdf | None
+    context: ReportContext
+
+    @property
+    def pdf_sha256(self) -> str:
+        return hashlib.sha256(self.pdf.content).hexdigest() if self.pdf else ""
+
+    @property
+    def html_bytes(self) -> bytes:
+        return self.html.encode("utf-8")
+
+
+def build(
+    report: AnnualReport, *, draft: bool, with_pdf: bool = True, progress: Progress = _no_progress
+) -> BuiltReport:
+    context = collect(report, draft=draft, progress=progress)
+    progress(50, "Writing the web page")
+    html = render_html(context, for_pdf=False)
+    pdf = None
+    if with_pdf:
+        progress(60, "Laying out the PDF")
+        pdf = render_pdf(render_html(context, for_pdf=True))
+        if pdf.refused:
+            logger.warning("Report %s: %d address(es) refused while rendering", report.pk, len(pdf.refused))
+    return BuiltReport(html=html, pdf=pdf, context=context)

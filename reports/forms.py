@@ -1,0 +1,69 @@
+from django import forms
+
+from reports.models import AnnualReport
+from vawg.periods import FinancialYear, PeriodError
+
+NARRATIVE_HELP = 'Plain text. Leave a blank line between paragraphs; start a line with "- " for a bulleted list.'
+
+
+class NewReportForm(forms.Form):
+    year = forms.CharField(
+        label="Financial year",
+        help_text="For example, 2015-16",
+        max_length=9,
+        widget=forms.TextInput(attrs={"width": 5, "spellcheck": "false"}),
+    )
+    prepared_by = forms.CharField(
+        label="Prepared by (optional)",
+        required=False,
+        max_length=200,
+        help_text="Shown on the cover, for example: the VAWG Strategic Lead and Operational Manager",
+    )
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+
+    def clean_year(self) -> int:
+        try:
+            year = FinancialYear.parse(self.cleaned_data["year"]).start
+        except PeriodError as error:
+            raise forms.ValidationError(str(error)) from error
+        if not 1990 <= year <= 2100:
+            raise forms.ValidationError("Enter a financial year between 1990-91 and 2100-01.")
+        if AnnualReport.objects.filter(partnership=self.partnership, year=year).exists():
+            raise forms.ValidationError(f"There is already an annual report for {FinancialYear(year)}.")
+        return year
+
+
+class NarrativeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    prepared_by = forms.CharField(
+        label="Prepared by", required=False, max_length=200, help_text="Shown on the cover after 'Prepared by'."
+    )
+    foreword = forms.CharField(label="Foreword", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    introduction = forms.CharField(label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 10}))
+    methodology = forms.CharField(
+        label="Methodology of the review", required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    contact_details = forms.CharField(
+        label="Closing contact details", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("foreword", "introduction", "methodology", "contact_details"):
+            self.fields[name].help_text = NARRATIVE_HELP
+
+
+class BuildForm(forms.Form):
+    """Builds carry the narrative version the person saw, so nobody builds or publishes text they have not read."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class PublishForm(BuildForm):
+    confirm = forms.BooleanField(
+        label="I have checked the latest draft and want to publish this report",
+        error_messages={"required": "Confirm that you have checked the latest draft and want to publish the report."},
+    )

@@ -1,0 +1,191 @@
+"""The annual report: one per partnership and financial year, its narrative, and its built editions.
+
+The narrative is the strategic lead's working copy: it can change at any time (with a version number so a
+stale save is refused). Every build produces an edition holding the stored PDF and HTML and their SHA-256.
+A draft edition carries a DRAFT watermark and can be thrown away; a published edition never changes and is
+never deleted through the application (reports.services refuses it and the admin is read-only for it).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import default_storage, storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.text import slugify
+
+from partnership.models import Partnership
+from vawg.periods import FinancialYear
+
+NARRATIVE_FIELDS = ("prepared_by", "foreword", "introduction", "methodology", "contact_details")
+
+
+def report_storage():
+    """A "reports" storage when the deployment configures one (object storage), else the default storage."""
+    return storages["reports"] if "reports" in settings.STORAGES else default_storage
+
+
+def _edition_file_name(edition: ReportEdition, extension: str) -> str:
+    # Random names: nothing about the partnership or the report can be guessed from the storage path.
+    return f"reports/{edition.report.partnership_id}/{edition.report.year}/{uuid.uuid4().hex}.{extension}"
+
+
+def edition_pdf_path(edition: ReportEdition, filename: str) -> str:
+    return _edition_file_name(edition, "pdf")
+
+
+def edition_html_path(edition: ReportEdition, filename: str) -> str:
+    return _edition_file_name(edition, "html")
+
+
+class AnnualReport(models.Model):
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="annual_reports")
+    year = models.PositiveSmallIntegerField(
+        help_text="Start year of the financial year: 2015 is 2015-16.",
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+    )
+    prepared_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shown on the cover, e.g. the VAWG Strategic Lead and Operational Manager.",
+    )
+    foreword = models.TextField(blank=True)
+    introduction = models.TextField(blank=True)
+    methodology = models.TextField("methodology of the review", blank=True)
+    contact_details = models.TextField("closing contact details", blank=True)
+    # Bumped on every narrative save: a form opened before someone else's save is refused, not overwritten.
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["partnership", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "year"], name="annual_report_one_per_year"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990) & Q(year__lte=2100), name="annual_report_year_plausible"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership.short_name} annual report {self.financial_year}"
+
+    @property
+    def financial_year(self) -> FinancialYear:
+        return FinancialYear(self.year)
+
+    def narrative(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in NARRATIVE_FIELDS}
+
+
+class ReportEdition(models.Model):
+    """One build of a report: a draft (watermarked, disposable) or a published edition (immutable)."""
+
+    class Purpose(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISH = "publish", "For publication"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        BUILDING = "building", "Building"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    class Source(models.TextChoices):
+        BROWSER = "browser", "Requested in the browser"
+        COMMAND_LINE = "command_line", "Built on the command line"
+
+    # PROTECT: deleting a report (or its partnership) can never take a published edition with it.
+    report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="editions")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    progress_message = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.BROWSER)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # Set once, when a publication build succeeds; from then on the row and its files never change.
+    number = models.PositiveIntegerField("edition number", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_by_name = models.CharField(
+        max_length=200, blank=True, help_text="Kept as text so the record survives the account being removed."
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    pdf = models.FileField(storage=report_storage, upload_to=edition_pdf_path, blank=True, max_length=200)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveIntegerField(default=0)
+    page_count = models.PositiveIntegerField(default=0)
+    html = models.FileField(storage=report_storage, upload_to=edition_html_path, blank=True, max_length=200)
+    html_sha256 = models.CharField(max_length=64, blank=True)
+    # The narrative as it was built, so a published edition records exactly what it said.
+    narrative_version = models.PositiveIntegerField(default=0)
+    narrative_snapshot = models.JSONField(default=dict, blank=True)
+    refused_fetches = models.PositiveIntegerField(
+        default=0, help_text="Addresses in the report that the PDF renderer refused to fetch."
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "number"], condition=Q(number__isnull=False), name="edition_number_unique"
+            ),
+            # Only publication builds get an edition number and a publication date, and only once they are ready.
+            models.CheckConstraint(
+                condition=Q(number__isnull=True, published_at__isnull=True)
+                | Q(purpose="publish", state="ready", number__isnull=False, published_at__isnull=False),
+                name="edition_published_only_when_ready",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="edition_progress_percent"),
+        ]
+        indexes = [
+            # The report page: its editions, newest first.
+            models.Index(fields=["report", "-requested_at"], name="edition_report_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        if self.is_published:
+            return f"{self.report} edition {self.number}"
+        return f"{self.report} {self.get_purpose_display().lower()} build {self.pk}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.READY, self.State.FAILED)
+
+    @property
+    def label(self) -> str:
+        if self.is_published:
+            return f"Edition {self.number}"
+        if self.purpose == self.Purpose.PUBLISH:
+            return "Edition for publication"
+        return "Draft"
+
+    def download_name(self, extension: str) -> str:
+        """A safe file name: ASCII letters, digits and hyphens only, whatever the partnership is called."""
+        base = slugify(self.report.partnership.short_name) or "partnership"
+        kind = f"edition-{self.number}" if self.is_published else f"draft-{self.pk}"
+        return f"{base}-annual-report-{self.report.financial_year}-{kind}.{extension}"

@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from reports import narrative, selectors, services
+from reports.forms import BuildForm, NarrativeForm, NewReportForm, PublishForm
+from reports.models import AnnualReport, ReportEdition
+from vawg.access import LEAD, partnership_view
+
+SECTION = "reports"
+
+
+def _report_url(report: AnnualReport) -> str:
+    return reverse("reports:detail", kwargs={"partnership_slug": report.partnership.slug, "year": report.year})
+
+
+def _edition_url(edition: ReportEdition, name: str = "edition") -> str:
+    report = edition.report
+    return reverse(
+        f"reports:{name}",
+        kwargs={"partnership_slug": report.partnership.slug, "year": report.year, "edition_id": edition.pk},
+    )
+
+
+def _visible_edition(request: HttpRequest, year: int, edition_id: int) -> ReportEdition:
+    report = selectors.report_for_year(request.partnership, year)
+    edition = selectors.edition_for(report, edition_id)
+    if not edition.is_published and not selectors.can_see_drafts(request.membership):
+        raise PermissionDenied("Drafts are for the strategic leads and coordinators until they are published.")
+    return edition
+
+
+@partnership_view()
+def index(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "reports": selectors.reports_for(request.membership),
+            "can_see_drafts": selectors.can_see_drafts(request.membership),
+        },
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def new(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    form = NewReportForm(request.POST or None, partnership=request.partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_create(
+                partnership=request.partnership,
+                year=form.cleaned_data["year"],
+                prepared_by=form.cleaned_data["prepared_by"],
+                user=request.user,
+            )
+        except services.ReportError as error:
+            form.add_error("year", str(error))
+        else:
+            messages.success(request, f"Annual report {report.financial_year} started.")
+            return redirect(_report_url(report))
+    return render(request, "reports/new.html", {"form": form})
+
+
+@partnership_view()
+def detail(request: HttpRequest, year: int) -> HttpResponse:
+    request.current_section = SECTION
+    report = selectors.report_for_year(request.partnership, year)
+    editions = selectors.editions_of(report, request.membership)
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "published": [e for e in editions if e.is_published],
+            "drafts": [e for e in editions if not e.is_published],
+            "can_see_drafts": selectors.can_see_drafts(request.membership),
+            "active": next((e for e in editions if not e.is_finished), None),
+            "build_form": BuildForm(initial={"version": report.version}),
+            "narrative": {name: narrative.parse(text) for name, text in report.narrative().items()},
+            "narrative_fields": [
+                ("Foreword", "foreword"),
+                ("Introduction", "introduction"),
+                ("Methodology of the review", "methodology"),
+                ("Closing contact details", "contact_details"),
+            ],
+        },
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def narrative_edit(request: HttpRequest, year: int) -> HttpResponse:
+    request.current_section = SECTION
+    report = selectors.report_for_year(request.partnership, year)
+    initial = {**report.narrative(), "version": report.version}
+    form = NarrativeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.report_narrative_update(
+                report=report,
+                user=request.user,
+                expected_version=data.pop("version"),
+                **data,
+            )
+        except services.StaleNarrative as error:
+            # Show their text alongside the fresh version number, so the next save is deliberate.
+            form = NarrativeForm(initial={**error.report.narrative(), "version": error.report.version})
+            return render(
+                request,
+                "reports/narrative.html",
+                {
+                    "report": error.report,
+                    "form": form,
+                    "stale_message": str(error),
+                    "your_text": [(form.fields[name].label, value) for name, value in data.items()],
+                },
+                status=409,
+            )
+        messages.success(request, "Narrative saved.")
+        return redirect(_report_url(report))
+    return render(request, "reports/narrative.html", {"report": report, "form": form})
+
+
+@partnership_view(LEAD, methods=("POST",))
+def build(request: HttpRequest, year: int) -> HttpResponse:
+    report = selectors.report_for_year(request.partnership, year)
+    form = BuildForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The build was not started: reload the page and try again.")
+        return redirect(_report_url(report))
+    try:
+        edition = services.edition_request(
+            report=report, user=request.user, publish=False, expected_version=form.cleaned_data["version"]
+        )
+    except services.ReportError as error:
+        messages.error(request, str(error))
+        return redirect(_report_url(report))
+    return redirect(_edition_url(edition))
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def publish(request: HttpRequest, year: int) -> HttpResponse:
+    request.current_section = SECTION
+    report = selectors.report_for_year(request.partnership, year)
+    form = PublishForm(request.POST or None, initial={"version": report.version})
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            edition = services.edition_request(
+                report=report, user=request.user, publish=True, expected_version=form.cleaned_data["version"]
+            )
+        except services.ReportError as refused:
+            error = str(refused)
+            form = PublishForm(initial={"version": report.version})
+        else:
+            return redirect(_edition_url(edition))
+    latest_draft = (
+        report.editions.filter(purpose=ReportEdition.Purpose.DRAFT, state=ReportEdition.State.READY)
+        .order_by("-requested_at")
+        .first()
+    )
+    return render(
+        request,
+        "reports/publish.html",
+        {"report": report, "form": form, "error": error, "latest_draft": latest_draft},
+    )
+
+
+@partnership_view()
+def edition(request: HttpRequest, year: int, edition_id: int) -> HttpResponse:
+    request.current_section = SECTION
+    edition = _visible_edition(request, year, edition_id)
+    return render(request, "reports/edition.html", {"edition": edition, "report": edition.report})
+
+
+@partnership_view()
+def edition_status(request: HttpRequest, year: int, edition_id: int) -> JsonResponse:
+    edition = _visible_edition(request, year, edition_id)
+    return JsonResponse(
+        {
+            "state": edition.state,
+            "state_label": edition.get_state_display(),
+            "progress": edition.progress,
+            "message": edition.progress_message,
+            "finished": edition.is_finished,
+        }
+    )
+
+
+def _conditional(request: HttpRequest, tag: str) -> HttpResponse | None:
+    """304 when the browser already holds this exact file (the tag is the file's SHA-256)."""
+    quoted = f'"{tag}"'
+    wanted = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    if tag and (quoted in wanted or f"W/{quoted}" in wanted):
+        response = HttpResponseNotModified()
+        response["ETag"] = quoted
+        return response
+    return None
+
+
+def _stored_file_response(edition: ReportEdition, request: HttpRequest, kind: str) -> HttpResponse:
+    """Send the stored file as it is: downloads never rebuild anything."""
+    stored, tag = (edition.pdf, edition.pdf_sha256) if kind == "pdf" else (edition.html, edition.html_sha256)
+    if edition.state != ReportEdition.State.READY or not stored:
+        return render(request, "reports/not_ready.html", {"edition": edition, "report": edition.report}, status=409)
+    not_modified = _conditional(request, tag)
+    if not_modified is not None:
+        return not_modified
+    if kind == "pdf":
+        response = FileResponse(
+            stored.open("rb"),
+            as_attachment=True,
+            filename=edition.download_name("pdf"),
+            content_type="application/pdf",
+        )
+    else:
+        with stored.open("rb") as handle:
+            response = HttpResponse(handle.read(), content_type="text/html; charset=utf-8")
+    response["ETag"] = f'"{tag}"'
+    # Private: never in a shared cache; no-cache: the browser revalidates with the ETag before reusing it.
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@partnership_view()
+def edition_pdf(request: HttpRequest, year: int, edition_id: int) -> HttpResponse:
+    return _stored_file_response(_visible_edition(request, year, edition_id), request, "pdf")
+
+
+@partnership_view()
+def edition_html(request: HttpRequest, year: int, edition_id: int) -> HttpResponse:
+    return _stored_file_response(_visible_edition(request, year, edition_id), request, "html")
+
+
+@partnership_view(LEAD, methods=("POST",))
+def edition_delete(request: HttpRequest, year: int, edition_id: int) -> HttpResponse:
+    edition = _visible_edition(request, year, edition_id)
+    report = edition.report
+    try:
+        services.edition_delete(edition=edition, user=request.user)
+    except services.ReportError as error:
+        messages.error(request, str(error))
+        return redirect(_edition_url(edition))
+    messages.success(request, "Draft deleted.")
+    return redirect(_report_url(report))
