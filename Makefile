@@ -57,6 +57,8 @@ test-fast: install
 lint: $(STAMPS)/python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --recursive --severity-level high --confidence-level medium \
+	  vawg partnership actions referrals consultations reports audit
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run -v0
 
 format: $(STAMPS)/python
