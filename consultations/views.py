@@ -1,0 +1,575 @@
+"""Consultation pages. Every member reads; only strategic leads enter results, import, and handle quotes.
+
+Views stay thin: check access (vawg.access), parse a form, call one service or importer, redirect or render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+
+from consultations import importers, selectors, services
+from consultations.forms import (
+    ConsultationFilter,
+    ConsultationForm,
+    MappingForm,
+    QuestionForm,
+    QuoteApproveForm,
+    QuoteCheckForm,
+    QuoteForm,
+    QuoteWithdrawForm,
+    ResultsForm,
+    ThemeForm,
+    UploadForm,
+    apply_errors,
+    option_readings,
+)
+from consultations.models import Consultation, Question, Quote, ResultsChange, Theme
+from consultations.redaction import segments
+from consultations.results import summarise
+from vawg.access import LEAD, partnership_view
+from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
+
+SECTION = "consultations"
+POST = ("GET", "HEAD", "POST")
+RESULTS_IMPORT_SESSION = "consultations:results-import:{}"
+RESPONSES_IMPORT_SESSION = "consultations:responses-import:{}"
+
+
+def _consultation(request: HttpRequest, slug: str) -> Consultation:
+    request.current_section = SECTION
+    return selectors.consultation_for(request.partnership, slug)
+
+
+def _question(consultation: Consultation, pk: int) -> Question:
+    return get_object_or_404(
+        Question.objects.select_related("consultation").prefetch_related("options", "items", "counts"),
+        consultation=consultation,
+        pk=pk,
+    )
+
+
+def _detail_url(consultation: Consultation, anchor: str = "") -> str:
+    url = reverse("consultations:consultation_detail", args=[consultation.partnership.slug, consultation.slug])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# Consultations -------------------------------------------------------------------------------------------------
+
+
+@partnership_view()
+def index(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    filterset = ConsultationFilter(request.GET or None, queryset=selectors.consultations_for_index(request.partnership))
+    return render(request, "consultations/index.html", {"filter": filterset, "consultations": filterset.qs})
+
+
+@partnership_view(LEAD, methods=POST)
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and not request.POST.get("slug") and request.POST.get("title"):
+        data = request.POST.copy()
+        data["slug"] = slugify(data["title"])[:60]
+        form = ConsultationForm(data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.consultation_create(
+                partnership=request.partnership, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"'{consultation.title}' added. Now add its questions or import its results.")
+            return redirect(_detail_url(consultation))
+    return render(request, "consultations/consultation_form.html", {"form": form, "consultation": None})
+
+
+@partnership_view()
+def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    page = selectors.consultation_page(consultation)
+    return render(request, "consultations/consultation_detail.html", {"consultation": consultation, "page": page})
+
+
+@partnership_view(LEAD, methods=POST)
+def consultation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    form = ConsultationForm(request.POST or None, instance=consultation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_update(consultation=consultation, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            consultation.refresh_from_db()
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Consultation details saved.")
+            return redirect(_detail_url(consultation))
+    return render(request, "consultations/consultation_form.html", {"form": form, "consultation": consultation})
+
+
+@partnership_view()
+def results_history(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    changes = selectors.results_history(consultation)[:200]
+    return render(request, "consultations/results_history.html", {"consultation": consultation, "changes": changes})
+
+
+# Questions and results -----------------------------------------------------------------------------------------
+
+
+@partnership_view(LEAD, methods=POST)
+def question_create(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            question = services.question_create(consultation=consultation, user=request.user, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{question.ref} added. Enter its results, or import them.")
+            return redirect(_detail_url(consultation, f"question-{question.pk}"))
+    return render(
+        request, "consultations/question_form.html", {"consultation": consultation, "form": form, "question": None}
+    )
+
+
+@partnership_view(LEAD, methods=POST)
+def question_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    question = _question(consultation, pk)
+    form = QuestionForm(request.POST or None, initial=QuestionForm.initial_for(question))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_update(question=question, user=request.user, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{question.ref} saved.")
+            return redirect(_detail_url(consultation, f"question-{question.pk}"))
+    return render(
+        request,
+        "consultations/question_form.html",
+        {"consultation": consultation, "form": form, "question": question, "readings": option_readings(question)},
+    )
+
+
+@partnership_view(LEAD, methods=POST)
+def question_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    question = _question(consultation, pk)
+    if request.method == "POST":
+        services.question_delete(question=question, user=request.user)
+        messages.success(request, f"{question.ref} deleted, with its results.")
+        return redirect(_detail_url(consultation))
+    return render(
+        request,
+        "consultations/confirm_delete.html",
+        {
+            "consultation": consultation,
+            "what": f"{question.ref} {question.text}",
+            "consequence": "Its results are deleted too.",
+        },
+    )
+
+
+@partnership_view(LEAD, methods=POST)
+def question_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    question = _question(consultation, pk)
+    if question.kind == Question.Kind.FREE_TEXT:
+        messages.info(request, "Free-text questions have no counts: add themes and quotes instead.")
+        return redirect(_detail_url(consultation, f"question-{question.pk}"))
+    form = ResultsForm(request.POST or None, question=question)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.results_replace(
+                question=question, entries=form.entries(), user=request.user, source=ResultsChange.Source.FORM
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Results of {question.ref} saved.")
+            return redirect(_detail_url(consultation, f"question-{question.pk}"))
+    return render(
+        request,
+        "consultations/question_results.html",
+        {"consultation": consultation, "question": question, "form": form, "grid": form.bound_grid()},
+    )
+
+
+def _svg_response(chart, filename: str) -> HttpResponse:
+    if chart is None:
+        raise Http404("There is no chart: no counts are recorded.")
+    response = HttpResponse(chart.svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@partnership_view()
+def question_chart(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    from consultations import charts
+
+    consultation = _consultation(request, slug)
+    question = _question(consultation, pk)
+    results = [summarise(question)]
+    rendered, _ = charts.charts_for(results, {})
+    return _svg_response(rendered.get(question.pk), f"{consultation.slug}-{slugify(question.ref)}.svg")
+
+
+@partnership_view()
+def comparison_chart(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    from consultations import charts
+
+    consultation = _consultation(request, slug)
+    question = _question(consultation, pk)
+    comparisons = selectors.comparisons_for(request.partnership, [summarise(question)])
+    _, rendered = charts.charts_for([], comparisons)
+    return _svg_response(rendered.get(question.pk), f"{consultation.slug}-{slugify(question.ref)}-side-by-side.svg")
+
+
+# Themes --------------------------------------------------------------------------------------------------------
+
+
+@partnership_view(LEAD, methods=POST)
+def theme_create(request: HttpRequest, slug: str) -> HttpResponse:
+    return _theme_form(request, _consultation(request, slug), None)
+
+
+@partnership_view(LEAD, methods=POST)
+def theme_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    return _theme_form(request, consultation, get_object_or_404(Theme, consultation=consultation, pk=pk))
+
+
+def _theme_form(request: HttpRequest, consultation: Consultation, theme: Theme | None) -> HttpResponse:
+    initial = (
+        {"title": theme.title, "summary": theme.summary, "position": theme.position, "question": theme.question_id}
+        if theme
+        else {}
+    )
+    form = ThemeForm(request.POST or None, initial=initial, consultation=consultation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            theme = services.theme_save(consultation=consultation, user=request.user, theme=theme, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Theme '{theme.title}' saved.")
+            return redirect(_detail_url(consultation, "themes"))
+    return render(
+        request, "consultations/theme_form.html", {"consultation": consultation, "form": form, "theme": theme}
+    )
+
+
+@partnership_view(LEAD, methods=POST)
+def theme_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    theme = get_object_or_404(Theme, consultation=consultation, pk=pk)
+    if request.method == "POST":
+        services.theme_delete(theme=theme, user=request.user)
+        messages.success(request, f"Theme '{theme.title}' deleted; its quotes are kept without a theme.")
+        return redirect(_detail_url(consultation, "themes"))
+    return render(
+        request,
+        "consultations/confirm_delete.html",
+        {"consultation": consultation, "what": f"the theme '{theme.title}'", "consequence": "Its quotes are kept."},
+    )
+
+
+# Quotes --------------------------------------------------------------------------------------------------------
+
+
+@partnership_view(LEAD)
+def quotes(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    return render(
+        request,
+        "consultations/quotes.html",
+        {"consultation": consultation, "quotes": selectors.quotes_for_lead(consultation)},
+    )
+
+
+@partnership_view(LEAD, methods=POST)
+def quote_create(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    form = QuoteForm(request.POST or None, consultation=consultation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            quote = services.quote_create(
+                consultation=consultation,
+                user=request.user,
+                text=data["text"],
+                theme=data["theme"],
+                topic=data["topic"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Quote saved as a draft. Check what the redaction check found.")
+            return redirect("consultations:quote_detail", request.partnership.slug, consultation.slug, quote.pk)
+    return render(request, "consultations/quote_form.html", {"consultation": consultation, "form": form, "quote": None})
+
+
+@partnership_view(LEAD, methods=POST)
+def quote_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    quote = selectors.quote_for(consultation, pk)
+    initial = {"text": quote.text, "topic": quote.topic, "theme": quote.theme_id, "version": quote.version}
+    form = QuoteForm(request.POST or None, initial=initial, consultation=consultation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.quote_update(
+                quote=quote,
+                user=request.user,
+                text=data["text"],
+                theme=data["theme"],
+                topic=data["topic"],
+                version=data["version"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Quote saved.")
+            return redirect("consultations:quote_detail", request.partnership.slug, consultation.slug, quote.pk)
+    return render(
+        request, "consultations/quote_form.html", {"consultation": consultation, "form": form, "quote": quote}
+    )
+
+
+def _quote_page(request: HttpRequest, consultation: Consultation, quote: Quote, **forms) -> HttpResponse:
+    context = {
+        "consultation": consultation,
+        "quote": quote,
+        "segments": segments(quote.text, quote.flags),
+        "check_form": forms.get("check_form") or QuoteCheckForm(initial={"version": quote.version}),
+        "approve_form": forms.get("approve_form") or QuoteApproveForm(initial={"version": quote.version}),
+        "withdraw_form": forms.get("withdraw_form") or QuoteWithdrawForm(initial={"version": quote.version}),
+        "form_with_errors": next((f for f in forms.values() if f is not None and f.errors), None),
+    }
+    return render(request, "consultations/quote_detail.html", context)
+
+
+@partnership_view(LEAD)
+def quote_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    return _quote_page(request, consultation, selectors.quote_for(consultation, pk))
+
+
+def _quote_step(request: HttpRequest, slug: str, pk: int, form_class, form_key: str, step) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    quote = selectors.quote_for(consultation, pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            message = step(quote, form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, message)
+            return redirect("consultations:quote_detail", request.partnership.slug, consultation.slug, quote.pk)
+    quote = selectors.quote_for(consultation, pk)
+    return _quote_page(request, consultation, quote, **{form_key: form})
+
+
+@partnership_view(LEAD, methods=("POST",))
+def quote_confirm_check(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    def step(quote, data):
+        services.quote_confirm_check(
+            quote=quote, user=request.user, reviewed_flags=data["reviewed_flags"], version=data["version"]
+        )
+        return "Redaction check confirmed. The quote can now be approved."
+
+    return _quote_step(request, slug, pk, QuoteCheckForm, "check_form", step)
+
+
+@partnership_view(LEAD, methods=("POST",))
+def quote_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    def step(quote, data):
+        services.quote_approve(
+            quote=quote,
+            user=request.user,
+            consent_given=data["consent_given"],
+            consent_note=data["consent_note"],
+            version=data["version"],
+        )
+        return "Quote approved: it can now appear in reports and exports."
+
+    return _quote_step(request, slug, pk, QuoteApproveForm, "approve_form", step)
+
+
+@partnership_view(LEAD, methods=("POST",))
+def quote_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    def step(quote, data):
+        services.quote_withdraw(quote=quote, user=request.user, reason=data["reason"], version=data["version"])
+        return "Quote withdrawn: it no longer appears in reports or exports."
+
+    return _quote_step(request, slug, pk, QuoteWithdrawForm, "withdraw_form", step)
+
+
+# Imports -------------------------------------------------------------------------------------------------------
+
+
+def _read_upload(form: UploadForm):
+    upload = form.cleaned_data["file"]
+    try:
+        return read_table(upload, filename=upload.name), upload.name
+    except TabularError as error:
+        form.add_error("file", str(error))
+        return None, upload.name
+
+
+@partnership_view(LEAD, methods=POST)
+def results_import(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"consultation": consultation, "form": form, "outcome": None}
+    if request.method == "POST" and form.is_valid():
+        table, filename = _read_upload(form)
+        if table is not None:
+            rows, errors = importers.parse_results_table(table)
+            outcome = importers.ImportOutcome(errors=errors)
+            if not errors:
+                outcome = importers.import_results(
+                    consultation=consultation,
+                    rows=rows,
+                    user=request.user,
+                    source=ResultsChange.Source.RESULTS_IMPORT,
+                    dry_run=True,
+                )
+            if outcome.ok:
+                request.session[RESULTS_IMPORT_SESSION.format(consultation.pk)] = {"rows": rows, "filename": filename}
+            context.update(outcome=outcome, filename=filename)
+    return render(request, "consultations/results_import.html", context)
+
+
+@partnership_view(LEAD, methods=("POST",))
+def results_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    pending = request.session.pop(RESULTS_IMPORT_SESSION.format(consultation.pk), None)
+    if not pending:
+        messages.info(request, "Nothing to import: upload the file again.")
+        return redirect("consultations:results_import", request.partnership.slug, consultation.slug)
+    outcome = importers.import_results(
+        consultation=consultation,
+        rows=pending["rows"],
+        user=request.user,
+        source=ResultsChange.Source.RESULTS_IMPORT,
+        dry_run=False,
+    )
+    if not outcome.saved:
+        form = UploadForm()
+        context = {"consultation": consultation, "form": form, "outcome": outcome, "filename": pending["filename"]}
+        return render(request, "consultations/results_import.html", context)
+    messages.success(request, f"Results imported from {pending['filename']}: {len(outcome.previews)} questions.")
+    return redirect(_detail_url(consultation))
+
+
+@partnership_view(LEAD, methods=POST)
+def responses_import(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        table, filename = _read_upload(form)
+        if table is not None:
+            # The respondent rows end here: only per-column answer counts go on to the next step.
+            profile = importers.profile_responses(table)
+            del table
+            request.session[RESPONSES_IMPORT_SESSION.format(consultation.pk)] = {
+                "profile": profile,
+                "filename": filename,
+            }
+            return redirect("consultations:responses_mapping", request.partnership.slug, consultation.slug)
+    return render(request, "consultations/responses_import.html", {"consultation": consultation, "form": form})
+
+
+@partnership_view(LEAD, methods=POST)
+def responses_mapping(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    key = RESPONSES_IMPORT_SESSION.format(consultation.pk)
+    pending = request.session.get(key)
+    if not pending:
+        messages.info(request, "Upload a survey export first.")
+        return redirect("consultations:responses_import", request.partnership.slug, consultation.slug)
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        del request.session[key]
+        messages.info(request, "Import cancelled: nothing was saved, and the file's answers were discarded.")
+        return redirect(_detail_url(consultation))
+    profile = pending["profile"]
+    questions = list(
+        consultation.questions.select_related("consultation").prefetch_related("options", "items").order_by("position")
+    )
+    proposal = importers.propose_mapping(profile, questions)
+    columns = [
+        {**column, "proposed": proposal[column["index"]][0], "reason": proposal[column["index"]][1]}
+        for column in profile["columns"]
+    ]
+    form = MappingForm(request.POST or None, columns=columns, choices=importers.mapping_choices(questions))
+    mapping = form.mapping() if form.is_valid() else {c["index"]: c["proposed"] for c in columns}
+    importing = request.method == "POST" and request.POST.get("action") == "import"
+    outcome = importers.import_responses(
+        consultation=consultation, profile=profile, mapping=mapping, user=request.user, dry_run=not importing
+    )
+    if importing and outcome.saved:
+        del request.session[key]
+        messages.success(
+            request,
+            f"Imported {profile['respondents']:,} responses from {pending['filename']} as counts for "
+            f"{len(outcome.previews)} questions. The responses themselves were not kept.",
+        )
+        return redirect(_detail_url(consultation))
+    return render(
+        request,
+        "consultations/responses_mapping.html",
+        {
+            "consultation": consultation,
+            "form": form,
+            "outcome": outcome,
+            "profile": profile,
+            "filename": pending["filename"],
+            "tried_import": importing,
+        },
+    )
+
+
+# Exports -------------------------------------------------------------------------------------------------------
+
+
+def _export(request: HttpRequest, filename: str, headings: list[str], rows: list[list]) -> HttpResponse:
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"{filename}.xlsx", headings, rows)
+    return csv_response(f"{filename}.csv", headings, rows)
+
+
+@partnership_view()
+def results_export(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    rows = importers.results_export_rows(consultation)
+    return _export(request, f"{consultation.slug}-results", importers.EXPORT_HEADINGS, rows)
+
+
+@partnership_view()
+def quotes_export(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _consultation(request, slug)
+    quotes = selectors.approved_quotes(request.partnership, consultations=[consultation]).select_related("approved_by")
+    headings = ["Consultation", "Theme", "Topic", "Quote", "Approved by", "Approved on", "Consent"]
+    rows = [
+        [
+            quote.consultation.title,
+            quote.theme.title if quote.theme else "",
+            quote.topic,
+            quote.text,
+            quote.approved_by.get_full_name() or quote.approved_by.username if quote.approved_by else "",
+            quote.approved_at.date() if quote.approved_at else "",
+            quote.consent_note or "Consent recorded",
+        ]
+        for quote in quotes
+    ]
+    return _export(request, f"{consultation.slug}-approved-quotes", headings, rows)
