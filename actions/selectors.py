@@ -389,6 +389,7 @@ class RagSummary:
         return {
             "strategy": self.strategy.title,
             "period": self.label,
+            "quarter": str(self.period),  # a year's figures are its final quarter's
             "compared_with": self.previous_label,
             "priorities": [{"number": p.number, "title": p.title} for p in self.priorities],
             "ratings": {

@@ -1,0 +1,64 @@
+"""The demo plan from the seed documents: loads twice to the same state, and shows the report's Fig 2."""
+
+from django.core.management import call_command
+
+from actions import selectors
+from actions.models import Action, ActionGroup, ProgressUpdate, RagRating, RagRatingChange, Recommendation, Strategy
+from partnership.models import Partnership
+
+FIG_2 = {  # seed 003, Fig 2: per priority, green / amber / red
+    "Access": (5, 3, 0),
+    "Response": (6, 2, 1),
+    "Community": (1, 2, 0),
+    "Practitioners": (3, 0, 0),
+    "Children & YP": (6, 7, 2),
+    "Perpetrators": (2, 0, 0),
+    "Justice & Protection": (1, 1, 1),
+}
+
+
+def counts():
+    return [
+        model.objects.count()
+        for model in (Strategy, Action, ActionGroup, ProgressUpdate, RagRating, RagRatingChange, Recommendation)
+    ]
+
+
+def test_the_demo_loads_twice_to_the_same_state_and_matches_fig_2(db):
+    call_command("load_demo", verbosity=0)
+    first = counts()
+    call_command("load_demo", verbosity=0)
+    assert counts() == first
+    partnership = Partnership.objects.get(slug="tri-borough")
+    plan = Strategy.objects.get(partnership=partnership, slug="2015-18")
+    assert plan.actions.count() == 43
+    assert Strategy.objects.get(partnership=partnership, slug="2018-21").actions.count() == 13
+    assert Recommendation.objects.filter(partnership=partnership).count() == 12
+
+    summary = selectors.rag_summary(strategy=plan, year=2015)
+    assert (summary.count("green"), summary.percent("green")) == (24, 56)
+    assert (summary.count("amber"), summary.percent("amber")) == (15, 35)
+    assert (summary.count("red"), summary.percent("red")) == (4, 9)
+    assert summary.total == 43 and summary.count("not_rated") == 0
+    by_priority = {
+        p.heading: tuple(row.counts[i] for row in summary.rows[:3]) for i, p in enumerate(summary.priorities)
+    }
+    assert by_priority == FIG_2
+    assert summary.column_totals == [8, 9, 3, 3, 15, 2, 3]
+
+    # Earlier quarters show movement and history.
+    q4 = selectors.rag_summary(strategy=plan, year=2015, quarter=4)
+    assert (q4.movement_total("Improved"), q4.movement_total("Worsened")) == (5, 2)
+    history = RagRatingChange.objects.filter(action__strategy=plan, action__ref="2.2").order_by("changed_at")
+    assert [(c.period.number, c.new) for c in history] == [(2, "green"), (3, "green"), (4, "amber")]
+
+
+def test_demo_appendix_has_every_action_with_its_groups(db):
+    call_command("load_demo", verbosity=0)
+    plan = Strategy.objects.get(slug="2015-18")
+    rows = [row for priority in selectors.appendix_rows(strategy=plan, year=2015) for row in priority.rows]
+    assert len(rows) == 43
+    ref_22 = next(r for r in rows if r.action.ref == "2.2")
+    assert [e.group_names for e in ref_22.entries] == ["SSG", "R&R"]
+    ref_42 = next(r for r in rows if r.action.ref == "4.2")
+    assert [e.group_names for e in ref_42.entries] == ["HOG, SSG, CHOG, R&R, HP, MSE"]  # "All Operational Groups"
