@@ -1,6 +1,6 @@
 """Small template helpers shared by every page. Markup lives in templates/components/, never here."""
 
-from django import template
+from django import forms, template
 
 from vawg.rag import RAG_TAG_CLASS, Rag
 
@@ -22,6 +22,11 @@ def rag_tag(rating):
 def field_type(bound_field) -> str:
     """Which GOV.UK component renders this form field."""
     widget = bound_field.field.widget
+    # Radios and checkbox lists have an input_type of their single inputs; field.html renders them as groups.
+    if isinstance(widget, forms.RadioSelect):
+        return "radioselect"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxselectmultiple"
     return getattr(widget, "input_type", None) or widget.__class__.__name__.lower()
 
 
