@@ -367,6 +367,12 @@ class RagSummary:
     def previous_label(self) -> str:
         return str(self.previous.financial_year) if self.is_year else str(self.previous)
 
+    @property
+    def headline(self) -> str:
+        """e.g. "Of 43 actions: 24 green (56%), 15 amber (35%), 4 red (9%)"."""
+        parts = [f"{row.total} {row.rating.label.lower()} ({row.percent}%)" for row in self.rows if row.total]
+        return f"Of {self.total} action{'s' if self.total != 1 else ''}: {', '.join(parts) or 'none rated'}"
+
     def count(self, rating: Rag) -> int:
         return next(row.total for row in self.rows if row.rating == rating)
 
