@@ -31,7 +31,7 @@ from django.db import transaction
 from consultations import redaction, services
 from consultations.models import Consultation, Question, ResultsChange
 from consultations.results import summarise
-from consultations.scales import OptionSpec, option_key, read_option
+from consultations.scales import SCALE_DEFAULTS, OptionSpec, option_key, read_option, read_options
 from consultations.services import CountEntry
 from vawg.tabular import RowErrors, Table, find_columns, normalise_heading, require_columns
 
@@ -230,6 +230,9 @@ def _create_question_from_rows(
         if entry["item"] and option_key(entry["item"]) not in seen_items:
             seen_items.add(option_key(entry["item"]))
             items.append(entry["item"])
+    defaults = SCALE_DEFAULTS.get(kind, [])
+    if defaults and seen_options <= {option_key(label) for label in defaults}:
+        options = read_options(defaults, scale=True)  # the usual scale, so answers nobody gave still show as 0
     places = max((e["rank"] for e in entries), default=0) if kind == Question.Kind.RANKING else None
     try:
         return services.question_create(

@@ -33,7 +33,7 @@ def consultations_for_index(partnership: Partnership) -> QuerySet[Consultation]:
 
 def consultation_for(partnership: Partnership, slug: str) -> Consultation:
     """The consultation the user may see, or 404 (another partnership's consultations do not exist for them)."""
-    return get_object_or_404(Consultation.objects.select_related("updated_by"), partnership=partnership, slug=slug)
+    return get_object_or_404(Consultation.objects.select_related("partnership"), partnership=partnership, slug=slug)
 
 
 def questions_with_results(consultations: list[Consultation] | QuerySet) -> QuerySet[Question]:

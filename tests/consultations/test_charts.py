@@ -1,0 +1,115 @@
+"""Charts: what they draw, their alt text, their colours, and that each is drawn once per change of data."""
+
+import re
+
+import pytest
+
+from consultations import charts
+from consultations.models import ChartRendering, Consultation, Question
+from consultations.selectors import comparisons_for, question_results
+from tests.consultations.factories import POLICE, ConsultationFactory, make_question, set_counts
+from vawg import charts as base
+
+
+@pytest.fixture
+def consultation(world):
+    return ConsultationFactory(partnership=world.partnership, respondents=69)
+
+
+def texts(svg: str) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+
+def police_result(consultation):
+    question = make_question(consultation, items=["Police", "Courts"])
+    set_counts(question, {("Police", label): n for label, n in POLICE.items()} | {("Courts", "Very positive"): 10})
+    return question_results(consultation)[0]
+
+
+def test_diverging_chart_puts_negative_left_positive_right_and_no_experience_apart(consultation):
+    data = charts.chart_data(police_result(consultation))
+    assert data["type"] == "diverging"
+    assert [entry["label"] for entry in data["legend"]] == [
+        "Very negative",
+        "Negative",
+        "Neutral",
+        "Positive",
+        "Very positive",
+    ]
+    assert data["apart_label"] == "No experience"
+    police = data["rows"][0]
+    assert (police["positive"], police["negative"], police["apart_display"]) == ("43%", "35%", "10%")
+    chart = charts.render(data)
+    labels = texts(chart.svg)
+    assert "Police" in labels and "19%" in labels and "No experience" in labels  # text stays text
+    assert chart.title == "Most positive: Courts (100%); most negative: Police (35%)"
+    assert chart.alt.startswith("Q1. Police: 43% positive, 35% negative, 10% no experience or don't know")
+    assert "<title>" in chart.svg and 'role="img"' in chart.svg
+    assert base.DARK_BLUE.lower() in chart.svg.lower() and base.DARK_PINK.lower() in chart.svg.lower()
+
+
+def test_ranking_chart_is_ranked_by_points_with_direct_labels(consultation):
+    question = make_question(
+        consultation, ref="Q3", kind=Question.Kind.RANKING, options=["Fear of agencies", "Language"], ranking_places=2
+    )
+    set_counts(question, {(None, "Language", 1): 3, (None, "Fear of agencies", 1): 9, (None, "Language", 2): 2})
+    chart = charts.question_chart(question_results(consultation)[0])
+    assert chart.title == "'Fear of agencies' ranked highest: 18 points, first for 9"
+    labels = texts(chart.svg)
+    assert labels.index("Fear of agencies") < labels.index("Language")
+    assert "18 points; first 9 (13%)" in labels
+    assert "Points: 2 for each first place and 1 for each second place." in chart.alt
+
+
+def test_choice_chart_orders_answers_by_how_many_chose_them(consultation):
+    question = make_question(
+        consultation, ref="Q2", kind=Question.Kind.MULTIPLE_CHOICE, options=["Refuges", "IDVAs"], respondents=20
+    )
+    set_counts(question, {(None, "Refuges"): 5, (None, "IDVAs"): 15})
+    chart = charts.question_chart(question_results(consultation)[0])
+    assert chart.title == "'IDVAs' was chosen most (75% of those who answered)"
+    assert texts(chart.svg).index("IDVAs") < texts(chart.svg).index("Refuges")
+
+
+def test_no_counts_no_chart(consultation):
+    make_question(consultation)
+    assert charts.question_chart(question_results(consultation)[0]) is None
+
+
+def test_side_by_side_chart_of_survivors_and_professionals(world, consultation):
+    ranking = {"kind": Question.Kind.RANKING, "options": ["Schools", "Police"], "ranking_places": 2}
+    question = make_question(consultation, ref="Q10", comparison_key="influence", **ranking)
+    set_counts(question, {(None, "Police", 1): 8, (None, "Schools", 1): 2})
+    professionals = ConsultationFactory(
+        partnership=world.partnership, audience=Consultation.Audience.PROFESSIONALS, title="Professionals"
+    )
+    twin = make_question(professionals, ref="Q10", comparison_key="influence", **ranking)
+    set_counts(twin, {(None, "Schools", 1): 30, (None, "Police", 2): 10})
+    results = question_results(consultation)
+    comparisons = comparisons_for(world.partnership, results)
+    chart = charts.comparison_chart(comparisons[question.pk])
+    assert chart.title == "Side by side: Survivors and Professionals"
+    assert "ranked 'Police' highest" in chart.alt and "ranked 'Schools' highest" in chart.alt
+    assert "16 pts (place 1)" in texts(chart.svg) and "60 pts (place 1)" in texts(chart.svg)
+
+
+def test_charts_are_drawn_once_and_served_from_storage(consultation, django_assert_num_queries):
+    result = police_result(consultation)
+    first, _ = charts.charts_for([result], {})
+    assert ChartRendering.objects.count() == 1
+    with django_assert_num_queries(1):  # read back, nothing drawn or stored
+        again, _ = charts.charts_for([result], {})
+    assert again[result.question.pk].svg == first[result.question.pk].svg
+    set_counts(result.question, {("Police", "Positive"): 3})  # new results clear the stored drawings
+    assert ChartRendering.objects.count() == 0
+
+
+def test_same_data_gives_the_same_svg(consultation):
+    result = police_result(consultation)
+    assert charts.question_chart(result).svg == charts.question_chart(result).svg
+
+
+def test_palette_tints_keep_text_readable():
+    assert base.label_colour_on(base.DARK_BLUE) == base.WHITE
+    assert base.label_colour_on(base.tint(base.DARK_BLUE, 0.5)) == base.TEXT
+    assert base.contrast_ratio(base.DARK_BLUE, base.WHITE) > 4.5
