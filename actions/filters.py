@@ -3,11 +3,24 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from actions import selectors
 from actions.models import ActionGroup, Priority, ProgressUpdate, Strategy, UpdateRound
 from partnership.models import OperationalGroup
 from vawg.rag import Rag
 
 UPDATE_STATUS_CHOICES = [("not_started", "Not started"), *ProgressUpdate.Status.choices]
+
+
+class PlanOrdering(django_filters.OrderingFilter):
+    """Sorting by the latest update needs its quarter, worked out only when asked for."""
+
+    def filter(self, qs: QuerySet, value: list[str]) -> QuerySet:
+        if value and value[0].lstrip("-") == "updated":
+            sign = "-" if value[0].startswith("-") else ""
+            return selectors.with_latest_update_period(qs).order_by(
+                f"{sign}latest_update_year", f"{sign}latest_update_quarter", "sort_key"
+            )
+        return super().filter(qs, value)
 
 
 class ActionPlanFilter(django_filters.FilterSet):
@@ -31,7 +44,7 @@ class ActionPlanFilter(django_filters.FilterSet):
     update_status = django_filters.ChoiceFilter(
         label="This quarter's updates", choices=UPDATE_STATUS_CHOICES, method="filter_update_status"
     )
-    sort = django_filters.OrderingFilter(
+    sort = PlanOrdering(
         label="Sort by",
         empty_label=None,
         fields=(
@@ -78,10 +91,6 @@ class ActionPlanFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by("sort_key")
-        elif any(key.lstrip("-") == "latest_update_year" for key in self.form.cleaned_data["sort"]):
-            descending = self.form.cleaned_data["sort"][0].startswith("-")
-            sign = "-" if descending else ""
-            queryset = queryset.order_by(f"{sign}latest_update_year", f"{sign}latest_update_quarter", "sort_key")
         return queryset
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -119,40 +119,65 @@ def _score(field_name: str) -> Case:
     )
 
 
-def plan_actions(strategy: Strategy, update_round: UpdateRound | None = None) -> QuerySet[Action]:
-    """Every action of a strategy with its groups, current (latest) rating, latest progress and, when a round is
-    given, how many of its groups have submitted for it."""
-    latest_update = ProgressUpdate.objects.filter(action=OuterRef("pk")).exclude(status=ProgressUpdate.Status.DRAFT)
-    latest_update = latest_update.order_by("-year", "-quarter", "-updated_at")
-    queryset = (
+def plan_actions(strategy: Strategy) -> QuerySet[Action]:
+    """Every action of a strategy with its groups and its current (latest) rating, to filter and sort on.
+
+    What each listed row also shows (the rating's quarter, the latest update, this quarter's submissions) is
+    added by `add_plan_details` to the page of rows shown, so the cost does not grow with the plan.
+    """
+    return (
         Action.objects.filter(strategy=strategy)
         .select_related("priority")
         .prefetch_related(Prefetch("responsibilities", queryset=ActionGroup.objects.select_related("group")))
-        .annotate(
-            current_rating=_rating_at(None),
-            current_rating_year=_rating_at(None, "year"),
-            current_rating_quarter=_rating_at(None, "quarter"),
-            latest_update_text=Subquery(latest_update.values("successes_and_challenges")[:1]),
-            latest_update_group=Subquery(latest_update.values("group__abbreviation")[:1]),
-            latest_update_year=Subquery(latest_update.values("year")[:1]),
-            latest_update_quarter=Subquery(latest_update.values("quarter")[:1]),
-        )
+        .annotate(current_rating=_rating_at(None))
         .annotate(rating_score=_score("current_rating"))
     )
+
+
+def with_latest_update_period(queryset: QuerySet[Action]) -> QuerySet[Action]:
+    """For sorting by the latest submitted update."""
+    latest = _latest_update().order_by("-year", "-quarter")
+    return queryset.annotate(
+        latest_update_year=Subquery(latest.values("year")[:1]),
+        latest_update_quarter=Subquery(latest.values("quarter")[:1]),
+    )
+
+
+def _latest_update():
+    return ProgressUpdate.objects.filter(action=OuterRef("pk")).exclude(status=ProgressUpdate.Status.DRAFT)
+
+
+def add_plan_details(actions: list[Action], update_round: UpdateRound | None) -> None:
+    """Give each listed action `current` (its latest RagRating), `latest_update` (the latest update a group
+    submitted) and, with a round, `round_done` and `group_count`. Three queries, for the rows shown only."""
+    ids = [action.pk for action in actions]
+    latest_ids = Action.objects.filter(pk__in=ids).annotate(
+        rating_id=Subquery(
+            RagRating.objects.filter(action=OuterRef("pk")).order_by("-year", "-quarter").values("pk")[:1]
+        ),
+        update_id=Subquery(_latest_update().order_by("-year", "-quarter", "-updated_at").values("pk")[:1]),
+    )
+    rating_ids, update_ids = {}, {}
+    for action_id, rating_id, update_id in latest_ids.values_list("pk", "rating_id", "update_id"):
+        rating_ids[action_id], update_ids[action_id] = rating_id, update_id
+    ratings = RagRating.objects.in_bulk([pk for pk in rating_ids.values() if pk])
+    updates = ProgressUpdate.objects.select_related("group").in_bulk([pk for pk in update_ids.values() if pk])
+    done = {}
     if update_round is not None:
-        queryset = queryset.annotate(
-            round_done=Count(
-                "progress_updates",
-                filter=Q(
-                    progress_updates__year=update_round.year,
-                    progress_updates__quarter=update_round.quarter,
-                    progress_updates__status__in=DONE,
-                ),
-                distinct=True,
-            ),
-            group_count=Count("responsibilities", distinct=True),
+        done = dict(
+            ProgressUpdate.objects.filter(
+                action_id__in=ids, year=update_round.year, quarter=update_round.quarter, status__in=DONE
+            )
+            .values("action_id")
+            .order_by()
+            .annotate(n=Count("id"))
+            .values_list("action_id", "n")
         )
-    return queryset
+    for action in actions:
+        action.current = ratings.get(rating_ids.get(action.pk))
+        action.latest_update = updates.get(update_ids.get(action.pk))
+        action.round_done = done.get(action.pk, 0)
+        action.group_count = len(action.responsibilities.all())
 
 
 # --- One action -----------------------------------------------------------------------------------------------
@@ -230,21 +255,43 @@ class UpdateItem:
         return self.update is not None and self.update.status in DONE
 
 
-def update_items(update_round: UpdateRound, group_ids: set[int] | None = None) -> list[UpdateItem]:
-    """Every (action, group) that owes an update in the round, with the update if one exists. Two queries."""
-    responsibilities = ActionGroup.objects.filter(action__strategy_id=update_round.strategy_id).select_related(
-        "action", "group"
+def round_responsibilities(update_round: UpdateRound, group_ids: set[int] | None = None) -> QuerySet[ActionGroup]:
+    """The (action, group) pairs that owe an update in the round, in group then action order."""
+    responsibilities = (
+        ActionGroup.objects.filter(action__strategy_id=update_round.strategy_id)
+        .select_related("action", "group")
+        .order_by("group__display_order", "group__name", "action__sort_key")
     )
+    return responsibilities if group_ids is None else responsibilities.filter(group_id__in=group_ids)
+
+
+def update_items(
+    update_round: UpdateRound, group_ids: set[int] | None = None, *, responsibilities=None
+) -> list[UpdateItem]:
+    """Every (action, group) that owes an update in the round (or those of `responsibilities`, e.g. one page of
+    them), with the update if one exists. Two queries."""
+    if responsibilities is None:
+        responsibilities = round_responsibilities(update_round, group_ids)
+    responsibilities = list(responsibilities)
     updates = ProgressUpdate.objects.filter(
-        action__strategy_id=update_round.strategy_id, year=update_round.year, quarter=update_round.quarter
+        year=update_round.year,
+        quarter=update_round.quarter,
+        action_id__in={r.action_id for r in responsibilities},
+        group_id__in={r.group_id for r in responsibilities},
     )
-    if group_ids is not None:
-        responsibilities = responsibilities.filter(group_id__in=group_ids)
-        updates = updates.filter(group_id__in=group_ids)
     by_key = {(u.action_id, u.group_id): u for u in updates}
-    items = [UpdateItem(r.action, r.group, by_key.get((r.action_id, r.group_id))) for r in responsibilities]
-    items.sort(key=lambda item: (item.group.display_order, item.group.name, item.action.sort_key))
-    return items
+    return [UpdateItem(r.action, r.group, by_key.get((r.action_id, r.group_id))) for r in responsibilities]
+
+
+def round_done_count(update_round: UpdateRound, group_ids: set[int] | None = None) -> int:
+    """How many of the round's updates are submitted or accepted."""
+    updates = ProgressUpdate.objects.filter(
+        action__strategy_id=update_round.strategy_id,
+        year=update_round.year,
+        quarter=update_round.quarter,
+        status__in=DONE,
+    )
+    return (updates if group_ids is None else updates.filter(group_id__in=group_ids)).count()
 
 
 def writable_group_ids(membership: Membership) -> set[int] | None:

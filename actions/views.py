@@ -112,12 +112,13 @@ def plan(request: HttpRequest) -> HttpResponse:
     data.setdefault("strategy", strategy.slug)
     filterset = ActionPlanFilter(
         data,
-        queryset=selectors.plan_actions(strategy, update_round),
+        queryset=selectors.plan_actions(strategy),
         strategy=strategy,
         strategies=strategies,
         update_round=update_round,
     )
     page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.add_plan_details(page_obj.object_list, update_round)
     return render(
         request,
         "actions/plan.html",
@@ -511,9 +512,13 @@ def my_updates(request: HttpRequest) -> HttpResponse:
     if chosen and update_round is None:
         raise Http404("No such update round.")
     update_round = update_round or (open_rounds[0] if open_rounds else (rounds_[0] if rounds_ else None))
-    items = []
+    items, page_obj, outstanding = [], None, 0
     if update_round is not None:
-        items = selectors.update_items(update_round, selectors.writable_group_ids(request.membership))
+        group_ids = selectors.writable_group_ids(request.membership)
+        paginator = Paginator(selectors.round_responsibilities(update_round, group_ids), PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        items = selectors.update_items(update_round, responsibilities=page_obj.object_list)
+        outstanding = paginator.count - selectors.round_done_count(update_round, group_ids)
     today = timezone.localdate()
     overdue = update_round is not None and update_round.is_open and today > update_round.deadline
     return render(
@@ -523,8 +528,9 @@ def my_updates(request: HttpRequest) -> HttpResponse:
             "rounds": rounds_,
             "update_round": update_round,
             "items": items,
+            "page_obj": page_obj,
             "overdue": overdue,
-            "outstanding": sum(1 for item in items if not item.is_done),
+            "outstanding": outstanding,
             "today": today,
         },
     )

@@ -51,12 +51,12 @@ def count(callable_):
 # session save of the idle time-out.
 PAGES = {
     # name: (persona, url kwargs builder, pinned query count)
-    "actions:plan": ("board_member", lambda s, r, a: {}, 13),
+    "actions:plan": ("board_member", lambda s, r, a: {}, 17),
     "actions:summary": ("board_member", lambda s, r, a: {}, 11),
     "actions:appendix": ("board_member", lambda s, r, a: {}, 13),
     "actions:recommendations": ("board_member", lambda s, r, a: {}, 8),
     "actions:action_detail": ("board_member", lambda s, r, a: {"action_id": a}, 13),
-    "actions:my_updates": ("coordinator", lambda s, r, a: {}, 10),
+    "actions:my_updates": ("coordinator", lambda s, r, a: {}, 12),
     "actions:round_status": ("board_member", lambda s, r, a: {"round_id": r}, 10),
     "actions:round_review": ("lead", lambda s, r, a: {"round_id": r}, 9),
     "actions:plan_export": ("board_member", lambda s, r, a: {}, 13),
