@@ -5,6 +5,11 @@ Each returns SVG text; pages follow every chart with its data table, and the rep
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.core.cache import cache
 from matplotlib import rc_context
 
 from referrals.selectors import MaracWindow, ReferralPivot, rounded
@@ -20,6 +25,22 @@ from vawg.charts import (
     ranked_bars,
 )
 
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def cached_svg(kind: str, data: object, render: Callable[[], str]) -> str:
+    """The same data always gives the same SVG (see vawg.charts), so a chart is drawn once per distinct data.
+
+    Drawing costs 0.1-0.4 s of matplotlib; the key is a hash of everything the chart shows.
+    """
+    digest = hashlib.sha256(json.dumps([kind, data], default=str).encode()).hexdigest()
+    key = f"referrals-chart:{digest}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = render()
+        cache.set(key, svg, CACHE_SECONDS)
+    return svg
+
 
 def _text(value, missing: str = "unknown") -> str:
     return missing if value is None else str(rounded(value))
@@ -30,6 +51,14 @@ def marac_title(window: MaracWindow) -> str:
 
 
 def marac_chart(window: MaracWindow) -> str:
+    data = [
+        marac_title(window),
+        [(r.borough.short_name, r.annualised_cases, r.expected_cases, r.percent_of_expected) for r in window.boroughs],
+    ]
+    return cached_svg("marac", data, lambda: _draw_marac_chart(window))
+
+
+def _draw_marac_chart(window: MaracWindow) -> str:
     """Per borough: cases in the four quarters (annualised if needed) beside the cases expected at the benchmark.
 
     The two bars differ in colour *and* fill (solid against hatched outline), and each carries its own label.
@@ -80,6 +109,11 @@ def referrals_title(pivot: ReferralPivot) -> str:
 def referrals_chart(pivot: ReferralPivot) -> str:
     rows = sorted((row for row in pivot.by_abuse_type if row.total), key=lambda row: -row.total)
     title = referrals_title(pivot)
+    data = [title, [(row.label, row.total) for row in rows]]
+    return cached_svg("referrals", data, lambda: _draw_referrals_chart(title, rows))
+
+
+def _draw_referrals_chart(title: str, rows: list) -> str:
     return ranked_bars(
         [row.label for row in rows],
         [row.total for row in rows],

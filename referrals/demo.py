@@ -56,7 +56,9 @@ def load(partnership: Partnership) -> str:
     counts = []
     for kind, filename in FILES:
         path = FIXTURES / filename
-        result = IMPORTERS[kind](partnership).run(read_table(path.read_bytes(), filename=filename), dry_run=False)
+        result = IMPORTERS[kind](partnership).run(
+            read_table(path.read_bytes(), filename=filename), dry_run=False, filename=f"demo {filename}"
+        )
         if not result.ok:
             raise ImproperlyConfigured(f"Demo file {filename} does not import: {result.errors.messages()}")
         counts.append(f"{len(result.preview)} {IMPORTERS[kind].title.lower()} rows")

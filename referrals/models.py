@@ -319,7 +319,15 @@ class ReferralCount(models.Model):
             models.CheckConstraint(condition=Q(count__gte=0), name="referral_count_not_negative"),
             models.CheckConstraint(condition=Q(kind__in=["", "new", "repeat"]), name="referral_kind_valid"),
         ]
-        indexes = [models.Index(fields=["year", "quarter"], name="referral_period_idx")]
+        indexes = [
+            # The pivot sums a service's counts for a year by borough, abuse type, quarter and kind: with every
+            # column it reads in the index, the database answers it from the index alone. Service then year
+            # also gives each service's first and last year in one index step (the year filter's range).
+            models.Index(
+                fields=["service", "year", "borough", "abuse_type", "quarter", "kind", "count"],
+                name="referral_pivot_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.service} {self.borough.short_name} {self.period_label}: {self.count}"

@@ -20,6 +20,7 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.recorder import record_import
 from partnership.models import Borough, BoroughPopulation, Partnership
 from referrals.models import (
     CORE_FIELDS,
@@ -232,7 +233,7 @@ class Importer:
             errors.add(row.number, self.heading_for(key), str(error))
             return _INVALID
 
-    def run(self, table: Table, *, dry_run: bool) -> ImportResult:
+    def run(self, table: Table, *, dry_run: bool, filename: str = "") -> ImportResult:
         result = ImportResult(kind=self.kind, headings=self.headings(), dry_run=dry_run)
         errors = result.errors
         required = {c.key: c.names for c in self.columns if c.required}
@@ -285,6 +286,13 @@ class Importer:
         if not dry_run:
             with transaction.atomic():
                 self.write(to_create, to_update)
+                # Bulk writes bypass the audit log's save signals: one event names the file and its effect.
+                record_import(
+                    partnership=self.partnership,
+                    what=self.title,
+                    filename=filename or "an uploaded file",
+                    counts={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+                )
         return result
 
     def check_file(self, records: dict, existing: dict, errors: RowErrors) -> None:
@@ -814,12 +822,12 @@ class IndicatorImporter(Importer):
             return False
         return (new.unit, new.polarity, new.tolerance) != self._original.get(new.pk, ())
 
-    def run(self, table, *, dry_run):
+    def run(self, table, *, dry_run, filename=""):
         self._original = {
             i.pk: (i.unit, i.polarity, i.tolerance)
             for i in OutcomeIndicator.objects.filter(partnership=self.partnership)
         }
-        return super().run(table, dry_run=dry_run)
+        return super().run(table, dry_run=dry_run, filename=filename)
 
     def build(self, key, values):
         name, borough, year = key

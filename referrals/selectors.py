@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from partnership.models import Borough, BoroughPopulation, Partnership
 from referrals.models import (
@@ -408,12 +408,17 @@ def referral_pivot(
 
 
 def referral_years(partnership: Partnership) -> list[int]:
-    return list(
-        ReferralCount.objects.filter(service__partnership=partnership)
-        .values_list("year", flat=True)
-        .distinct()
-        .order_by("year")
+    """Every year from the first to the last with referral counts. 1 query.
+
+    Each service's first and last year are one index step each; a DISTINCT over every count is not.
+    """
+    counts = ReferralCount.objects.filter(service=OuterRef("pk")).values("year")
+    bounds = Service.objects.filter(partnership=partnership).aggregate(
+        first=Min(Subquery(counts.order_by("year")[:1])), last=Max(Subquery(counts.order_by("-year")[:1]))
     )
+    if bounds["first"] is None:
+        return []
+    return list(range(bounds["first"], bounds["last"] + 1))
 
 
 def service_figures(partnership: Partnership, year: FinancialYear, boroughs: Sequence[Borough]) -> list[ServiceFigure]:
@@ -628,6 +633,42 @@ class IndicatorRow:
     def years(self) -> list[int]:
         return sorted(self.figures)
 
+    @property
+    def label(self) -> str:
+        return f"{self.indicator.name}: {self.borough.name}" if self.borough else self.indicator.name
+
+    def text(self, value: Decimal | None) -> str:
+        return format_value(value, self.indicator.unit)
+
+    @property
+    def baseline_text(self) -> str:
+        return f"{self.text(self.baseline.baseline)} ({self.baseline_year})" if self.baseline else "None"
+
+    @property
+    def target_text(self) -> str:
+        return self.text(self.target)
+
+    @property
+    def achieved_text(self) -> str:
+        return self.text(self.achieved)
+
+    def year_texts(self, years: Sequence[FinancialYear]) -> list[list[str]]:
+        """Per year: 'Baseline 21%', 'Target 35%', 'Achieved 30%' as recorded (for the by-year table)."""
+        cells = []
+        for year in years:
+            figure = self.figures.get(year.start)
+            parts = []
+            if figure is not None:
+                for word, value in (
+                    ("Baseline", figure.baseline),
+                    ("Target", figure.target),
+                    ("Achieved", figure.achieved),
+                ):
+                    if value is not None:
+                        parts.append(f"{word} {self.text(value)}")
+            cells.append(parts)
+        return cells
+
 
 def format_value(value: Decimal | int | None, unit: str, *, points: bool = False) -> str:
     if value is None:
@@ -643,35 +684,60 @@ def format_value(value: Decimal | int | None, unit: str, *, points: bool = False
     return text
 
 
-def indicator_rows(
-    partnership: Partnership, year: FinancialYear, boroughs: Sequence[Borough] | None = None
-) -> list[IndicatorRow]:
-    """Every indicator (partnership-wide, and per borough where it has borough figures), for a year. 1 query.
+def indicator_lines(
+    partnership: Partnership, boroughs: Sequence[Borough] | None = None
+) -> list[tuple[int, int | None]]:
+    """(indicator id, borough id or None) of every indicator line, in display order. 1 query.
 
-    With a borough filter, partnership-wide lines are kept only for indicators with no borough figures.
+    With a borough filter, lines for other boroughs are left out; partnership-wide lines stay.
+    """
+    figures = IndicatorFigure.objects.filter(indicator__partnership=partnership)
+    if boroughs is not None:
+        figures = figures.filter(Q(borough__isnull=True) | Q(borough__in=[b.pk for b in boroughs]))
+    pairs = figures.values_list(
+        "indicator_id", "borough_id", "indicator__display_order", "indicator__name", "borough__name"
+    )
+    ordered = sorted(set(pairs), key=lambda p: (p[2], p[3], p[4] or ""))
+    return [(indicator_id, borough_id) for indicator_id, borough_id, *_ in ordered]
+
+
+def indicator_rows(
+    partnership: Partnership,
+    year: FinancialYear,
+    boroughs: Sequence[Borough] | None = None,
+    *,
+    lines: Sequence[tuple[int, int | None]] | None = None,
+) -> list[IndicatorRow]:
+    """Indicator lines (partnership-wide, and per borough where an indicator has borough figures) for a year,
+    with every year's figures for baseline, trend and the by-year table. 1 query.
+
+    `lines` (from `indicator_lines`) limits the rows read, for a page of a long list.
     """
     figures = IndicatorFigure.objects.filter(indicator__partnership=partnership).select_related("indicator", "borough")
+    if lines is not None:
+        wanted_lines = set(lines)
+        figures = figures.filter(indicator__in={i for i, _ in wanted_lines})
+        wanted_boroughs = {b for _, b in wanted_lines if b is not None}
+        figures = figures.filter(Q(borough__isnull=True) | Q(borough__in=wanted_boroughs))
     wanted = None if boroughs is None else {b.pk for b in boroughs}
     grouped: dict[tuple[int, int | None], list[IndicatorFigure]] = defaultdict(list)
-    indicators: dict[int, OutcomeIndicator] = {}
     for figure in figures:
-        indicators[figure.indicator_id] = figure.indicator
-        grouped[(figure.indicator_id, figure.borough_id)].append(figure)
-    rows = []
-    for (indicator_id, borough_id), items in grouped.items():
-        if wanted is not None and borough_id is not None and borough_id not in wanted:
+        key = (figure.indicator_id, figure.borough_id)
+        if lines is not None and key not in wanted_lines:
             continue
-        borough = items[0].borough
-        baseline = next((f for f in items if f.baseline is not None), None)
-        rows.append(
-            IndicatorRow(
-                indicator=indicators[indicator_id],
-                borough=borough,
-                year=year,
-                figures={f.year: f for f in items},
-                baseline=baseline,
-            )
+        if wanted is not None and figure.borough_id is not None and figure.borough_id not in wanted:
+            continue
+        grouped[key].append(figure)
+    rows = [
+        IndicatorRow(
+            indicator=items[0].indicator,
+            borough=items[0].borough,
+            year=year,
+            figures={f.year: f for f in items},
+            baseline=next((f for f in items if f.baseline is not None), None),
         )
+        for items in grouped.values()
+    ]
     rows.sort(key=lambda r: (r.indicator.display_order, r.indicator.name, r.borough.name if r.borough else ""))
     return rows
 
@@ -695,6 +761,21 @@ def indicator_figures_for_export(partnership: Partnership, years: Sequence[int] 
     if years:
         queryset = queryset.filter(year__in=years)
     return queryset.order_by("indicator__display_order", "indicator__name", "borough__name", "year")
+
+
+def indicator_rag_counts(
+    partnership: Partnership, year: FinancialYear, boroughs: Sequence[Borough] | None = None
+) -> dict[Rag, int]:
+    """How many indicator lines are Red, Amber or Green in a year (lines with no figure that year are not rated
+    and not counted): only that year's figures are read. 1 query."""
+    summary = dict.fromkeys(Rag, 0)
+    figures = IndicatorFigure.objects.filter(indicator__partnership=partnership, year=year.start)
+    if boroughs is not None:
+        figures = figures.filter(Q(borough__isnull=True) | Q(borough__in=[b.pk for b in boroughs]))
+    figures = figures.values_list("indicator__polarity", "indicator__tolerance", "target", "achieved")
+    for polarity, tolerance, target, achieved in figures:
+        summary[indicator_rag(polarity=polarity, tolerance=tolerance, target=target, achieved=achieved)] += 1
+    return summary
 
 
 def rag_summary(rows: Iterable[IndicatorRow]) -> dict[Rag, int]:
@@ -730,9 +811,8 @@ def headline_figures(partnership: Partnership) -> Headlines:
         .first()
     )
     marac = marac_window(partnership, last=Quarter(*last_return)) if last_return else None
-    referral_year = (
-        ReferralCount.objects.filter(service__partnership=partnership).order_by("-year").values_list("year", flat=True)
-    ).first()
+    referral_years_ = referral_years(partnership)
+    referral_year = referral_years_[-1] if referral_years_ else None
     referral_total = 0
     if referral_year is not None:
         referral_total = (
@@ -742,7 +822,7 @@ def headline_figures(partnership: Partnership) -> Headlines:
             or 0
         )
     indicator_year = latest_year(indicator_years(partnership))
-    rags = rag_summary(indicator_rows(partnership, indicator_year)) if indicator_year else dict.fromkeys(Rag, 0)
+    rags = indicator_rag_counts(partnership, indicator_year) if indicator_year else dict.fromkeys(Rag, 0)
     return Headlines(
         marac=marac,
         referrals_year=FinancialYear(referral_year) if referral_year is not None else None,

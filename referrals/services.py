@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from partnership.models import Borough, BoroughPopulation, Membership, OperationalGroup, Partnership
 from referrals.models import (
@@ -21,9 +22,12 @@ from referrals.models import (
     ReferralCount,
     Service,
 )
+from vawg.access import refuse
+from vawg.concurrency import StaleEdit, save_if_current
 from vawg.periods import Quarter
 
 MARAC_COUNT_FIELDS = [name for name, _ in CORE_FIELDS + EQUALITY_FIELDS + REFERRAL_SOURCES]
+MARAC_SAVED_FIELDS = ["submitted", *MARAC_COUNT_FIELDS, "updated_by", "updated_at"]
 
 
 # --- Who may write what -------------------------------------------------------------------------------------
@@ -44,13 +48,16 @@ def can_write_dataset(membership: Membership, dataset: str) -> bool:
     return owner is not None and membership.can_write_for_group(owner)
 
 
-def require_dataset_write(membership: Membership, dataset: str) -> None:
-    if not can_write_dataset(membership, dataset):
-        owner = dataset_owner(membership.partnership, dataset)
-        who = f"the coordinators of {owner.name} ({owner.abbreviation})" if owner else "no group's coordinators"
-        raise PermissionDenied(
-            f"Only strategic leads and {who} can enter {Dataset(dataset).label.lower()} for this partnership."
-        )
+def require_dataset_write(membership: Membership, dataset: str, request: HttpRequest | None = None) -> None:
+    """Refuse (403, logged when given the request) anyone who may not enter this dataset."""
+    if can_write_dataset(membership, dataset):
+        return
+    owner = dataset_owner(membership.partnership, dataset)
+    who = f"the coordinators of {owner.name} ({owner.abbreviation})" if owner else "no group's coordinators"
+    message = f"Only strategic leads and {who} can enter {Dataset(dataset).label.lower()} for this partnership."
+    if request is not None:
+        refuse(request, message)
+    raise PermissionDenied(message)
 
 
 @transaction.atomic
@@ -74,34 +81,34 @@ def marac_return_save(
     submitted: bool,
     counts: Mapping[str, object],
     user,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> MaracReturn:
     """Create or replace one borough's return for a quarter.
 
-    `expected_version` is the version the person's form was opened on; if someone saved the return since,
-    the save is refused rather than overwriting their figures.
+    `expected_version` is the version the person's form was opened on (0 for a new return); if someone saved
+    the return since, the save is refused rather than overwriting their figures.
     """
-    marac_return = (
-        MaracReturn.objects.select_for_update()
-        .filter(borough=borough, year=quarter.year, quarter=quarter.number)
-        .first()
-    )
-    if marac_return is None:
-        if expected_version not in (None, 0):
+    marac_return = MaracReturn.objects.filter(borough=borough, year=quarter.year, quarter=quarter.number).first()
+    is_new = marac_return is None
+    if is_new:
+        if expected_version != 0:
             raise ValidationError("This return was deleted by someone else since you opened it. Start again.")
-        marac_return = MaracReturn(borough=borough, year=quarter.year, quarter=quarter.number, version=0)
-    elif expected_version is not None and expected_version != marac_return.version:
-        raise ValidationError(
-            "Someone else saved this return since you opened it. Reload the page to see their figures, then "
-            "make your changes again."
-        )
+        marac_return = MaracReturn(borough=borough, year=quarter.year, quarter=quarter.number)
     marac_return.submitted = submitted
     for name in MARAC_COUNT_FIELDS:
         setattr(marac_return, name, counts.get(name))
-    marac_return.version += 1
     marac_return.updated_by = user
-    marac_return.full_clean(validate_unique=False)
-    marac_return.save()
+    marac_return.full_clean(exclude=["version"], validate_unique=False)
+    if is_new:
+        marac_return.save()
+        return marac_return
+    try:
+        save_if_current(marac_return, expected_version=expected_version, fields=MARAC_SAVED_FIELDS)
+    except StaleEdit:
+        raise ValidationError(
+            "Someone else saved this return since you opened it. Reload the page to see their figures, then "
+            "make your changes again."
+        ) from None
     return marac_return
 
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,11 +20,12 @@ from referrals.forms import (
 from referrals.models import Dataset, MaracReturn, PendingImport, ReferralCount
 from referrals.resources import IMPORTERS
 from referrals.summary import marac_summary_rows
-from vawg.access import WRITE_GROUP, partnership_view
+from vawg.access import WRITE_GROUP, partnership_view, refuse
 from vawg.periods import FinancialYear, Quarter
 from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "figures"
+INDICATOR_LINES_PER_PAGE = 25
 SVG = "image/svg+xml"
 
 
@@ -107,7 +109,7 @@ def marac_export(request: HttpRequest) -> HttpResponse:
 @partnership_view(WRITE_GROUP)
 def marac_choose(request: HttpRequest) -> HttpResponse:
     request.current_section = SECTION
-    services.require_dataset_write(request.membership, Dataset.MARAC)
+    services.require_dataset_write(request.membership, Dataset.MARAC, request)
     form = MaracChooseForm(request.GET or None, partnership=request.partnership)
     if form.is_bound and form.is_valid():
         return redirect(
@@ -126,7 +128,7 @@ def marac_edit(request: HttpRequest, borough_id: int, year: int, quarter: int) -
     borough = get_object_or_404(Borough, pk=borough_id, partnership=request.partnership)
     if quarter not in (1, 2, 3, 4) or not 1990 <= year <= 2100:
         raise Http404("No such quarter.")
-    services.require_dataset_write(request.membership, Dataset.MARAC)
+    services.require_dataset_write(request.membership, Dataset.MARAC, request)
     period = Quarter(year, quarter)
     existing = MaracReturn.objects.filter(borough=borough, year=year, quarter=quarter).first()
     if request.method == "POST":
@@ -212,7 +214,7 @@ def referrals_export(request: HttpRequest) -> HttpResponse:
 @partnership_view(WRITE_GROUP, methods=("GET", "HEAD", "POST"))
 def referrals_enter(request: HttpRequest) -> HttpResponse:
     request.current_section = SECTION
-    services.require_dataset_write(request.membership, Dataset.REFERRALS)
+    services.require_dataset_write(request.membership, Dataset.REFERRALS, request)
     partnership = request.partnership
     choose = ReferralChooseForm(request.GET or None, partnership=partnership)
     if not (choose.is_bound and choose.is_valid()):
@@ -293,21 +295,21 @@ def indicators(request: HttpRequest) -> HttpResponse:
     filterset = _indicator_filter(request)
     year = filterset.selected_year()
     borough_chosen = filterset.is_valid() and filterset.form.cleaned_data.get("borough")
-    rows = (
-        selectors.indicator_rows(request.partnership, year, filterset.boroughs() if borough_chosen else None)
-        if year
-        else []
-    )
-    all_years = sorted({y for row in rows for y in row.years})
+    boroughs = filterset.boroughs() if borough_chosen else None
+    lines = selectors.indicator_lines(request.partnership, boroughs) if year else []
+    page = Paginator(lines, INDICATOR_LINES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.indicator_rows(request.partnership, year, boroughs, lines=page.object_list) if lines else []
+    years = [FinancialYear(y) for y in sorted({y for row in rows for y in row.years})]
     return render(
         request,
         "referrals/indicators.html",
         {
             "filter": filterset,
             "year": year,
-            "rows": rows,
-            "all_years": [FinancialYear(y) for y in all_years],
-            "rag_summary": selectors.rag_summary(rows),
+            "page_obj": page,
+            "lines": [(row, row.year_texts(years)) for row in rows],
+            "all_years": years,
+            "rag_summary": selectors.indicator_rag_counts(request.partnership, year, boroughs) if year else {},
             "query": request.GET.urlencode(),
         },
     )
@@ -339,9 +341,9 @@ def _require_import(request: HttpRequest, kind: str) -> None:
     if kind not in IMPORTERS:
         raise Http404("No such import.")
     if kind in IMPORT_DATASET:
-        services.require_dataset_write(request.membership, IMPORT_DATASET[kind])
+        services.require_dataset_write(request.membership, IMPORT_DATASET[kind], request)
     elif not request.membership.is_strategic_lead:
-        raise PermissionDenied("Only strategic leads can import these figures.")
+        refuse(request, "Only strategic leads can import these figures.")
 
 
 @partnership_view(WRITE_GROUP, methods=("GET", "HEAD", "POST"))
@@ -366,7 +368,7 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
             pending.delete()
             form.add_error("file", str(error))
         else:
-            result = importer_class(request.partnership).run(table, dry_run=False)
+            result = importer_class(request.partnership).run(table, dry_run=False, filename=pending.filename)
             if result.ok:
                 pending.delete()
                 messages.success(request, f"{pending.filename}: {result.summary()}")

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from referrals.models import Dataset, JusticeMeasure
 from tests.factories import BoroughFactory, BoroughPopulationFactory
 from tests.referrals.factories import (
@@ -58,7 +59,7 @@ PAGES = [
     ("referrals_export", {}, 9),
     ("justice", {}, 12),
     ("justice_export", {}, 9),
-    ("indicators", {}, 9),
+    ("indicators", {}, 11),
     ("indicators_export", {}, 9),
     ("population_export", {}, 7),
 ]
@@ -304,6 +305,8 @@ def test_import_previews_then_imports_on_confirmation(world, client):
     done = client.post(path, {"confirm": pending.pk})
     assert done.status_code == 302
     assert world.borough.marac_returns.get().cases_discussed == 70
+    event = AuditEvent.objects.get(action=AuditEvent.Action.IMPORT)
+    assert event.detail == "MARAC returns from marac.csv: created 1, updated 0, unchanged 0"
 
 
 def test_import_with_problems_lists_them_and_imports_nothing(world, client):

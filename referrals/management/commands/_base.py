@@ -34,7 +34,7 @@ class ImportCommand(BaseCommand):
         except TabularError as error:
             raise CommandError(str(error)) from None
         importer = IMPORTERS[self.kind](owner)
-        result = importer.run(table, dry_run=dry_run)
+        result = importer.run(table, dry_run=dry_run, filename=path.name)
         if not result.ok:
             for message in result.errors.messages():
                 self.stderr.write(message)
