@@ -27,11 +27,14 @@ class FiguresFilter(django_filters.FilterSet):
         model = Borough
         fields: list[str] = []
 
-    def __init__(self, data, *, partnership: Partnership, years: list[int]):
+    def __init__(self, data, *, partnership: Partnership, years: list[int], default_year: FinancialYear | None = None):
         boroughs = Borough.objects.filter(partnership=partnership).order_by("name")
         super().__init__(data, queryset=boroughs)
         self.years = sorted(set(years))
+        self.default_year = default_year
         self.filters["year"].extra["choices"] = year_choices(self.years)
+        if default_year is not None:
+            self.filters["year"].extra["initial"] = str(default_year)
         self.filters["borough"].queryset = boroughs
 
     def keep(self, queryset: QuerySet, name: str, value) -> QuerySet:
@@ -41,9 +44,11 @@ class FiguresFilter(django_filters.FilterSet):
         return queryset.filter(pk=value.pk) if value else queryset
 
     def selected_year(self) -> FinancialYear | None:
-        """The chosen year, or the latest with figures."""
+        """The chosen year, or the default, or the latest with figures."""
         if self.is_valid() and self.form.cleaned_data.get("year"):
             return FinancialYear.parse(self.form.cleaned_data["year"])
+        if self.default_year is not None:
+            return self.default_year
         return FinancialYear(self.years[-1]) if self.years else None
 
     def selected_years(self) -> list[int] | None:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from partnership.models import Borough, BoroughPopulation, Partnership
 from referrals.models import (
@@ -742,14 +742,24 @@ def indicator_rows(
     return rows
 
 
-def indicator_years(partnership: Partnership) -> list[int]:
-    return list(
+def indicator_year_counts(partnership: Partnership) -> dict[int, int]:
+    """How many indicator lines have a target or a result, per year. 1 query."""
+    rows = (
         IndicatorFigure.objects.filter(indicator__partnership=partnership)
         .filter(Q(target__isnull=False) | Q(achieved__isnull=False))
-        .values_list("year", flat=True)
-        .distinct()
+        .values_list("year")
+        .annotate(n=Count("id"))
         .order_by("year")
     )
+    return dict(rows)
+
+
+def indicator_main_year(counts: dict[int, int]) -> FinancialYear | None:
+    """The year most indicator lines report on (the latest of equals): a lone comparator figure for a later
+    year should not make every other indicator look unreported."""
+    if not counts:
+        return None
+    return FinancialYear(max(counts, key=lambda year: (counts[year], year)))
 
 
 def indicator_figures_for_export(partnership: Partnership, years: Sequence[int] | None, boroughs: Sequence[Borough]):
@@ -797,10 +807,6 @@ class Headlines:
     indicator_rags: dict[Rag, int]
 
 
-def latest_year(years: Sequence[int]) -> FinancialYear | None:
-    return FinancialYear(max(years)) if years else None
-
-
 def headline_figures(partnership: Partnership) -> Headlines:
     """The partnership's latest rolling MARAC year, referral total and indicator RAGs. 8 queries."""
     last_return = (
@@ -821,7 +827,7 @@ def headline_figures(partnership: Partnership) -> Headlines:
             )["n"]
             or 0
         )
-    indicator_year = latest_year(indicator_years(partnership))
+    indicator_year = indicator_main_year(indicator_year_counts(partnership))
     rags = indicator_rag_counts(partnership, indicator_year) if indicator_year else dict.fromkeys(Rag, 0)
     return Headlines(
         marac=marac,

@@ -284,8 +284,12 @@ def justice_export(request: HttpRequest) -> HttpResponse:
 
 
 def _indicator_filter(request: HttpRequest) -> FiguresFilter:
+    counts = selectors.indicator_year_counts(request.partnership)
     return FiguresFilter(
-        request.GET or None, partnership=request.partnership, years=selectors.indicator_years(request.partnership)
+        request.GET or None,
+        partnership=request.partnership,
+        years=list(counts),
+        default_year=selectors.indicator_main_year(counts),
     )
 
 

@@ -106,3 +106,10 @@ def test_indicators_from_seeds_001_002_and_003(demo):
     prevalence = next(r for r in selectors.indicator_rows(demo, FinancialYear(2017)) if "Barking" in r.indicator.name)
     assert (prevalence.baseline.baseline, prevalence.target, prevalence.achieved) == (28, Decimal("18.3"), 23)
     assert prevalence.rag == Rag.RED
+
+
+def test_headlines_and_the_indicator_page_open_on_the_year_most_indicators_report(demo, client):
+    headlines = selectors.headline_figures(demo)
+    assert headlines.indicator_year == YEAR
+    assert headlines.marac.label == "2015-16"
+    assert {f.borough.short_name: f.cases for f in headlines.marac.boroughs} == {"LBHF": 272, "RBKC": 185, "WCC": 306}
