@@ -215,6 +215,8 @@ class ProgressUpdate(PeriodFields):
         indexes = [
             # "My updates" and the round status page: every update of a quarter.
             models.Index(fields=["year", "quarter", "group"], name="progress_update_period_idx"),
+            # The action plan: each action's latest update.
+            models.Index(fields=["action", "-year", "-quarter", "-updated_at"], name="progress_update_latest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -18,12 +18,12 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from actions.models import (
@@ -462,36 +462,39 @@ MOVEMENT_LABELS = ("Improved", "Worsened", "Stayed the same", "Not compared")
 
 def rag_summary(*, strategy: Strategy, year: int, quarter: int | None = None) -> RagSummary:
     """Counts of each rating per priority for a quarter, or for a year (its Q4), with row and column totals,
-    whole-number percentages of the total, and how each action moved since the previous period. Three queries."""
+    whole-number percentages of the total, and how each action moved since the previous period. Two queries."""
     is_year = quarter is None
     period = final_quarter(year) if is_year else Quarter(year, quarter)
     previous = final_quarter(year - 1) if is_year else period.previous
     priorities = list(Priority.objects.filter(strategy=strategy).order_by("number"))
-    actions = list(Action.objects.filter(strategy=strategy).values_list("pk", "priority_id"))
-    ratings: dict[tuple[int, int, int], str] = {
-        (action_id, y, q): rating
-        for action_id, y, q, rating in RagRating.objects.filter(action__strategy=strategy)
-        .filter(Q(year=period.year, quarter=period.number) | Q(year=previous.year, quarter=previous.number))
-        .values_list("action_id", "year", "quarter", "rating")
-    }
+    # One row per (priority, rating now, rating before) with its number of actions: counted by the database.
+    combinations = (
+        Action.objects.filter(strategy=strategy)
+        .annotate(
+            now=Coalesce(_rating_at(period), Value(Rag.NOT_RATED.value)),
+            before=Coalesce(_rating_at(previous), Value(Rag.NOT_RATED.value)),
+        )
+        .values_list("priority_id", "now", "before")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
     column = {p.pk: i for i, p in enumerate(priorities)}
     counts = {rating: [0] * len(priorities) for rating in SUMMARY_ORDER}
     movement = {label: [0] * len(priorities) for label in MOVEMENT_LABELS}
-    for action_id, priority_id in actions:
+    total = 0
+    for priority_id, now, before, n in combinations:
         i = column[priority_id]
-        now = ratings.get((action_id, period.year, period.number), Rag.NOT_RATED)
-        before = ratings.get((action_id, previous.year, previous.number), Rag.NOT_RATED)
-        counts[Rag(now)][i] += 1
+        total += n
+        counts[Rag(now)][i] += n
         now_score, before_score = RAG_SCORE.get(now), RAG_SCORE.get(before)
         if now_score is None or before_score is None:
-            movement["Not compared"][i] += 1
+            movement["Not compared"][i] += n
         elif now_score > before_score:
-            movement["Improved"][i] += 1
+            movement["Improved"][i] += n
         elif now_score < before_score:
-            movement["Worsened"][i] += 1
+            movement["Worsened"][i] += n
         else:
-            movement["Stayed the same"][i] += 1
-    total = len(actions)
+            movement["Stayed the same"][i] += n
     rows = [
         SummaryRow(rating, counts[rating], sum(counts[rating]), whole_percent(sum(counts[rating]), total))
         for rating in SUMMARY_ORDER
