@@ -11,10 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.recorder import record as audit_record
+from audit.recorder import record_import as audit_record_import
 from consultations import redaction
 from consultations.models import (
     AnswerOption,
@@ -334,11 +337,23 @@ def _total_problems(question: Question, entries: list[CountEntry], base: int | N
     return problems
 
 
+def _rows(counts: Iterable[ResponseCount]) -> list[list]:
+    """Counts as [item label, option label, place, count], in the questionnaire's order."""
+    ordered = sorted(counts, key=lambda c: (c.item.position if c.item else 0, c.option.position, c.rank))
+    return [[c.item.label if c.item else "", c.option.label, c.rank, c.count] for c in ordered]
+
+
 def _snapshot(question: Question) -> list[list]:
-    return [
-        [c.item.label if c.item else "", c.option.label, c.rank, c.count]
-        for c in question.counts.select_related("item", "option").order_by("item__position", "option__position", "rank")
-    ]
+    return _rows(question.counts.select_related("item", "option"))
+
+
+@dataclass(frozen=True)
+class ResultsWrite:
+    """The new counts of one question; `respondents`, when given, becomes its number who answered."""
+
+    question: Question
+    entries: list[CountEntry]
+    respondents: int | None = None
 
 
 @transaction.atomic
@@ -351,35 +366,108 @@ def results_replace(
     respondents: int | None = None,
     keep_zero: bool = False,
 ) -> ResultsChange:
-    """Replace every count of a question. `respondents`, when given, becomes the question's number who answered."""
-    entries = list(entries)
-    problems = count_problems(question, entries, respondents=respondents)
-    if problems:
-        raise ValidationError([message for _, message in problems])
-    before = _snapshot(question)
-    question.counts.all().delete()
-    ResponseCount.objects.bulk_create(
-        ResponseCount(question=question, item=e.item, option=e.option, rank=e.rank, count=e.count)
-        for e in entries
-        if e.count or keep_zero
+    """Replace every count of one question (the results form, the demo)."""
+    [change] = results_replace_many(
+        writes=[ResultsWrite(question, list(entries), respondents)], user=user, source=source, keep_zero=keep_zero
     )
-    if respondents is not None and respondents != question.respondents:
-        question.respondents = respondents
-        question.save(update_fields=["respondents"])
-    after = _snapshot(question)
-    total = sum(row[3] for row in after)
-    change = ResultsChange.objects.create(
-        consultation=question.consultation,
-        question=question,
-        question_ref=question.ref,
-        changed_by=user,
-        source=source,
-        summary=f"{question.ref}: {len(after)} counts stored (total {total:,}); {len(before)} before.",
-        counts_before=before,
-        counts_after=after,
-    )
-    charts_invalidate(question.consultation)
     return change
+
+
+@transaction.atomic
+def results_replace_many(
+    *,
+    writes: list[ResultsWrite],
+    user,
+    source: str,
+    keep_zero: bool = False,
+    import_filename: str = "",
+) -> list[ResultsChange]:
+    """Replace the counts of several questions at once, in a fixed number of queries (the importers).
+
+    Only what changed is written: removed counts are deleted one by one (each in the audit log); changed and new
+    ones are written in bulk and recorded in the audit log with their before and after (one entry per question,
+    or one for the whole file when `import_filename` is given). `ResultsChange` keeps who, when, how, before and
+    after for every question.
+    """
+    problems = []
+    for write in writes:
+        problems += [
+            message for _, message in count_problems(write.question, write.entries, respondents=write.respondents)
+        ]
+    if problems:
+        raise ValidationError(problems)
+    questions = {write.question.pk: write.question for write in writes}
+    existing: dict[int, dict[tuple, ResponseCount]] = defaultdict(dict)
+    for count in ResponseCount.objects.filter(question_id__in=questions).select_related("item", "option"):
+        existing[count.question_id][(count.item_id, count.option_id, count.rank)] = count
+    removed, changed, new, answered, changes, audit = [], [], [], [], [], []
+    for write in writes:
+        question = write.question
+        current = existing[question.pk]
+        wanted = {
+            (e.item.pk if e.item else None, e.option.pk, e.rank): e for e in write.entries if e.count or keep_zero
+        }
+        before = _rows(current.values())  # before the loop below changes the counts in place
+        removed += [c.pk for key, c in current.items() if key not in wanted]
+        for key, entry in wanted.items():
+            count = current.get(key)
+            if count is None:
+                new.append(
+                    ResponseCount(
+                        question=question, item=entry.item, option=entry.option, rank=entry.rank, count=entry.count
+                    )
+                )
+            elif count.count != entry.count:
+                count.count = entry.count
+                changed.append(count)
+        after = _rows(
+            ResponseCount(question=question, item=e.item, option=e.option, rank=e.rank, count=e.count)
+            for e in wanted.values()
+        )
+        respondents_change = None
+        if write.respondents is not None and write.respondents != question.respondents:
+            respondents_change = [question.respondents, write.respondents]
+            question.respondents = write.respondents
+            answered.append(question)
+        total = sum(row[3] for row in after)
+        summary = f"{question.ref}: {len(after)} counts stored (total {total:,}); {len(before)} before."
+        changes.append(
+            ResultsChange(
+                consultation=question.consultation,
+                question=question,
+                question_ref=question.ref,
+                changed_by=user,
+                source=source,
+                summary=summary,
+                counts_before=before,
+                counts_after=after,
+            )
+        )
+        if before != after or respondents_change:
+            audit.append((question, before, after, respondents_change, summary))
+    if removed:
+        ResponseCount.objects.filter(pk__in=removed).delete()
+    if changed:
+        ResponseCount.objects.bulk_update(changed, ["count"])
+    if new:
+        ResponseCount.objects.bulk_create(new)
+    if answered:
+        Question.objects.bulk_update(answered, ["respondents"])  # recorded in the audit log below
+    ResultsChange.objects.bulk_create(changes)
+    if import_filename and audit:
+        audit_record_import(
+            partnership=writes[0].question.consultation.partnership,
+            what=f"Consultation results ({source})",
+            filename=import_filename,
+            counts={"questions": len(audit), "counts stored": sum(len(a[2]) for a in audit)},
+        )
+    else:
+        for question, before, after, respondents_change, summary in audit:
+            detail = {"counts": [before, after]} | ({"respondents": respondents_change} if respondents_change else {})
+            audit_record(action=AuditEvent.Action.UPDATE, obj=question, changes=detail, detail=summary)
+    for consultation_id in {write.question.consultation_id for write in writes}:
+        charts_invalidate(consultation_id)
+    return changes
 
 
 @transaction.atomic
@@ -387,8 +475,13 @@ def results_clear(*, question: Question, user) -> ResultsChange:
     return results_replace(question=question, entries=[], user=user, source=ResultsChange.Source.FORM)
 
 
-def charts_invalidate(consultation: Consultation) -> None:
-    ChartRendering.objects.filter(consultation=consultation).delete()
+def charts_invalidate(consultation: Consultation | int) -> None:
+    """Forget the consultation's stored chart drawings. They are a cache, not partnership data: deleted in one
+    statement without signals, so thousands of lines of SVG do not land in the audit log."""
+    table = connection.ops.quote_name(ChartRendering._meta.db_table)
+    with connection.cursor() as cursor:
+        consultation_id = consultation if isinstance(consultation, int) else consultation.pk
+        cursor.execute(f"DELETE FROM {table} WHERE consultation_id = %s", [consultation_id])  # noqa: S608
 
 
 # Themes --------------------------------------------------------------------------------------------------------

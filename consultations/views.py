@@ -443,6 +443,7 @@ def results_import(request: HttpRequest, slug: str) -> HttpResponse:
                     user=request.user,
                     source=ResultsChange.Source.RESULTS_IMPORT,
                     dry_run=True,
+                    filename=filename,
                 )
             if outcome.ok:
                 request.session[RESULTS_IMPORT_SESSION.format(consultation.pk)] = {"rows": rows, "filename": filename}
@@ -463,6 +464,7 @@ def results_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user,
         source=ResultsChange.Source.RESULTS_IMPORT,
         dry_run=False,
+        filename=pending["filename"],
     )
     if not outcome.saved:
         form = UploadForm()
@@ -515,7 +517,12 @@ def responses_mapping(request: HttpRequest, slug: str) -> HttpResponse:
     mapping = form.mapping() if form.is_valid() else {c["index"]: c["proposed"] for c in columns}
     importing = request.method == "POST" and request.POST.get("action") == "import"
     outcome = importers.import_responses(
-        consultation=consultation, profile=profile, mapping=mapping, user=request.user, dry_run=not importing
+        consultation=consultation,
+        profile=profile,
+        mapping=mapping,
+        user=request.user,
+        dry_run=not importing,
+        filename=pending["filename"],
     )
     if importing and outcome.saved:
         del request.session[key]

@@ -5,6 +5,8 @@ Reads a survey tool's export (one row per respondent), proposes which question e
 browser does), counts the answers and stores only the counts. The respondent rows are never stored.
 """
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from consultations import importers
@@ -62,6 +64,7 @@ class Command(BaseCommand):
             user=user,
             source=ResultsChange.Source.COMMAND_LINE,
             dry_run=options["dry_run"],
+            filename=Path(options["file"]).name,
         )
         for column in profile["columns"]:
             target = mapping.get(column["index"], "")

@@ -1,5 +1,7 @@
 """manage.py import_consultation_results FILE --partnership SLUG --consultation SLUG [--user NAME] [--dry-run]"""
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand
 
 from consultations import importers
@@ -34,6 +36,7 @@ class Command(BaseCommand):
             user=user,
             source=ResultsChange.Source.COMMAND_LINE,
             dry_run=options["dry_run"],
+            filename=Path(options["file"]).name,
         )
         if outcome.errors:
             fail_with(outcome.errors)

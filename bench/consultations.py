@@ -1,0 +1,255 @@
+"""Consultations benchmark: importing raw survey responses against parsing alone, and page time against size.
+
+    .venv/bin/python bench/consultations.py [--repeat 5]
+
+Builds, in a throwaway database (SQLite in /tmp unless DATABASE_URL is set), a partnership with a lead and two
+consultations of 40 and 4 questions (rating scales with 4 items, yes / no, multiple choice, ranking, agreement
+and free text, all with counts). Then prints, side by side in one run:
+- importing a survey export of 5,000 respondents x 40 columns (read the CSV, reduce it to answer counts, match
+  the columns to questions, aggregate, store the counts) against reading the same file alone (target: within 3x);
+- the median server time (Django test client, signed in) of the consultation page with 40 questions against
+  the one with 4, charts included: the page embeds every chart. "Warm" is every view after the first, which
+  reads the stored drawings; "cold" is the first view after the results changed, which draws every chart
+  (target: warm within 3x; cold is reported, and grows with the number of charts to draw).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vawg.settings_test")
+os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/vawg-bench-consultations.sqlite3")
+
+RESPONDENTS = 5_000
+RATING = ["Very positive", "Positive", "Neutral", "Negative", "Very negative", "No experience"]
+ITEMS = ["Police", "Courts", "Housing", "Health"]
+CHOICES = ["Refuge", "IDVA", "Counselling", "Helpline", "Peer support"]
+AGREE = ["Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree", "Don't know"]
+
+
+def setup_database() -> None:
+    import django
+
+    url = os.environ["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    if not url.startswith("sqlite:///"):
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def build_consultation(partnership, slug: str, size: int, respondents: int, *, count_columns: bool = False):
+    """Questions cycling through the kinds, `size` of them (or enough for `size` columns in the export).
+
+    Returns the consultation and the export's columns."""
+    from consultations.models import Consultation, Question
+    from consultations.scales import read_options
+    from consultations.services import question_create
+
+    consultation = Consultation.objects.create(
+        partnership=partnership,
+        slug=slug,
+        title=f"Survey of size {size}",
+        audience="survivors",
+        method="survey",
+        respondents=respondents,
+    )
+    columns = []  # (heading, kind, answers)
+    number = 0
+    while (len(columns) if count_columns else number) < size:
+        number += 1
+        kind = [
+            Question.Kind.RATING_SCALE,
+            Question.Kind.YES_NO,
+            Question.Kind.MULTIPLE_CHOICE,
+            Question.Kind.RANKING,
+            Question.Kind.AGREEMENT,
+            Question.Kind.FREE_TEXT,
+        ][number % 6]
+        text = f"Question {number} about the services"
+        spec = {
+            Question.Kind.RATING_SCALE: (RATING, ITEMS),
+            Question.Kind.YES_NO: (["Yes", "No", "Don't know"], []),
+            Question.Kind.MULTIPLE_CHOICE: (CHOICES, []),
+            Question.Kind.RANKING: (CHOICES, []),
+            Question.Kind.AGREEMENT: (AGREE, []),
+            Question.Kind.FREE_TEXT: ([], []),
+        }[kind]
+        question_create(
+            consultation=consultation,
+            user=None,
+            ref=f"Q{number}",
+            text=text,
+            kind=kind,
+            options=read_options(spec[0], scale=kind in Question.SCALE_KINDS),
+            items=spec[1],
+            ranking_places=3 if kind == Question.Kind.RANKING else None,
+        )
+        if kind == Question.Kind.RATING_SCALE:
+            columns += [(f"Q{number}. {text} [{item}]", kind, RATING) for item in ITEMS]
+        elif kind == Question.Kind.RANKING:
+            columns += [(f"Q{number}. {text} [{option}]", kind, CHOICES) for option in CHOICES[:2]]
+        else:
+            columns.append((f"Q{number}. {text}", kind, spec[0]))
+    return consultation, columns[:size] if count_columns else columns
+
+
+def export_csv(columns, respondents: int) -> bytes:
+    from consultations.models import Question
+
+    generator = random.Random(2015)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([heading for heading, _, _ in columns])
+    for row in range(respondents):
+        cells = []
+        for _, kind, answers in columns:
+            if kind == Question.Kind.MULTIPLE_CHOICE:
+                cells.append(";".join(generator.sample(answers, generator.randint(0, 3))))
+            elif kind == Question.Kind.RANKING:
+                cells.append(str(generator.randint(1, 3)) if generator.random() < 0.8 else "")
+            elif kind == Question.Kind.FREE_TEXT:
+                cells.append(f"Something different said by respondent {row}" if generator.random() < 0.3 else "")
+            else:
+                cells.append(generator.choice(answers) if generator.random() < 0.95 else "")
+        writer.writerow(cells)
+    return out.getvalue().encode("utf-8")
+
+
+def fill_counts(consultation) -> None:
+    """Plausible counts for every question, as an import would leave them."""
+    from consultations.models import Question, ResultsChange
+    from consultations.services import CountEntry, results_replace
+
+    generator = random.Random(16)
+    for question in consultation.questions.prefetch_related("options", "items").select_related("consultation"):
+        options = list(question.options.all())
+        if question.kind == Question.Kind.FREE_TEXT:
+            continue
+        entries = []
+        if question.kind == Question.Kind.RANKING:
+            for rank in range(1, 4):
+                entries += [CountEntry(None, option, rank, generator.randint(0, 300)) for option in options]
+        elif question.kind == Question.Kind.MULTIPLE_CHOICE:
+            entries = [CountEntry(None, option, 0, generator.randint(0, 900)) for option in options]
+        else:
+            for item in list(question.items.all()) or [None]:
+                entries += [CountEntry(item, option, 0, generator.randint(0, 300)) for option in options]
+        results_replace(question=question, entries=entries, user=None, source=ResultsChange.Source.DEMO)
+
+
+def median_time(function, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    setup_database()
+
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.urls import reverse
+
+    from consultations import importers
+    from consultations.models import ChartRendering, ResponseCount
+    from partnership.models import Membership, Partnership
+    from tests.factories import UserFactory
+    from vawg import mfa
+    from vawg.tabular import read_table
+
+    setup_test_environment()
+    partnership = Partnership.objects.create(name="Bench partnership", slug="bench", short_name="Bench")
+    lead = UserFactory(username="bench-lead")
+    Membership.objects.create(user=lead, partnership=partnership, role=Membership.Role.STRATEGIC_LEAD)
+
+    # 1. Import 5,000 raw rows x 40 columns against parsing the same file alone.
+    consultation, columns = build_consultation(partnership, "big-import", 40, RESPONDENTS, count_columns=True)
+    data = export_csv(columns, RESPONDENTS)
+    questions = list(consultation.questions.select_related("consultation").prefetch_related("options", "items"))
+
+    def parse_only():
+        read_table(data, filename="export.csv")
+
+    def full_import():
+        ResponseCount.objects.filter(question__consultation=consultation).delete()  # every run starts empty
+        start = time.perf_counter()
+        profile = importers.profile_responses(read_table(data, filename="export.csv"))
+        mapping = importers.proposed_mapping_values(profile, questions)
+        outcome = importers.import_responses(
+            consultation=consultation, profile=profile, mapping=mapping, user=lead, dry_run=False
+        )
+        assert outcome.saved, outcome.errors.messages()
+        return time.perf_counter() - start
+
+    parse = median_time(parse_only, args.repeat)
+    imported = statistics.median(full_import() for _ in range(args.repeat))
+    counts = ResponseCount.objects.filter(question__consultation=consultation).count()
+    print(f"Raw survey import: {RESPONDENTS:,} respondents x {len(columns)} columns ({len(data) / 1e6:.1f} MB CSV)")
+    print(f"  parse the file alone       {parse * 1000:8.0f} ms")
+    print(f"  full import (counts only)  {imported * 1000:8.0f} ms   -> {imported / parse:.2f}x parsing (target <= 3x)")
+    print(f"  stored {counts} counts; respondent rows stored: 0")
+
+    # 2. Consultation page with 40 questions against 4, charts included.
+    small, _ = build_consultation(partnership, "four-questions", 4, RESPONDENTS)
+    large, _ = build_consultation(partnership, "forty-questions", 40, RESPONDENTS)
+    fill_counts(small)
+    fill_counts(large)
+    client = Client()
+    client.force_login(lead)
+    session = client.session
+    session[mfa.SESSION_KEY] = mfa.VERIFIED
+    session.save()
+
+    def page(consultation):
+        url = reverse("consultations:consultation_detail", args=[partnership.slug, consultation.slug])
+
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200 and response.content.count(b"data:image/svg+xml") > 0
+            return response
+
+        return get
+
+    def cold(consultation):
+        def get():
+            ChartRendering.objects.filter(consultation=consultation).delete()
+            page(consultation)()
+
+        return get
+
+    results = {}
+    for name, target in (("4 questions", small), ("40 questions", large)):
+        page(target)()
+        results[name] = (median_time(page(target), args.repeat), median_time(cold(target), max(2, args.repeat // 2)))
+        charts = page(target)().content.count(b"data:image/svg+xml")
+        results[name] += (charts,)
+    print("Consultation page, server time (median), charts included")
+    for name, (warm, cold_time, charts) in results.items():
+        print(f"  {name:<13} {charts:>3} charts   warm {warm * 1000:7.0f} ms   cold {cold_time * 1000:7.0f} ms")
+    warm_ratio = results["40 questions"][0] / results["4 questions"][0]
+    cold_ratio = results["40 questions"][1] / results["4 questions"][1]
+    print(f"  40 against 4: warm {warm_ratio:.2f}x (target <= 3x), cold {cold_ratio:.2f}x (draws every chart once)")
+
+
+if __name__ == "__main__":
+    main()
