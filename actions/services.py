@@ -1,8 +1,8 @@
 """Writes to the action plan. Views, the importer, the demo loader and management commands all come through here.
 
 Concurrent edits: progress updates and ratings carry a `version`. A save names the version it started from and is
-applied with `UPDATE ... WHERE version = <that version>`; when someone else saved in between, nothing is written
-and `StaleEditError` says what is there now.
+applied with `UPDATE ... WHERE version = <that version>` (vawg.concurrency); when someone else saved in between,
+nothing is written and `StaleEditError` says what is there now (for ratings, each change made since).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from actions.models import (
@@ -29,6 +29,7 @@ from actions.models import (
     ref_sort_key,
 )
 from partnership.models import Membership, OperationalGroup, Partnership
+from vawg.concurrency import StaleEdit, save_if_current
 from vawg.periods import Quarter
 from vawg.rag import Rag
 
@@ -216,12 +217,12 @@ def progress_update_save(
             f"This update is {current.get_status_display().lower()}: it can be changed again only if the "
             "strategic lead returns it."
         )
-    written = ProgressUpdate.objects.filter(pk=current.pk, version=expected_version).update(
-        **values, version=F("version") + 1
-    )
-    if not written:
-        raise StaleEditError(ProgressUpdate.objects.select_related("updated_by").get(pk=current.pk))
-    current.refresh_from_db()
+    for name, value in values.items():
+        setattr(current, name, value)
+    try:
+        save_if_current(current, expected_version=expected_version, fields=list(values))
+    except StaleEdit as stale:
+        raise StaleEditError(stale.current) from None
     return current
 
 
@@ -237,19 +238,17 @@ def progress_update_review(
         raise ValidationError(f"Only submitted updates can be reviewed; this one is {update.get_status_display()}.")
     if not accept and not comment.strip():
         raise ValidationError({"comment": "Say what the group should change before returning the update."})
-    now = timezone.now()
-    written = ProgressUpdate.objects.filter(
-        pk=update.pk, version=expected_version, status=ProgressUpdate.Status.SUBMITTED
-    ).update(
-        status=ProgressUpdate.Status.ACCEPTED if accept else ProgressUpdate.Status.RETURNED,
-        review_comment=comment.strip(),
-        reviewed_by=user,
-        reviewed_at=now,
-        version=F("version") + 1,
-    )
-    if not written:
-        raise StaleEditError(ProgressUpdate.objects.select_related("updated_by").get(pk=update.pk))
-    update.refresh_from_db()
+    # Every change of status bumps the version, so a matching version means it is still submitted.
+    update.status = ProgressUpdate.Status.ACCEPTED if accept else ProgressUpdate.Status.RETURNED
+    update.review_comment, update.reviewed_by, update.reviewed_at = comment.strip(), user, timezone.now()
+    try:
+        save_if_current(
+            update,
+            expected_version=expected_version,
+            fields=["status", "review_comment", "reviewed_by", "reviewed_at"],
+        )
+    except StaleEdit as stale:
+        raise StaleEditError(stale.current) from None
     return update
 
 
@@ -322,12 +321,12 @@ def rag_rating_set(
         previous = earlier.rating if earlier else ""  # the history reads on from the quarter before
     else:
         previous = current.rating
-        written = RagRating.objects.filter(pk=current.pk, version=expected_version).update(
-            **values, version=F("version") + 1
-        )
-        if not written:
-            raise _stale_rating(RagRating.objects.get(pk=current.pk), expected_version)
-        current.refresh_from_db()
+        for name, value in values.items():
+            setattr(current, name, value)
+        try:
+            save_if_current(current, expected_version=expected_version, fields=list(values))
+        except StaleEdit as stale:
+            raise _stale_rating(stale.current, expected_version) from None
     RagRatingChange.objects.create(
         rating=current,
         action=action,
