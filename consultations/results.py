@@ -263,10 +263,13 @@ def headline(result: QuestionResults) -> str:
             f"ranked first by {top.first} ({top.first_percent_display})."
         )
     if question.is_scale:
+        yes, no = {Question.Kind.YES_NO: ("yes", "no"), Question.Kind.AGREEMENT: ("agree", "disagree")}.get(
+            question.kind, ("positive", "negative")
+        )
         parts = []
         for row in result.rows:
             positive, negative = row.side_percent(1), row.side_percent(-1)
-            part = f"{row.label}: {format_percent(positive)} positive, {format_percent(negative)} negative"
+            part = f"{row.label}: {format_percent(positive)} {yes}, {format_percent(negative)} {no}"
             if row.not_applicable_count:
                 apart = percent_of(row.not_applicable_count, row.answered)
                 part += f", {format_percent(apart)} no experience or don't know"
