@@ -24,6 +24,9 @@ logger = logging.getLogger("audit")
 
 AUDITED_APPS = {"partnership", "actions", "referrals", "consultations", "reports"}
 SECRET_FIELDS = {"password"}
+# Fields whose words may identify a survivor before the redaction check: the log says they changed, never what
+# they said, or the log would keep a name the lead has since edited out of a quote.
+SECRET_FIELDS_BY_MODEL = {"consultations.Quote": {"text", "flags"}}
 # Bookkeeping that changes on every sign-in or save and says nothing about the data.
 IGNORED_FIELDS = {"last_login", "version", "updated_at", "modified_at"}
 
@@ -58,10 +61,11 @@ def _values(instance: models.Model) -> dict:
     return values
 
 
-def _masked(changes: dict) -> dict:
-    """Secrets are compared but never written: the log says a password changed, not what to."""
+def _masked(changes: dict, model: type[models.Model]) -> dict:
+    """Secrets are compared but never written: the log says a password or a quote changed, not what to."""
+    secret = SECRET_FIELDS | SECRET_FIELDS_BY_MODEL.get(model._meta.label, set())
     return {
-        name: (["(secret)" if pair[0] else None, "(changed)" if pair[1] else None] if name in SECRET_FIELDS else pair)
+        name: (["(secret)" if pair[0] else None, "(changed)" if pair[1] else None] if name in secret else pair)
         for name, pair in changes.items()
     }
 
@@ -108,6 +112,14 @@ def _partnership_id(instance: models.Model) -> int | None:
     return context.current().partnership_id
 
 
+def _describe(obj: models.Model | None) -> str:
+    if obj is None:
+        return ""
+    if obj._meta.label in SECRET_FIELDS_BY_MODEL:  # its str() would show the secret words
+        return f"{obj._meta.verbose_name} {obj.pk}"
+    return str(obj)[:300]
+
+
 def record(
     *,
     action: str,
@@ -132,7 +144,7 @@ def record(
         action=action,
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
+        object_repr=_describe(obj),
         changes=changes or {},
         detail=detail[:500],
         request_path=ctx.request_path[:300],
@@ -176,14 +188,18 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
         action = AuditEvent.Action.UPDATE
         if not changes:
             return
-    record(action=action, obj=instance, changes=_masked(changes))
+    record(action=action, obj=instance, changes=_masked(changes, sender))
 
 
 def _after_delete(sender, instance, **kwargs):
     if not _audited(sender):
         return
     values = _values(instance)
-    record(action=AuditEvent.Action.DELETE, obj=instance, changes=_masked({k: [v, None] for k, v in values.items()}))
+    record(
+        action=AuditEvent.Action.DELETE,
+        obj=instance,
+        changes=_masked({k: [v, None] for k, v in values.items()}, sender),
+    )
 
 
 def _signed_in(sender, request, user, **kwargs):

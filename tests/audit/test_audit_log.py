@@ -127,3 +127,20 @@ def test_commands_are_attributed(world, settings):
     with acting(source="command", actor_label="ops via manage.py load_demo"):
         call_command("load_demo", stdout=StringIO())
     assert AuditEvent.objects.filter(source="command", actor_label="ops via manage.py load_demo").exists()
+
+
+def test_quote_wording_never_reaches_the_log(world):
+    """A first draft may name someone; once the lead edits the name out, no copy may survive in the log."""
+    from consultations.models import Quote
+    from tests.consultations.factories import ConsultationFactory
+
+    consultation = ConsultationFactory(partnership=world.partnership)
+    quote = Quote.objects.create(consultation=consultation, text="My son Adam was scared of him.")
+    quote.text = "My son was scared of him."
+    quote.save()
+    logged = AuditEvent.objects.filter(object_type="consultations.Quote")
+    assert logged.count() == 2
+    for event in logged:
+        assert "Adam" not in str(event.changes) + event.object_repr
+        assert "scared" not in str(event.changes) + event.object_repr
+    assert logged.get(action="update").changes["text"] == ["(secret)", "(changed)"]
