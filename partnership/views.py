@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from partnership import selectors, services
 from partnership.forms import PartnershipSettingsForm
 from partnership.models import OperationalGroup
+from referrals.selectors import headline_figures
 from vawg.access import LEAD, partnership_view
 from vawg.concurrency import StaleEdit
 
@@ -22,6 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "operational_group_count": overview["group_counts"].get(OperationalGroup.Kind.OPERATIONAL_GROUP, 0),
             "my_groups": my_groups,
+            "figures": headline_figures(partnership),
         },
     )
 

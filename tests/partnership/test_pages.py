@@ -61,10 +61,19 @@ def test_boroughs_list_populations_with_a_fixed_query_count(world, client, djang
 
 
 def test_home_query_count_is_fixed(world, client, django_assert_num_queries):
+    from tests.referrals.factories import MaracReturnFactory
+
     client.force_login(world.coordinator)
+    MaracReturnFactory(borough=world.borough, year=2015, quarter=4)
     client.get(url("home", world))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(16) as few:
         client.get(url("home", world))
+    for year in (2014, 2015):
+        for quarter in (1, 2, 3):
+            MaracReturnFactory(borough=world.borough, year=year, quarter=quarter)
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(url("home", world)).content.decode()
+    assert "MARAC cases" in page
 
 
 def test_root_lists_partnerships_for_members_of_several(world, client):
