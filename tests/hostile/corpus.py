@@ -8,6 +8,7 @@ Cases that do not depend on the importer ignore the template.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import zipfile
 from collections.abc import Callable
@@ -56,9 +57,8 @@ def sheet_xml(rows: list[list[str]], *, doctype: str = "", trailing_empty_rows: 
     for number, row in enumerate(rows, start=1):
         extra = raw_cells if number == 2 else ""
         body.append(f"<row r='{number}'>{''.join(_cell(v) for v in row)}{extra}</row>")
-    start = len(rows) + 1
-    # LibreOffice writes formatted but empty rows to the end of the sheet.
-    body.extend(f"<row r='{n}'><c r='A{n}' s='1'/></row>" for n in range(start, start + trailing_empty_rows))
+    if trailing_empty_rows:
+        body.append(_empty_rows(len(rows) + 1, trailing_empty_rows))
     return (
         "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>"
         + doctype
@@ -66,6 +66,12 @@ def sheet_xml(rows: list[list[str]], *, doctype: str = "", trailing_empty_rows: 
         + "".join(body)
         + "</sheetData></worksheet>"
     ).encode()
+
+
+@functools.lru_cache(maxsize=4)
+def _empty_rows(start: int, count: int) -> str:
+    # LibreOffice writes formatted but empty rows to the end of the sheet.
+    return "".join(f"<row r='{n}'><c r='A{n}' s='1'/></row>" for n in range(start, start + count))
 
 
 def xlsx_bytes(sheet: bytes, *, extra_entries: dict[str, bytes] | None = None) -> bytes:
