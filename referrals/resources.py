@@ -52,6 +52,10 @@ class CellError(ValueError):
 # --- Cell readers: each raises CellError with a message for the person who wrote the file -------------------
 
 
+# The largest whole number every supported database stores in an integer column.
+MAX_COUNT = 2_147_483_647
+
+
 def read_count(text: str, *, required: bool = True) -> int | None:
     if text == "":
         if required:
@@ -62,8 +66,12 @@ def read_count(text: str, *, required: bool = True) -> int | None:
         number = Decimal(cleaned)
     except InvalidOperation:
         raise CellError(f"'{text}' is not a number.") from None
+    if not number.is_finite():
+        raise CellError(f"'{text}' is not a number.")
     if number < 0:
         raise CellError(f"{text} is negative; counts cannot be below 0.")
+    if number > MAX_COUNT:
+        raise CellError(f"{text} is too large for a count (at most {MAX_COUNT:,}).")
     if number != number.to_integral():
         raise CellError(f"{text} is not a whole number.")
     return int(number)
@@ -83,6 +91,8 @@ def read_decimal(text: str, *, required: bool = False, negative: bool = False, p
         raise CellError(f"'{text}' is not a number.")
     if number < 0 and not negative:
         raise CellError(f"{text} is negative; it cannot be below 0.")
+    if abs(number) > MAX_COUNT:
+        raise CellError(f"{text} is too large (at most {MAX_COUNT:,}).")
     if number != number.quantize(Decimal(1).scaleb(-places)):
         raise CellError(f"{text} has more than {places} decimal place{'s' if places > 1 else ''}.")
     return number

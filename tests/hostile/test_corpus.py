@@ -230,12 +230,7 @@ MAY_IMPORT = {
     # A survey export may have any columns: one column of respondent ids is an export with no answers.
     "missing-headings",
 }
-HUGE_NUMBER_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="referrals/resources.py: a count of 1e309 is not refused as a cell error: read_decimal's quantize raises "
-    "decimal.InvalidOperation (marac, indicators) and read_count returns int(1e309), which overflows the database "
-    "integer on save (referrals, population, justice)",
-)
+HUGE_NUMBER_BUG = ()  # was an expected failure; fixed in referrals (see git log)
 
 
 def assert_unchanged(setup: Setup) -> None:
@@ -318,11 +313,7 @@ def million_rows(tmp_path_factory):
     return path
 
 
-READS_WHOLE_FILE = pytest.mark.xfail(
-    strict=True,
-    reason="referrals/management/commands/_base.py reads the whole file with Path.read_bytes() before read_table "
-    "checks the size: the refusal comes, but only after the whole file is in memory",
-)
+READS_WHOLE_FILE = ()  # was an expected failure; fixed in referrals (see git log)
 
 
 @pytest.mark.parametrize(
@@ -406,12 +397,7 @@ VIEW_CASES = [
 ]
 
 
-VIEW_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="referrals import page: a count of 1e309 either raises decimal.InvalidOperation in read_decimal (a 500: "
-    "marac, indicators) or passes the preview with no error, to overflow the database integer on confirm "
-    "(referrals, population, justice)",
-)
+VIEW_BUG = ()  # was an expected failure; fixed in referrals (see git log)
 
 
 def _view_cases():

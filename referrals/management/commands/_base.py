@@ -30,7 +30,8 @@ class ImportCommand(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
         try:
-            table = read_table(path.read_bytes(), filename=path.name)
+            with path.open("rb") as upload:  # read_table stops at the size limit; the whole file is never loaded
+                table = read_table(upload, filename=path.name)
         except TabularError as error:
             raise CommandError(str(error)) from None
         importer = IMPORTERS[self.kind](owner)
