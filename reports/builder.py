@@ -574,6 +574,7 @@ class RenderedPdf:
     content: bytes
     page_count: int
     refused: list[str]
+    served: list[str]
     seconds: float
 
 
@@ -589,6 +590,7 @@ def render_pdf(html: str) -> RenderedPdf:
         content=content,
         page_count=len(document.pages),
         refused=list(fetcher.refused),
+        served=list(fetcher.served),
         seconds=time.perf_counter() - started,
     )
 
