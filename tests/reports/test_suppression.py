@@ -277,3 +277,23 @@ def test_no_hidden_value_can_be_worked_out_from_the_published_table(seed):
             for j, value in enumerate(row):
                 if 1 <= value < threshold:
                     assert table.rows[i][j].suppressed
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_hidden_value_can_be_worked_out_with_the_default_threshold(seed):
+    generator = random.Random(7000 + seed)
+    height, width = generator.choice([(2, 3), (3, 2), (3, 3)])
+    rows = [[generator.choice([0, 1, 2, 3, 4, 5, 7, 9]) for _ in range(width)] for _ in range(height)]
+    suppress = Suppressor(5)
+    table = suppress.table(rows, row_totals=True, column_totals=True)
+    assert brute_force_recoverable(table, 5) == [], (rows, shown(table))
+
+
+def test_several_lines_together_cannot_pin_a_count_down():
+    # Found by the brute-force check: no single line pins anything, but row 2 and the column totals together
+    # forced the three hidden "<5" counts to be 4 each, until the linear programme caught it.
+    rows = [[0, 4, 5], [7, 5, 9], [4, 4, 3]]
+    suppress = Suppressor(5)
+    table = suppress.table(rows, row_totals=True, column_totals=True)
+    assert brute_force_recoverable(table, 5) == []
+    assert suppress.recoverable(table) == []
