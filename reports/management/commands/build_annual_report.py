@@ -36,13 +36,13 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username to record as the publisher (a strategic lead of the partnership).")
 
     def handle(self, *args, **options) -> None:
-        partnership = Partnership.objects.filter(slug=options["partnership"]).first()
-        if partnership is None:
-            raise CommandError(f"No partnership with the slug {options['partnership']!r}.")
         try:
             year = FinancialYear.parse(options["year"])
         except PeriodError as error:
             raise CommandError(str(error)) from error
+        partnership = Partnership.objects.filter(slug=options["partnership"]).first()
+        if partnership is None:
+            raise CommandError(f"No partnership with the slug {options['partnership']!r}.")
         output = Path(options["output"])
         if not output.parent.exists():
             raise CommandError(f"The folder {output.parent} does not exist.")
