@@ -116,3 +116,26 @@ def test_board_member_downloads_the_published_pdf(year_of_data, page, sign_in, a
     page.get_by_role("link", name=re.compile("Read it as a web page")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Annual Report 2015-16")
     axe.check(page)
+
+
+def test_the_demo_report_web_page_has_no_axe_violations(db, page, sign_in, axe, settings, tmp_path):
+    """The whole demo 2015-16 report (every section, 40-odd tables, charts and quotes) as a web page."""
+    from django.core.management import call_command
+
+    from partnership.models import Membership
+    from reports import services
+    from tests.factories import TEST_PASSWORD
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    ensure_standard_rows()
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    report = AnnualReport.objects.get(partnership__slug="tri-borough", year=2015)
+    edition = services.edition_request(report=report, user=None, publish=True)
+    board_member = Membership.objects.get(partnership=report.partnership, role="board_member").user
+    board_member.set_password(TEST_PASSWORD)
+    board_member.save()
+    sign_in(board_member)
+    page.goto(f"/tri-borough/reports/2015-16/editions/{edition.pk}/report.html")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annual Report 2015-16")
+    expect(page.get_by_role("heading", name="Appendix: the action plan 2015-16")).to_be_visible()
+    axe.check(page)

@@ -180,3 +180,14 @@ def test_get_or_create_reuses_the_years_report(world):
     first = services.report_get_or_create(partnership=world.partnership, year=2016, user=None)
     assert services.report_get_or_create(partnership=world.partnership, year=2016, user=None) == first
     assert AnnualReportFactory(partnership=world.partnership, year=2016) == first
+
+
+def test_the_admin_cannot_change_or_delete_editions(world, client, report):
+    edition = ReportEditionFactory(report=report)
+    client.force_login(world.admin)
+    change = f"/admin/reports/reportedition/{edition.pk}/change/"
+    assert client.get(change).status_code == 200  # read-only view
+    assert client.post(change, {"state": "failed"}).status_code == 403
+    assert client.post(f"/admin/reports/reportedition/{edition.pk}/delete/", {"post": "yes"}).status_code == 403
+    edition.refresh_from_db()
+    assert edition.state == "ready" and edition.is_published

@@ -1,0 +1,29 @@
+"""Read-only in the admin: narratives change through the report pages (with their version check), editions
+through builds, and a published edition never changes, so nothing here can add, change or delete them."""
+
+from django.contrib import admin
+
+from reports.models import AnnualReport, ReportEdition
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(ReadOnlyAdmin):
+    list_display = ["partnership", "year", "version", "updated_at"]
+    list_filter = ["partnership"]
+
+
+@admin.register(ReportEdition)
+class ReportEditionAdmin(ReadOnlyAdmin):
+    list_display = ["report", "purpose", "state", "number", "published_at", "pdf_sha256"]
+    list_filter = ["purpose", "state", "report__partnership"]
