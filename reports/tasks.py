@@ -1,6 +1,7 @@
 """Background tasks (django-tasks): the database backend and `manage.py db_worker` in production, run
 immediately in development and tests. WeasyPrint gives memory back only when its process ends, so run the
-worker under a supervisor that restarts it after some tasks (see the report's closing notes)."""
+worker recycled, e.g. `manage.py db_worker --max-tasks 20` under a supervisor (systemd, Kubernetes) that starts
+it again when it exits."""
 
 from django_tasks import task
 
