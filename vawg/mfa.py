@@ -52,8 +52,7 @@ def pending_authenticator(user) -> TOTPDevice:
 
 
 def qr_code_data_uri(device: TOTPDevice) -> str:
-    svg = segno.make(device.config_url, error="m").svg_data_uri(scale=5, dark="#0b0c0c", light="#ffffff")
-    return svg
+    return segno.make(device.config_url, error="m").svg_data_uri(scale=5, dark="#0b0c0c", light="#ffffff")
 
 
 def secret_for_typing(device: TOTPDevice) -> str:

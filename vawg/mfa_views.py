@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -49,7 +50,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 def setup(request: HttpRequest) -> HttpResponse:
     state = request.session.get(mfa.SESSION_KEY)
     if state == mfa.VERIFY:
-        return redirect(f"{_verify_url()}?next={request.path}")
+        return redirect(f"{reverse('mfa_verify')}?next={request.path}")
     device = mfa.pending_authenticator(request.user)
     form = CodeForm(request.POST or None)
     form.fields["code"].help_text = "The 6-digit code your authenticator app shows after you add this service."
@@ -72,12 +73,6 @@ def setup(request: HttpRequest) -> HttpResponse:
             "next": _next_url(request),
         },
     )
-
-
-def _verify_url() -> str:
-    from django.urls import reverse
-
-    return reverse("mfa_verify")
 
 
 @login_required

@@ -38,7 +38,6 @@ IMPORTERS = {
     "import_consultation_results": ["--consultation", CONSULTATION],
     "import_consultation_responses": ["--consultation", CONSULTATION],
 }
-REFERRAL_COMMANDS = {"import_marac", "import_referrals", "import_population", "import_justice", "import_indicators"}
 
 
 @dataclass
@@ -230,7 +229,6 @@ MAY_IMPORT = {
     # A survey export may have any columns: one column of respondent ids is an export with no answers.
     "missing-headings",
 }
-HUGE_NUMBER_BUG = ()  # was an expected failure; fixed in referrals (see git log)
 
 
 def assert_unchanged(setup: Setup) -> None:
@@ -257,7 +255,6 @@ def _cases(importers):
         pytest.param(
             case,
             importer,
-            marks=HUGE_NUMBER_BUG if case == "huge-and-fractional-numbers" and importer in REFERRAL_COMMANDS else (),
         )
         for case in corpus.CASES
         for importer in importers
@@ -313,12 +310,9 @@ def million_rows(tmp_path_factory):
     return path
 
 
-READS_WHOLE_FILE = ()  # was an expected failure; fixed in referrals (see git log)
-
-
 @pytest.mark.parametrize(
     "importer",
-    [pytest.param(name, marks=READS_WHOLE_FILE) if name in REFERRAL_COMMANDS else name for name in IMPORTERS],
+    list(IMPORTERS),
 )
 def test_million_rows_refused_without_reading_past_the_limit(setup, db, million_rows, monkeypatch, importer):
     assert million_rows.stat().st_size > tabular.MAX_UPLOAD_BYTES
@@ -397,15 +391,11 @@ VIEW_CASES = [
 ]
 
 
-VIEW_BUG = ()  # was an expected failure; fixed in referrals (see git log)
-
-
 def _view_cases():
     return [
         pytest.param(
             case,
             view,
-            marks=VIEW_BUG if case == "huge-and-fractional-numbers" and view.startswith("referrals:") else (),
         )
         for case in VIEW_CASES
         for view in VIEW_TEMPLATE
