@@ -75,6 +75,31 @@ class Env:
             raise ImproperlyConfigured(f"Environment variable {name}={value!r} must be one of: {', '.join(choices)}.")
         return value
 
+    def url(self, name: str, schemes: list[str]) -> str | None:
+        """An optional address such as `https://s3.example.org`; unset or empty gives None."""
+        raw = self.environ.get(name)
+        if raw is None or raw.strip() == "":
+            return None
+        value = raw.strip()
+        parts = urlsplit(value)
+        try:
+            parts.port  # noqa: B018 (raises on a malformed port)
+        except ValueError:
+            raise ImproperlyConfigured(f"Environment variable {name}={raw!r} has an invalid port.") from None
+        if parts.scheme not in schemes or not parts.hostname:
+            raise ImproperlyConfigured(
+                f"Environment variable {name}={raw!r} must be an address starting with "
+                f"{' or '.join(f'{scheme}://' for scheme in schemes)} and naming a host."
+            )
+        return value
+
+    def optional_database(self, name: str) -> dict | None:
+        """Like `database`, but unset or empty means there is none."""
+        raw = self.environ.get(name)
+        if raw is None or raw.strip() == "":
+            return None
+        return self.database(name, "")
+
     def database(self, name: str, default_sqlite_path: str) -> dict:
         """`postgres://user:password@host:port/name` or `sqlite:///path`; unset gives the SQLite file."""
         raw = self.environ.get(name)

@@ -3,6 +3,7 @@
 See README "Configuration" for every variable. A malformed value stops start-up with a clear message.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,6 +94,15 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.database("DATABASE_URL", str(BASE_DIR / "db.sqlite3"))}
+# An optional read replica. Ordinary requests never read from it (a replica lags, and people expect to see what
+# they have just saved); read-only heavy jobs opt in with vawg.db_router.use_replica(). See README.
+_replica = env.optional_database("DATABASE_REPLICA_URL")
+if _replica is not None:
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must use the same database engine as DATABASE_URL.")
+    # Tests read the primary's test database through this alias: nothing can be created on a replica.
+    DATABASES["replica"] = {**_replica, "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["vawg.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -197,8 +207,58 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static_build"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Stored files (report PDFs and their web pages): a folder under MEDIA_ROOT, or an S3-compatible bucket for
+# several app servers. Either way people reach them only through the app's permission-checked views, which stream
+# them; nothing links to the bucket, and its objects are private.
+STORAGE_BACKEND = env.choice("STORAGE_BACKEND", "filesystem", ["filesystem", "s3"])
+if STORAGE_BACKEND == "s3":
+    _bucket = env.str("S3_BUCKET", "")
+    if not _bucket:
+        raise ImproperlyConfigured("S3_BUCKET is required when STORAGE_BACKEND=s3.")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", _bucket):
+        raise ImproperlyConfigured(
+            f"S3_BUCKET={_bucket!r} is not a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)."
+        )
+    _region = env.str("S3_REGION", "")
+    if _region and not re.fullmatch(r"[A-Za-z0-9_-]+", _region):
+        raise ImproperlyConfigured(f"S3_REGION={_region!r} is not a region name, e.g. eu-west-2.")
+    _prefix = env.str("S3_PREFIX", "").strip("/")
+    if _prefix and any(part in ("", ".", "..") for part in _prefix.split("/")):
+        raise ImproperlyConfigured(f"S3_PREFIX={_prefix!r} must be a plain folder path such as vawg/production.")
+    _access_key, _secret_key = env.str("S3_ACCESS_KEY_ID", ""), env.str("S3_SECRET_ACCESS_KEY", "")
+    if bool(_access_key) != bool(_secret_key):
+        raise ImproperlyConfigured(
+            "Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (to use the instance's role)."
+        )
+    _addressing = env.choice("S3_ADDRESSING_STYLE", "auto", ["auto", "path", "virtual"])
+    _acl = env.choice("S3_DEFAULT_ACL", "private", ["private", "none"])
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "region_name": _region or None,
+            # S3-compatible services (MinIO, Ceph, Scaleway, ...): their address; unset means AWS.
+            "endpoint_url": env.url("S3_ENDPOINT_URL", ["https", "http"]),
+            "addressing_style": None if _addressing == "auto" else _addressing,
+            "location": _prefix,
+            # "none" sends no ACL: AWS buckets with ACLs disabled (their default) refuse any other but keep
+            # every object private to the account anyway.
+            "default_acl": None if _acl == "none" else _acl,
+            # No public URLs: any URL the storage hands out (only the admin shows one) is signed and short-lived.
+            "querystring_auth": True,
+            "querystring_expire": env.int("S3_SIGNED_URL_SECONDS", 60, minimum=1, maximum=3600),
+            "custom_domain": None,
+            # Never replace a stored file: published editions are immutable.
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            # Unset: boto3's own chain (an instance or task role, AWS_* variables, a profile).
+            **({"access_key": _access_key, "secret_key": _secret_key} if _access_key else {}),
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
