@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from matplotlib import rc_context
@@ -28,18 +29,44 @@ from vawg.charts import (
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def cached_svg(kind: str, data: object, render: Callable[[], str]) -> str:
-    """The same data always gives the same SVG (see vawg.charts), so a chart is drawn once per distinct data.
+@dataclass(frozen=True)
+class CachedChart:
+    """A chart named by the hash of everything it shows: the same data always gives the same SVG (see
+    vawg.charts), so it is drawn once per distinct data (drawing costs 0.1-0.4 s of matplotlib).
 
-    Drawing costs 0.1-0.4 s of matplotlib; the key is a hash of everything the chart shows.
+    A page that has the data puts `version` in the chart's address; the chart view then serves the stored SVG
+    without reading the figures again (`stored_svg`). Keys carry the partnership, so a version copied from
+    another partnership's page finds nothing.
     """
-    digest = hashlib.sha256(json.dumps([kind, data], default=str).encode()).hexdigest()
-    key = f"referrals-chart:{digest}"
-    svg = cache.get(key)
-    if svg is None:
-        svg = render()
-        cache.set(key, svg, CACHE_SECONDS)
-    return svg
+
+    partnership_id: int
+    version: str
+    render: Callable[[], str]
+
+    @property
+    def svg(self) -> str:
+        key = _cache_key(self.partnership_id, self.version)
+        svg = cache.get(key)
+        if svg is None:
+            svg = self.render()
+            cache.set(key, svg, CACHE_SECONDS)
+        return svg
+
+
+def _cache_key(partnership_id: int, version: str) -> str:
+    return f"referrals-chart:{partnership_id}:{version}"
+
+
+def _cached(partnership_id: int, kind: str, data: object, render: Callable[[], str]) -> CachedChart:
+    version = hashlib.sha256(json.dumps([kind, data], default=str).encode()).hexdigest()
+    return CachedChart(partnership_id=partnership_id, version=version, render=render)
+
+
+def stored_svg(partnership_id: int, version: str) -> str | None:
+    """The SVG of a chart version already drawn for this partnership, or None."""
+    if not version.isalnum() or len(version) != 64:
+        return None
+    return cache.get(_cache_key(partnership_id, version))
 
 
 def _text(value, missing: str = "unknown") -> str:
@@ -50,12 +77,12 @@ def marac_title(window: MaracWindow) -> str:
     return f"MARAC cases against the benchmark, {window.label}"
 
 
-def marac_chart(window: MaracWindow) -> str:
+def marac_chart(window: MaracWindow, *, partnership_id: int) -> CachedChart:
     data = [
         marac_title(window),
         [(r.borough.short_name, r.annualised_cases, r.expected_cases, r.percent_of_expected) for r in window.boroughs],
     ]
-    return cached_svg("marac", data, lambda: _draw_marac_chart(window))
+    return _cached(partnership_id, "marac", data, lambda: _draw_marac_chart(window))
 
 
 def _draw_marac_chart(window: MaracWindow) -> str:
@@ -106,11 +133,11 @@ def referrals_title(pivot: ReferralPivot) -> str:
     return f"Referrals by abuse type, {pivot.year}"
 
 
-def referrals_chart(pivot: ReferralPivot) -> str:
+def referrals_chart(pivot: ReferralPivot, *, partnership_id: int) -> CachedChart:
     rows = sorted((row for row in pivot.by_abuse_type if row.total), key=lambda row: -row.total)
     title = referrals_title(pivot)
     data = [title, [(row.label, row.total) for row in rows]]
-    return cached_svg("referrals", data, lambda: _draw_referrals_chart(title, rows))
+    return _cached(partnership_id, "referrals", data, lambda: _draw_referrals_chart(title, rows))
 
 
 def _draw_referrals_chart(title: str, rows: list) -> str:

@@ -15,12 +15,14 @@ A missing or zero population leaves a rate blank with a note: never a division e
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from partnership.models import Borough, BoroughPopulation, Partnership
 from referrals.models import (
@@ -300,25 +302,33 @@ class MaracOverview:
 
 
 def marac_overview(
-    partnership: Partnership, *, last: Quarter, boroughs: Sequence[Borough] | None = None
+    partnership: Partnership,
+    *,
+    last: Quarter,
+    boroughs: Sequence[Borough] | None = None,
+    detail_boroughs: Sequence[Borough] | None = None,
 ) -> MaracOverview:
-    """The MARAC page: the rolling year ending with `last`, and each of its quarters with the rolling year
-    ending there (so any four consecutive quarters can be read off it). 3 queries."""
+    """The MARAC page: the rolling year ending with `last` for every borough, and for `detail_boroughs` (a page
+    of them; all by default) each of its quarters with the rolling year ending there, so any four consecutive
+    quarters can be read off it. 3 queries."""
     boroughs = list(boroughs if boroughs is not None else boroughs_of(partnership))
+    detail = boroughs if detail_boroughs is None else list(detail_boroughs)
     first_needed = Quarter.from_index(last.index - 6)
     returns = _marac_returns(boroughs, first_needed, last)
     window_quarters = [Quarter.from_index(i) for i in range(last.index - 3, last.index + 1)]
     populations = _populations(boroughs, {q.year for q in window_quarters})
-    windows = {q: _window(partnership, boroughs, returns, populations, q) for q in window_quarters}
+    window = _window(partnership, boroughs, returns, populations, last)
+    # The earlier rolling years are worked out for the boroughs shown quarter by quarter only.
+    rolling = {q: _window(partnership, detail, returns, populations, q) for q in window_quarters}
     by_key = {(r.borough_id, r.period): r for r in returns}
     quarterly = []
-    for position, borough in enumerate(boroughs):
+    for position, borough in enumerate(detail):
         cells = [
-            MaracQuarterCell(quarter=q, marac_return=by_key.get((borough.pk, q)), rolling=windows[q].boroughs[position])
+            MaracQuarterCell(quarter=q, marac_return=by_key.get((borough.pk, q)), rolling=rolling[q].boroughs[position])
             for q in window_quarters
         ]
         quarterly.append(MaracQuarterRow(borough=borough, cells=cells))
-    return MaracOverview(window=windows[last], quarterly=quarterly)
+    return MaracOverview(window=window, quarterly=quarterly)
 
 
 def marac_periods(partnership: Partnership) -> list[Quarter]:
@@ -684,21 +694,20 @@ def format_value(value: Decimal | int | None, unit: str, *, points: bool = False
     return text
 
 
-def indicator_lines(
-    partnership: Partnership, boroughs: Sequence[Borough] | None = None
-) -> list[tuple[int, int | None]]:
-    """(indicator id, borough id or None) of every indicator line, in display order. 1 query.
+def indicator_lines(partnership: Partnership, boroughs: Sequence[Borough] | None = None) -> QuerySet:
+    """(indicator id, borough id or None) of every indicator line, in display order (partnership-wide line
+    first): a query, so a paginator reads its count and one page of lines, never every figure.
 
     With a borough filter, lines for other boroughs are left out; partnership-wide lines stay.
     """
     figures = IndicatorFigure.objects.filter(indicator__partnership=partnership)
     if boroughs is not None:
         figures = figures.filter(Q(borough__isnull=True) | Q(borough__in=[b.pk for b in boroughs]))
-    pairs = figures.values_list(
-        "indicator_id", "borough_id", "indicator__display_order", "indicator__name", "borough__name"
+    return (
+        figures.values_list("indicator_id", "borough_id")
+        .order_by("indicator__display_order", "indicator__name", F("borough__name").asc(nulls_first=True))
+        .distinct()
     )
-    ordered = sorted(set(pairs), key=lambda p: (p[2], p[3], p[4] or ""))
-    return [(indicator_id, borough_id) for indicator_id, borough_id, *_ in ordered]
 
 
 def indicator_rows(
@@ -706,28 +715,34 @@ def indicator_rows(
     year: FinancialYear,
     boroughs: Sequence[Borough] | None = None,
     *,
-    lines: Sequence[tuple[int, int | None]] | None = None,
+    lines: Iterable[tuple[int, int | None]] | None = None,
 ) -> list[IndicatorRow]:
     """Indicator lines (partnership-wide, and per borough where an indicator has borough figures) for a year,
     with every year's figures for baseline, trend and the by-year table. 1 query.
 
-    `lines` (from `indicator_lines`) limits the rows read, for a page of a long list.
+    `lines` (from `indicator_lines`) limits the figures read to those lines, for a page of a long list.
     """
     figures = IndicatorFigure.objects.filter(indicator__partnership=partnership).select_related("indicator", "borough")
     if lines is not None:
-        wanted_lines = set(lines)
-        figures = figures.filter(indicator__in={i for i, _ in wanted_lines})
-        wanted_boroughs = {b for _, b in wanted_lines if b is not None}
-        figures = figures.filter(Q(borough__isnull=True) | Q(borough__in=wanted_boroughs))
-    wanted = None if boroughs is None else {b.pk for b in boroughs}
+        wanted_lines = list(lines)
+        if not wanted_lines:
+            return []
+        figures = figures.filter(
+            reduce(
+                operator.or_,
+                (
+                    Q(indicator=indicator_id, borough__isnull=True)
+                    if borough_id is None
+                    else Q(indicator=indicator_id, borough=borough_id)
+                    for indicator_id, borough_id in wanted_lines
+                ),
+            )
+        )
+    if boroughs is not None:
+        figures = figures.filter(Q(borough__isnull=True) | Q(borough__in=[b.pk for b in boroughs]))
     grouped: dict[tuple[int, int | None], list[IndicatorFigure]] = defaultdict(list)
     for figure in figures:
-        key = (figure.indicator_id, figure.borough_id)
-        if lines is not None and key not in wanted_lines:
-            continue
-        if wanted is not None and figure.borough_id is not None and figure.borough_id not in wanted:
-            continue
-        grouped[key].append(figure)
+        grouped[(figure.indicator_id, figure.borough_id)].append(figure)
     rows = [
         IndicatorRow(
             indicator=items[0].indicator,

@@ -25,7 +25,8 @@ from vawg.periods import FinancialYear, Quarter
 from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "figures"
-INDICATOR_LINES_PER_PAGE = 25
+INDICATOR_LINES_PER_PAGE = 20
+MARAC_BOROUGHS_PER_PAGE = 4
 SVG = "image/svg+xml"
 
 
@@ -66,15 +67,27 @@ def marac(request: HttpRequest) -> HttpResponse:
     request.current_section = SECTION
     filterset = _marac_filter(request)
     last = filterset.selected_last_quarter()
-    overview = selectors.marac_overview(request.partnership, last=last, boroughs=filterset.boroughs()) if last else None
+    boroughs = filterset.boroughs()
+    # Quarter by quarter is a table per borough: a page of boroughs at a time keeps the page readable (and its
+    # cost level) however many boroughs a partnership has; the summary table above it shows them all.
+    detail_page = Paginator(boroughs, MARAC_BOROUGHS_PER_PAGE).get_page(request.GET.get("page"))
+    overview = (
+        selectors.marac_overview(
+            request.partnership, last=last, boroughs=boroughs, detail_boroughs=detail_page.object_list
+        )
+        if last
+        else None
+    )
     return render(
         request,
         "referrals/marac.html",
         {
             "filter": filterset,
             "overview": overview,
+            "detail_page": detail_page,
             "window": overview.window if overview else None,
             "chart_title": charts.marac_title(overview.window) if overview else "",
+            "chart": charts.marac_chart(overview.window, partnership_id=request.partnership.pk) if overview else None,
             "query": request.GET.urlencode(),
             "can_enter": services.can_write_dataset(request.membership, Dataset.MARAC),
         },
@@ -83,12 +96,15 @@ def marac(request: HttpRequest) -> HttpResponse:
 
 @partnership_view()
 def marac_chart(request: HttpRequest) -> HttpResponse:
+    svg = charts.stored_svg(request.partnership.pk, request.GET.get("v", ""))
+    if svg is not None:
+        return HttpResponse(svg, content_type=SVG)
     filterset = _marac_filter(request)
     last = filterset.selected_last_quarter()
     if last is None:
         raise Http404("No MARAC returns yet.")
     window = selectors.marac_window(request.partnership, last=last, boroughs=filterset.boroughs())
-    return HttpResponse(charts.marac_chart(window), content_type=SVG)
+    return HttpResponse(charts.marac_chart(window, partnership_id=request.partnership.pk).svg, content_type=SVG)
 
 
 @partnership_view()
@@ -187,6 +203,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
             "pivot": pivot,
             "service_figures": figures,
             "chart_title": charts.referrals_title(pivot) if pivot else "",
+            "chart": charts.referrals_chart(pivot, partnership_id=request.partnership.pk) if pivot else None,
             "query": request.GET.urlencode(),
             "can_enter": services.can_write_dataset(request.membership, Dataset.REFERRALS),
         },
@@ -195,12 +212,15 @@ def referrals(request: HttpRequest) -> HttpResponse:
 
 @partnership_view()
 def referrals_chart(request: HttpRequest) -> HttpResponse:
+    svg = charts.stored_svg(request.partnership.pk, request.GET.get("v", ""))
+    if svg is not None:
+        return HttpResponse(svg, content_type=SVG)
     filterset = _referrals_filter(request)
     year = filterset.selected_year()
     if year is None:
         raise Http404("No referrals yet.")
     pivot = selectors.referral_pivot(request.partnership, year, filterset.boroughs())
-    return HttpResponse(charts.referrals_chart(pivot), content_type=SVG)
+    return HttpResponse(charts.referrals_chart(pivot, partnership_id=request.partnership.pk).svg, content_type=SVG)
 
 
 @partnership_view()
@@ -302,7 +322,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
     boroughs = filterset.boroughs() if borough_chosen else None
     lines = selectors.indicator_lines(request.partnership, boroughs) if year else []
     page = Paginator(lines, INDICATOR_LINES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = selectors.indicator_rows(request.partnership, year, boroughs, lines=page.object_list) if lines else []
+    rows = selectors.indicator_rows(request.partnership, year, boroughs, lines=page.object_list) if year else []
     years = [FinancialYear(y) for y in sorted({y for row in rows for y in row.years})]
     return render(
         request,

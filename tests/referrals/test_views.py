@@ -59,7 +59,7 @@ PAGES = [
     ("referrals_export", {}, 9),
     ("justice", {}, 12),
     ("justice_export", {}, 9),
-    ("indicators", {}, 11),
+    ("indicators", {}, 12),
     ("indicators_export", {}, 9),
     ("population_export", {}, 7),
 ]
@@ -83,7 +83,7 @@ def test_marac_page_shows_figures_against_the_benchmark_with_chart_and_table(wor
     response = client.get(url(world, "marac") + "?year=2015-16")
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'src="/tri-borough/figures/marac/chart.svg?year=2015-16"' in page
+    assert 'src="/tri-borough/figures/marac/chart.svg?year=2015-16&amp;v=' in page
     assert "MARAC figures by borough, 2015-16" in page
     assert ">272<" in page  # cases
     assert ">288<" in page  # expected at 40 per 10,000 of 72,000 women
@@ -109,6 +109,62 @@ def test_chart_is_svg_with_text_kept_as_text(world, client):
     svg = response.content.decode()
     assert svg.startswith("<svg") and "<text" in svg and "LBHF" in svg
     assert "#12436d" in svg.lower()
+
+
+def chart_address(page: str, name: str) -> str:
+    start = page.index(f'src="/tri-borough/figures/{name}/chart.svg') + len('src="')
+    return page[start : page.index('"', start)].replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("name", ["marac", "referrals"])
+def test_chart_address_names_its_data_and_is_served_without_reading_figures_again(world, client, name):
+    MaracReturnFactory(borough=world.borough, cases_discussed=70)
+    ReferralCountFactory(service=ServiceFactory(partnership=world.partnership), borough=world.borough, count=11)
+    client.force_login(world.board_member)
+    page = client.get(url(world, name) + "?year=2015-16").content.decode()
+    address = chart_address(page, name)
+    drawn = client.get(url(world, f"{name}_chart") + "?year=2015-16").content
+    with CaptureQueriesContext(connection) as context:
+        served = client.get(address)
+    assert served.status_code == 200 and served["Content-Type"] == "image/svg+xml"
+    assert served.content == drawn
+    # Session, user and membership only (the page drew nothing: the chart view drew it once, above).
+    assert len(context.captured_queries) < 10 - 3
+    # New figures give the chart a new address.
+    MaracReturnFactory(borough=world.borough, quarter=2, cases_discussed=68)
+    ReferralCountFactory(service=ServiceFactory(partnership=world.partnership), borough=world.borough, count=5)
+    assert chart_address(client.get(url(world, name) + "?year=2015-16").content.decode(), name) != address
+
+
+def test_a_chart_version_from_another_partnership_finds_nothing_of_theirs(world, client):
+    MaracReturnFactory(borough=world.borough, cases_discussed=70)
+    client.force_login(world.board_member)
+    address = chart_address(client.get(url(world, "marac") + "?year=2015-16").content.decode(), "marac")
+    assert b"LBHF" in client.get(address).content
+    version = address.split("v=")[1]
+    theirs = BoroughFactory(partnership=world.other_partnership, short_name="THEIRS")
+    MaracReturnFactory(borough=theirs, cases_discussed=40)
+    client.force_login(world.outsider_lead)
+    other_url = reverse("referrals:marac_chart", args=[world.other_partnership.slug])
+    svg = client.get(f"{other_url}?year=2015-16&v={version}").content
+    assert b"THEIRS" in svg and b"LBHF" not in svg
+
+
+def test_marac_quarter_by_quarter_shows_a_page_of_boroughs_and_the_summary_all(world, client):
+    boroughs = [world.borough] + [
+        BoroughFactory(partnership=world.partnership, name=f"Borough extra {i}", short_name=f"BX{i}") for i in range(5)
+    ]
+    for borough in boroughs:
+        MaracReturnFactory(borough=borough, quarter=4)
+    client.force_login(world.board_member)
+    first = client.get(url(world, "marac") + "?year=2015-16").content.decode()
+    second = client.get(url(world, "marac") + "?year=2015-16&page=2").content.decode()
+    for page in (first, second):
+        assert page.count('<th scope="row" class="govuk-table__header">Borough') == 5  # the summary: all of them
+    assert first.count("MARAC by quarter</caption>") == 4
+    assert second.count("MARAC by quarter</caption>") == 2
+    assert "Boroughs 1 to 4 of 6" in first and "Boroughs 5 to 6 of 6" in second
+    assert 'aria-label="Pagination"' in first
 
 
 def test_referrals_pivot_filters_by_borough_and_year(world, client):
