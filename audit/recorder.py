@@ -167,10 +167,11 @@ def _audited(sender) -> bool:
     return sender._meta.app_label in AUDITED_APPS or sender is get_user_model()
 
 
-def _before_save(sender, instance, raw=False, **kwargs):
+def _before_save(sender, instance, raw=False, using=None, **kwargs):
     if raw or not _audited(sender) or instance.pk is None:
         return
-    before = sender._base_manager.filter(pk=instance.pk).first()
+    # From the database being written, never a lagging read replica (vawg.db_router).
+    before = sender._base_manager.using(using).filter(pk=instance.pk).first()
     instance._audit_before = _values(before) if before is not None else None
 
 

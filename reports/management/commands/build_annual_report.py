@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from partnership.models import Partnership
 from reports import builder, services
 from reports.models import AnnualReport, ReportEdition
+from vawg.db_router import use_replica
 from vawg.periods import FinancialYear, PeriodError
 
 
@@ -56,7 +57,9 @@ class Command(BaseCommand):
                 # A draft of a year nobody has started: built from the figures, with no narrative, stored nowhere.
                 report = AnnualReport(partnership=partnership, year=year.start)
             try:
-                built = builder.build(report, draft=True, with_pdf=options["format"] == "pdf")
+                # Reads only, stores nothing: the read replica may serve it, when there is one.
+                with use_replica():
+                    built = builder.build(report, draft=True, with_pdf=options["format"] == "pdf")
             except Exception as error:
                 raise CommandError(f"The report could not be built: {type(error).__name__}: {error}") from error
             content = built.pdf.content if options["format"] == "pdf" else built.html_bytes
