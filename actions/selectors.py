@@ -18,6 +18,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -192,21 +193,22 @@ class QuarterRecord:
 
 @dataclass
 class ActionPage:
+    """One action with the history of the financial years asked for (one page of them)."""
+
     action: Action
     groups: list[OperationalGroup]
+    current: RagRating | None  # the latest rating of any quarter, as the action plan shows it
+    years: list[FinancialYear]  # the years of history shown, newest first
     quarters: list[QuarterRecord]  # newest first
-    changes: list[RagRatingChange]  # the rating timeline, newest first
+    changes: list[RagRatingChange]  # the rating timeline of those years, newest first
     recommendations: list[Recommendation]
 
     def rating_for(self, period: Quarter) -> RagRating | None:
         return next((q.rating for q in self.quarters if q.period == period), None)
 
 
-def action_page(partnership: Partnership, action_id: int, *, show_drafts_for: set[int] | None = None) -> ActionPage:
-    """The action with its ratings and the groups' updates quarter by quarter, and the ratings' history.
-
-    Drafts are private to the group writing them: only groups in `show_drafts_for` show theirs.
-    """
+def action_for(partnership: Partnership, action_id: int) -> Action:
+    """The partnership's action, or 404."""
     action = (
         Action.objects.select_related("priority", "strategy")
         .filter(pk=action_id, strategy__partnership=partnership)
@@ -214,19 +216,45 @@ def action_page(partnership: Partnership, action_id: int, *, show_drafts_for: se
     )
     if action is None:
         raise Http404("No such action.")
+    return action
+
+
+def _visible_updates(action: Action, show_drafts_for: set[int] | None) -> QuerySet[ProgressUpdate]:
+    """Drafts are private to the group writing them: only groups in `show_drafts_for` see theirs."""
+    updates = ProgressUpdate.objects.filter(action=action)
+    if not show_drafts_for:
+        return updates.exclude(status=ProgressUpdate.Status.DRAFT)
+    return updates.filter(~Q(status=ProgressUpdate.Status.DRAFT) | Q(group_id__in=show_drafts_for))
+
+
+def history_years(action: Action, *, show_drafts_for: set[int] | None = None) -> list[int]:
+    """The financial years in which the action was rated or reported on, newest first. One query."""
+    rated = RagRating.objects.filter(action=action).order_by().values_list("year", flat=True)
+    reported = _visible_updates(action, show_drafts_for).order_by().values_list("year", flat=True)
+    return sorted(set(rated.union(reported)), reverse=True)
+
+
+def action_page(action: Action, *, years: list[int], show_drafts_for: set[int] | None = None) -> ActionPage:
+    """The action with its ratings and the groups' updates quarter by quarter in `years`, and the ratings'
+    history of those years. Six queries, however long the action's history (the caller pages the years)."""
     groups = [r.group for r in ActionGroup.objects.filter(action=action).select_related("group")]
-    ratings = {r.period: r for r in RagRating.objects.filter(action=action).select_related("set_by")}
+    current = RagRating.objects.filter(action=action).order_by("-year", "-quarter").first()
+    ratings = {r.period: r for r in RagRating.objects.filter(action=action, year__in=years).select_related("set_by")}
     updates = defaultdict(list)
-    for update in ProgressUpdate.objects.filter(action=action).select_related("group", "updated_by", "reviewed_by"):
-        if update.status == ProgressUpdate.Status.DRAFT and update.group_id not in (show_drafts_for or set()):
-            continue
+    for update in (
+        _visible_updates(action, show_drafts_for)
+        .filter(year__in=years)
+        .select_related("group", "updated_by", "reviewed_by")
+    ):
         updates[update.period].append(update)
     periods = sorted(set(ratings) | set(updates), reverse=True)
-    changes = list(RagRatingChange.objects.filter(action=action).select_related("changed_by"))
+    changes = list(RagRatingChange.objects.filter(action=action, year__in=years).select_related("changed_by"))
     recommendations = list(action.recommendations.all())
     return ActionPage(
         action=action,
         groups=groups,
+        current=current,
+        years=[FinancialYear(year) for year in sorted(years, reverse=True)],
         quarters=[QuarterRecord(p, ratings.get(p), updates.get(p, [])) for p in periods],
         changes=changes,
         recommendations=recommendations,

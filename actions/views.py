@@ -45,6 +45,9 @@ from vawg.periods import Quarter
 from vawg.rag import RAG_TAG_CLASS, Rag
 
 PAGE_SIZE = 50
+# The action page shows one financial year of history at a time (latest first): ten years of quarterly updates
+# and ratings on one page would grow the page with the action's age.
+HISTORY_YEARS_PER_PAGE = 1
 CHART_COLOURS = {  # GOV.UK colours; each bar segment is also labelled with its number, the legend with words
     Rag.GREEN: "#0f7a52",
     Rag.AMBER: "#f47738",
@@ -177,6 +180,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
                     filename=upload.name[:200],
                     content=content,
                     uploaded_by=request.user,
+                    preview_state=report.preview_state,
                 )
     status = 400 if report is not None and not report.ok else 200
     return render(request, "actions/import.html", {"form": form, "report": report, "batch": batch}, status=status)
@@ -199,6 +203,7 @@ def plan_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
         filename=batch.filename,
         user=request.user,
         dry_run=False,
+        previewed=batch.preview_state,
     )
     if not report.ok:
         return render(request, "actions/import.html", {"form": ImportForm(), "report": report}, status=400)
@@ -242,23 +247,36 @@ def _drafts_visible_to(request: HttpRequest) -> set[int]:
 @partnership_view()
 def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
     _section(request)
-    page = selectors.action_page(request.partnership, action_id, show_drafts_for=_drafts_visible_to(request))
-    update_round = selectors.latest_round(request.partnership, page.action.strategy)
+    action = selectors.action_for(request.partnership, action_id)
+    drafts_for = _drafts_visible_to(request)
+    all_years = selectors.history_years(action, show_drafts_for=drafts_for)
+    years_page = Paginator(all_years, HISTORY_YEARS_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.action_page(action, years=list(years_page), show_drafts_for=drafts_for)
+    update_round = selectors.latest_round(request.partnership, action.strategy)
     context = {
         "page": page,
-        "action": page.action,
+        "years_page": years_page,
+        "action": action,
         "is_lead": request.membership.is_strategic_lead,
         "rate_period": update_round.period if update_round else None,
     }
     return render(request, "actions/action_detail.html", context)
 
 
+def _detail_url_showing(request: HttpRequest, action: Action, year: int) -> str:
+    """The action page, at the page of history that shows `year`."""
+    url = reverse("actions:action_detail", args=[request.partnership.slug, action.pk])
+    years = selectors.history_years(action)
+    number = years.index(year) // HISTORY_YEARS_PER_PAGE + 1 if year in years else 1
+    return url if number == 1 else f"{url}?page={number}"
+
+
 @partnership_view(LEAD, methods=("GET", "POST"))
 def action_rate(request: HttpRequest, action_id: int) -> HttpResponse:
     _section(request)
-    page = selectors.action_page(request.partnership, action_id)
-    action = page.action
+    action = selectors.action_for(request.partnership, action_id)
     period = _rating_period(request, action)
+    page = selectors.action_page(action, years=[period.year])
     form = _rating_form_for(page, period, request.POST if request.method == "POST" else None)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -286,7 +304,7 @@ def action_rate(request: HttpRequest, action_id: int) -> HttpResponse:
                 )
             else:
                 messages.info(request, f"The rating of {action.ref} for {period} was already that: nothing changed.")
-            return redirect("actions:action_detail", request.partnership.slug, action.pk)
+            return redirect(_detail_url_showing(request, action, period.year))
     proposals = [u for q in page.quarters if q.period == period for u in q.updates]
     return render(
         request,

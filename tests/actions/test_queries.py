@@ -55,7 +55,7 @@ PAGES = {
     "actions:summary": ("board_member", lambda s, r, a: {}, 10),
     "actions:appendix": ("board_member", lambda s, r, a: {}, 13),
     "actions:recommendations": ("board_member", lambda s, r, a: {}, 8),
-    "actions:action_detail": ("board_member", lambda s, r, a: {"action_id": a}, 13),
+    "actions:action_detail": ("board_member", lambda s, r, a: {"action_id": a}, 15),
     "actions:my_updates": ("coordinator", lambda s, r, a: {}, 12),
     "actions:round_status": ("board_member", lambda s, r, a: {"round_id": r}, 10),
     "actions:round_review": ("lead", lambda s, r, a: {"round_id": r}, 9),
