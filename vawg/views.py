@@ -93,6 +93,6 @@ def _storage_ok() -> bool:
         name = default_storage.save(f"health/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
         default_storage.delete(name)
         return True
-    except OSError:
+    except Exception:  # OSError from a folder, botocore's errors from a bucket: either way, not healthy
         logger.exception("Health check: storage unavailable")
         return False
