@@ -82,7 +82,8 @@ def signed_in(user):
 
 
 def subjects(partnership):
-    """The lead, a coordinator (of the group answering for most actions), an action and a consultation."""
+    """The lead, a coordinator (of the group answering for most actions), the action with the most updates and
+    the consultation with the most results."""
     from django.db.models import Count
 
     from actions.models import Action
@@ -102,8 +103,13 @@ def subjects(partnership):
         .order_by("-n", "pk")
         .first()
     )
+    # The consultation with the most results: like the generated survey, it has charts, themes and quotes (the
+    # demo's consultation with the most questions stores no counts, so it would draw no chart).
     consultation = (
-        Consultation.objects.filter(partnership=partnership).annotate(n=Count("questions")).order_by("-n").first()
+        Consultation.objects.filter(partnership=partnership)
+        .annotate(n=Count("questions__counts"))
+        .order_by("-n", "pk")
+        .first()
     )
     return {"lead": lead, "coordinator": group.coordinator, "action": action, "consultation": consultation}
 

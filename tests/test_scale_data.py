@@ -3,9 +3,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from actions.models import Action, ActionGroup, ProgressUpdate, RagRating, UpdateRound
-from consultations.models import Consultation, ResponseCount
+from consultations.models import Consultation, Quote, QuoteEvent, ResponseCount, Theme
 from partnership.models import Borough, Membership, OperationalGroup, Partnership
 from referrals.models import IndicatorFigure, JusticeFigure, MaracReturn, ReferralCount
 from tests.factories import MembershipFactory
@@ -22,6 +23,11 @@ def snapshot() -> dict:
         },
         "texts": list(
             Action.objects.order_by("strategy__partnership__slug", "sort_key").values_list("text", flat=True)
+        ),
+        "quotes": list(
+            Quote.objects.order_by("consultation__partnership__slug", "position").values_list(
+                "theme__title", "text", "status"
+            )
         ),
     }
 
@@ -56,6 +62,13 @@ def test_volumes_are_in_the_issue_ranges(generated):
         assert IndicatorFigure.objects.filter(indicator__partnership=partnership).count() > 0
         consultation = Consultation.objects.get(partnership=partnership)
         assert ResponseCount.objects.filter(question__consultation=consultation).count() > 0
+        assert 4 <= Theme.objects.filter(consultation=consultation).count() <= 6
+        approved = Quote.objects.approved().filter(consultation=consultation)
+        assert approved.exists()
+        assert approved.filter(theme__isnull=False).exists()
+        # Every approved quote carries consent and an approver (the database's check), and its three events.
+        assert all(q.consent_given and q.approved_by_id for q in approved)
+        assert QuoteEvent.objects.filter(quote__in=approved).count() == 3 * approved.count()
     assert generated["actions.ProgressUpdate"] == ProgressUpdate.objects.count()
 
 
@@ -64,6 +77,7 @@ def test_same_seed_same_data(db):
     first = snapshot()
     assert scale_data.delete_scale_data() == PARTNERSHIPS
     assert not Partnership.objects.filter(slug__startswith="scale-").exists()
+    assert not Theme.objects.exists() and not Quote.objects.exists() and not QuoteEvent.objects.exists()
     scale_data.generate(partnerships=PARTNERSHIPS, years=YEARS, seed=7)
     assert snapshot() == first
     scale_data.delete_scale_data()
@@ -100,6 +114,11 @@ def test_main_pages_render_for_a_lead(generated, client):
     ]
     for url in urls:
         assert client.get(url).status_code == 200, url
+    # The consultation page shows the approved quotes under their themes, and no quote that is not approved.
+    text = client.get(urls[-1]).content.decode()
+    for quote in Quote.objects.filter(consultation=consultation):
+        assert (escape(quote.text) in text) == (quote.status == Quote.Status.APPROVED), quote.text
+    assert all(theme.title in text for theme in Theme.objects.filter(consultation=consultation))
     coordinator = OperationalGroup.objects.filter(partnership=partnership, abbreviation="EXEC").get().coordinator
     client.force_login(coordinator)
     response = client.get(reverse("actions:my_updates", args=[slug]))

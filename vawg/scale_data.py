@@ -6,7 +6,8 @@ with 7 priorities and 40-120 actions (1-3 responsible groups each), a closed upd
 accepted update from every responsible group (the latest round open, its updates submitted), a rating with its
 change record per action and quarter, MARAC returns per borough and quarter, referral counts per service,
 borough, quarter and abuse type, justice figures, outcome indicators with yearly figures and one consultation
-with questions and results.
+with questions, results, themes and quotes (most approved with consent, some still awaiting their check or
+approval).
 
 Rows are written with `bulk_create` in batches, so nothing here goes through the services' `full_clean()`: the
 values are drawn so that they meet every database constraint and the services' rules. Output depends only on
@@ -43,8 +44,11 @@ from consultations.models import (
     Consultation,
     Question,
     QuestionItem,
+    Quote,
+    QuoteEvent,
     ResponseCount,
     ResultsChange,
+    Theme,
 )
 from partnership.models import Borough, BoroughPopulation, Membership, OperationalGroup, Partnership
 from referrals.models import (
@@ -164,6 +168,80 @@ INDICATORS = [
 SCALE_5 = [("Very positive", 2), ("Positive", 1), ("Neutral", 0), ("Negative", -1), ("Very negative", -2)]
 AGREE_5 = [("Strongly agree", 2), ("Agree", 1), ("Neither", 0), ("Disagree", -1), ("Strongly disagree", -2)]
 ITEMS = ["Police", "Courts", "Social services", "Housing", "GP", "Maternity", "A&E", "Mental health services"]
+# (title, summary, what its quotes are about, quotes): as a survey's free-text answers are grouped for a report.
+THEMES = [
+    (
+        "Being believed the first time",
+        "Many said the first professional they told did not believe them, and that this kept them from asking again.",
+        "Police",
+        [
+            "The first officer I spoke to made me feel like I was making it up.",
+            "When my worker said she believed me, that was the first time anyone had.",
+            "I told my doctor twice before anyone listened.",
+            "Being believed made me brave enough to go on with the case.",
+        ],
+    ),
+    (
+        "Knowing where to go for help",
+        "Survivors did not know which services existed until a crisis, and asked for information in many places.",
+        "Information",
+        [
+            "I had no idea there was a service like this in my area.",
+            "A leaflet in the GP toilets was how I found out.",
+            "If the school had told me about the helpline I would have called sooner.",
+            "Information in my own language would have helped me a lot.",
+        ],
+    ),
+    (
+        "Support that lasts",
+        "Short-term support ended before survivors felt safe; they asked for longer contact and a named worker.",
+        "Support",
+        [
+            "Just as I started to trust her the support ended.",
+            "Having one worker all the way through the court case made the difference.",
+            "I needed someone to check in after the case closed.",
+            "The group sessions kept me going for months.",
+        ],
+    ),
+    (
+        "Services working together",
+        "Survivors repeated their story to many agencies and wanted them to share information with their consent.",
+        "Partnership working",
+        [
+            "I had to tell my story again to every new person.",
+            "Housing and the police did not seem to talk to each other.",
+            "When my IDVA joined the meeting, everyone finally listened.",
+        ],
+    ),
+    (
+        "A safe place to live",
+        "Finding safe housing was the biggest worry, and delays kept some survivors with the abuser.",
+        "Housing",
+        [
+            "I stayed longer than I should have because I had nowhere to go.",
+            "The refuge gave my children and me a fresh start.",
+            "Moving boroughs meant losing my support network.",
+        ],
+    ),
+    (
+        "Support for the children",
+        "Parents asked for help for their children, who had seen and heard the abuse.",
+        "Children",
+        [
+            "My son needed someone to talk to as much as I did.",
+            "The school counsellor helped my daughter understand it was not her fault.",
+            "There was a long wait for the children's service.",
+        ],
+    ),
+]
+UNTHEMED_QUOTES = [
+    ("Courts", "The special measures at court meant I could give evidence without seeing him."),
+    ("Police", "The officer who came the second time was kind and took it seriously."),
+    ("", "Thank you for asking us what we think."),
+    ("GP", "My GP asked me directly, and I am glad she did."),
+]
+CONSENT_NOTE = "Consent recorded on the survey form."
+NOTHING_FLAGGED = "Redaction check found nothing to review."  # as consultations.services notes it
 
 
 @dataclass
@@ -217,6 +295,9 @@ def delete_scale_data() -> int:
         (MaracReturn, "borough__partnership__in"),
         (JusticeFigure, "borough__partnership__in"),
         (IndicatorFigure, "indicator__partnership__in"),
+        (QuoteEvent, "quote__consultation__partnership__in"),
+        (Quote, "consultation__partnership__in"),
+        (Theme, "consultation__partnership__in"),
         (ResponseCount, "question__consultation__partnership__in"),
         (AnswerOption, "question__consultation__partnership__in"),
         (QuestionItem, "question__consultation__partnership__in"),
@@ -293,7 +374,8 @@ def _partnership(rng: random.Random, counts: Counts, number: int, years: list[in
     operational = [g for g in groups if g.kind != OperationalGroup.Kind.STRATEGIC_BOARD]
     _action_plan(rng, counts, partnership, years, quarters, operational, users, lead)
     _figures(rng, counts, partnership, years, quarters, boroughs, groups)
-    _consultation(rng, counts, partnership, years, lead)
+    consultation, questions = _consultation(rng, counts, partnership, years, lead)
+    _themes_and_quotes(rng, counts, consultation, questions, lead)
 
 
 def _governance(rng, counts: Counts, partnership: Partnership, password: str):
@@ -648,7 +730,7 @@ def _figures(rng, counts: Counts, partnership, years, quarters, boroughs, groups
     counts.add(IndicatorFigure, figures)
 
 
-def _consultation(rng, counts: Counts, partnership, years, lead) -> None:
+def _consultation(rng, counts: Counts, partnership, years, lead) -> tuple[Consultation, list[Question]]:
     year = FinancialYear(years[-1])
     consultation = Consultation.objects.create(
         partnership=partnership,
@@ -715,3 +797,68 @@ def _consultation(rng, counts: Counts, partnership, years, lead) -> None:
                 remaining -= share
                 rows.append(ResponseCount(question=question, item=item, option=option, count=share))
     counts.add(ResponseCount, rows)
+    return consultation, questions
+
+
+def _themes_and_quotes(rng, counts: Counts, consultation: Consultation, questions: list[Question], lead) -> None:
+    """4-6 themes, most drawn from the free-text question, each with its quotes; a few quotes with no theme.
+
+    About four quotes in five are approved with consent (the only ones pages and reports show); the rest wait
+    for their redaction check or for approval, with the events that got them there.
+    """
+    free_text = next(q for q in questions if q.kind == Question.Kind.FREE_TEXT)
+    chosen = rng.sample(THEMES, rng.randint(4, 6))
+    themes = counts.add(
+        Theme,
+        [
+            Theme(
+                consultation=consultation,
+                question=free_text if rng.random() < 0.7 else None,
+                title=title,
+                summary=summary,
+                position=position,
+            )
+            for position, (title, summary, _, _) in enumerate(chosen, start=1)
+        ],
+    )
+    drafted = _at(consultation.period_end + timedelta(days=14))
+    checked, approved = drafted + timedelta(days=2), drafted + timedelta(days=5)
+    quotes = []
+    for theme, (_, _, topic, texts) in zip(themes, chosen, strict=True):
+        quotes += [(theme, topic, text) for text in rng.sample(texts, rng.randint(2, len(texts)))]
+    quotes += [(None, topic, text) for topic, text in rng.sample(UNTHEMED_QUOTES, rng.randint(1, 3))]
+    rows = []
+    for position, (theme, topic, text) in enumerate(quotes, start=1):
+        draw = rng.random()
+        status = Quote.Status.APPROVED if draw < 0.8 else Quote.Status.CHECKED if draw < 0.92 else Quote.Status.DRAFT
+        is_checked = status != Quote.Status.DRAFT
+        is_approved = status == Quote.Status.APPROVED
+        rows.append(
+            Quote(
+                consultation=consultation,
+                theme=theme,
+                topic=topic,
+                text=text,
+                status=status,
+                consent_given=is_approved,
+                consent_note=CONSENT_NOTE if is_approved else "",
+                version=1 + is_checked + is_approved,
+                position=position,
+                created_by=lead,
+                checked_by=lead if is_checked else None,
+                checked_at=checked if is_checked else None,
+                approved_by=lead if is_approved else None,
+                approved_at=approved if is_approved else None,
+            )
+        )
+    created = counts.add(Quote, rows)
+    events = []
+    for quote in created:
+        events.append(QuoteEvent(quote=quote, action=QuoteEvent.Action.DRAFTED, by=lead, note=NOTHING_FLAGGED))
+        if quote.status != Quote.Status.DRAFT:
+            events.append(QuoteEvent(quote=quote, action=QuoteEvent.Action.CHECKED, by=lead, note="Nothing flagged."))
+        if quote.status == Quote.Status.APPROVED:
+            events.append(
+                QuoteEvent(quote=quote, action=QuoteEvent.Action.APPROVED, by=lead, note=f"Consent: {CONSENT_NOTE}")
+            )
+    counts.add(QuoteEvent, events)
