@@ -322,7 +322,8 @@ class Recommendation(models.Model):
 class ActionPlanImport(PeriodFields):
     """An uploaded action plan file waiting for the strategic lead to confirm its preview.
 
-    The file itself is kept (not the preview), so that confirming re-checks it against the data as it is then.
+    The file itself is kept (not the preview), so that confirming re-checks it against the data as it is then,
+    and refuses it if the rows the preview showed have changed meanwhile.
     """
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="imports")
@@ -331,6 +332,8 @@ class ActionPlanImport(PeriodFields):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # The plan as the preview saw it (ImportReport.preview_state): confirming is refused if any of it has changed.
+    preview_state = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]

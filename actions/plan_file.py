@@ -12,14 +12,20 @@ What a file changes, for the period it reports on (a year's final position is it
   (a column the file does not have is left alone); a row with all three blank leaves the update as it is;
 - rating: the action's rating for the period. Blank is Not rated; it sets nothing when no rating exists yet.
 Actions the file does not name are left as they are.
+
+Concurrent edits: a real import locks the rows it compares with, so an edit saved meanwhile waits and is then
+refused by the version the import moves on. A confirmation names the preview's `preview_state`: if anything the
+preview showed has changed since, nothing is imported and the lead is asked to preview the file again.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -35,6 +41,7 @@ from actions.models import (
 )
 from partnership.models import OperationalGroup
 from vawg import tabular
+from vawg.concurrency import changed_since, row_state
 from vawg.periods import Quarter
 from vawg.rag import Rag, parse_rag
 
@@ -65,6 +72,13 @@ HEADING_FOR = {
 _LIST_SEPARATORS = re.compile(r"\s*[,;/\n]\s*")
 _PRIORITY_NUMBER = re.compile(r"(?:priority\s*)?(\d{1,3})(?:\.0)?", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+CHANGED_WHILE_IMPORTING = (
+    "Someone else saved part of this plan while the file was being imported. Nothing was imported: upload the "
+    "file again to see a new preview."
+)
+
+logger = logging.getLogger(__name__)
+
 ALL_OPERATIONAL_GROUPS = {
     "alloperationalgroups",
     "alloperationalgroup",
@@ -166,6 +180,8 @@ class ImportReport:
     ratings_set: list[tuple[str, str, str]] = field(default_factory=list)  # ref, from, to
     ratings_unchanged: int = 0
     applied: bool = False
+    # What the file was compared with ("update 1.2 <group id>": fingerprint), kept with a preview for its confirmation.
+    preview_state: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -208,8 +224,12 @@ def check_and_apply(
     filename: str,
     user,
     dry_run: bool,
+    previewed: Mapping[str, str | None] | None = None,
 ) -> ImportReport:
-    """Read and check the file; unless `dry_run` or anything is wrong, apply it. Returns what (would have) changed."""
+    """Read and check the file; unless `dry_run` or anything is wrong, apply it. Returns what (would have) changed.
+
+    `previewed` is the `preview_state` of the preview being confirmed: the import is refused if any of it changed.
+    """
     report = ImportReport(strategy=strategy, period=period, filename=filename)
     if not strategy.covers(period.year):
         report.errors.add(None, None, f"{period} is outside {strategy.title} ({strategy.first} to {strategy.last}).")
@@ -227,8 +247,15 @@ def check_and_apply(
     plan = _check(strategy, table, columns, report)
     if report.errors:
         return report
-    with transaction.atomic():
-        _diff_and_apply(strategy, period, plan, columns, report, user=user, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _diff_and_apply(strategy, period, plan, columns, report, user=user, dry_run=dry_run, previewed=previewed)
+    except IntegrityError:
+        # Stored rows were locked and checked; rows not stored yet cannot be locked, so a clash is with an update,
+        # rating or action someone created meanwhile. Logged in case it is anything else.
+        logger.warning("Action plan import refused: a row was created while importing", exc_info=True)
+        report.errors.add(None, None, CHANGED_WHILE_IMPORTING)
+        report.applied = False
     return report
 
 
@@ -317,19 +344,30 @@ def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], re
     return actions, updates
 
 
-def _diff_and_apply(strategy, period, plan, columns, report: ImportReport, *, user, dry_run: bool) -> None:
+def _diff_and_apply(
+    strategy, period, plan, columns, report: ImportReport, *, user, dry_run: bool, previewed=None
+) -> None:
     planned_actions, planned_updates = plan
     now = timezone.now()
-    existing = {a.ref: a for a in Action.objects.filter(strategy=strategy).select_for_update()}
+
+    def lock(rows):
+        # Importing for real, the rows compared with stay locked until the import commits. NO KEY UPDATE: an
+        # editor's insert that refers to an action (a rating's history entry) takes KEY SHARE on it and must not
+        # wait for the import while holding the rating the import is waiting for: that would deadlock.
+        return rows if dry_run else rows.select_for_update(no_key=True)
+
+    existing = {a.ref: a for a in lock(Action.objects.filter(strategy=strategy))}
     responsibilities = set(ActionGroup.objects.filter(action__strategy=strategy).values_list("action_id", "group_id"))
     updates = {
         (u.action_id, u.group_id): u
-        for u in ProgressUpdate.objects.filter(action__strategy=strategy, year=period.year, quarter=period.number)
+        for u in lock(ProgressUpdate.objects.filter(action__strategy=strategy, year=period.year, quarter=period.number))
     }
     ratings = {
         r.action_id: r
-        for r in RagRating.objects.filter(action__strategy=strategy, year=period.year, quarter=period.number)
+        for r in lock(RagRating.objects.filter(action__strategy=strategy, year=period.year, quarter=period.number))
     }
+    if not _same_as_previewed(planned_actions, planned_updates, existing, updates, ratings, report, previewed):
+        return
 
     new_actions, changed_actions = [], []
     for ref, planned in planned_actions.items():
@@ -455,6 +493,36 @@ def _diff_and_apply(strategy, period, plan, columns, report: ImportReport, *, us
         ]
     )
     report.applied = True
+
+
+def _same_as_previewed(planned_actions, planned_updates, existing, updates, ratings, report, previewed) -> bool:
+    """Record what the file is compared with in `report.preview_state`; with `previewed` (a confirmation), report
+    every part of it that has changed since the preview. False if anything has."""
+    where: dict[str, tuple[int, str, str]] = {}  # key: row, column, what it is
+    period = report.period
+    for ref, planned in planned_actions.items():
+        action = existing.get(ref)
+        report.preview_state[f"action {ref}"] = row_state(action, ["text", "priority_id"])
+        report.preview_state[f"rating {ref}"] = row_state(ratings.get(action.pk) if action else None, ["version"])
+        where[f"action {ref}"] = (planned.row, "Action", f"Action {ref}")
+        where[f"rating {ref}"] = (planned.rag_row, "RAG", f"The rating of {ref} for {period}")
+    for (ref, group_id), texts in planned_updates.items():
+        action = existing.get(ref)
+        update = updates.get((action.pk, group_id)) if action else None
+        report.preview_state[f"update {ref} {group_id}"] = row_state(update, ["version"])
+        group = next(g.abbreviation for g in planned_actions[ref].groups if g.pk == group_id)
+        where[f"update {ref} {group_id}"] = (texts.row, "Progress", f"{group}'s update on {ref} for {period}")
+    if previewed is None:
+        return True
+    for key in changed_since(previewed, report.preview_state):
+        row, column, what = where[key]
+        report.errors.add(
+            row,
+            column,
+            f"{what} has changed since this file was previewed (someone saved it, or another import did). "
+            "Nothing was imported: upload the file again to see a new preview.",
+        )
+    return not report.errors
 
 
 def export_rows(strategy: Strategy, period: Quarter) -> list[list]:

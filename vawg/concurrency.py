@@ -1,6 +1,13 @@
-"""Optimistic locking: a save names the version it started from and is refused if someone saved since."""
+"""Optimistic locking: a save names the version it started from and is refused if someone saved since.
+
+Two-step writes (an import's preview, then its confirmation) do the same with `row_state`: the preview keeps a
+fingerprint of each row it compared the file with, and the confirmation is refused if any row has changed since.
+"""
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
 
 from django.db import models, transaction
 from django.db.models import F
@@ -33,3 +40,16 @@ def save_if_current(instance: models.Model, *, expected_version: int, fields: li
             raise StaleEdit(current, changed)
         instance.version = expected_version + 1
         instance.save(update_fields=fields)
+
+
+def row_state(instance: models.Model | None, fields: Iterable[str]) -> str | None:
+    """A short fingerprint of a stored row's `fields` (None when there is no row yet)."""
+    if instance is None:
+        return None
+    values = repr([getattr(instance, name) for name in fields])
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
+def changed_since(previewed: Mapping[str, str | None], current: Mapping[str, str | None]) -> list[str]:
+    """The keys of `current` whose row is not as it was at the preview (a key the preview lacks counts as changed)."""
+    return [key for key, state in current.items() if key not in previewed or previewed[key] != state]
