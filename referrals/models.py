@@ -528,6 +528,8 @@ class PendingImport(models.Model):
     kind = models.CharField(max_length=20)
     filename = models.CharField(max_length=255)
     content = models.BinaryField()
+    # The rows as the preview saw them (ImportResult.preview_state): confirming is refused if any has changed.
+    preview_state = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -11,14 +11,15 @@ trusts ids in the file unless scoped. The layouts, row-level errors and formula-
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from audit.recorder import record_import
 from partnership.models import Borough, BoroughPopulation, Partnership
@@ -38,11 +39,18 @@ from referrals.models import (
     abuse_types_for,
     justice_measures_for,
 )
+from vawg.concurrency import changed_since, row_state
 from vawg.periods import FinancialYear, PeriodError, Quarter
 from vawg.tabular import RowErrors, Table, find_columns, normalise_heading, require_columns
 
 NOT_SUBMITTED = "Not submitted"
 UNKNOWN = "Unknown"
+CREATED_WHILE_IMPORTING = (
+    "Someone else saved figures for rows of this file while it was being imported. Nothing was imported: "
+    "upload the file again to see a new preview."
+)
+
+logger = logging.getLogger(__name__)
 
 
 class CellError(ValueError):
@@ -174,6 +182,9 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     dry_run: bool = True
+    # Row number: fingerprint of the stored row it was compared with (None: new). Kept with a preview so that
+    # its confirmation can tell whether anything changed in between.
+    preview_state: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -192,6 +203,7 @@ class Importer:
     kind: str = ""
     title: str = ""
     columns: list[Column] = []
+    lock_rows = False  # True while importing for real: `existing()` then locks the rows it reads (`locked()`)
 
     def __init__(self, partnership: Partnership):
         self.partnership = partnership
@@ -206,6 +218,10 @@ class Importer:
 
     def existing(self, keys: set[tuple]) -> dict[tuple, object]:
         raise NotImplementedError
+
+    def locked(self, queryset):
+        """The stored rows a real import compares the file with, locked (not their related rows) until it commits."""
+        return queryset.select_for_update(of=("self",)) if self.lock_rows else queryset
 
     def differs(self, instance, values: dict) -> bool:
         return any(getattr(instance, name) != value for name, value in values.items())
@@ -243,7 +259,14 @@ class Importer:
             errors.add(row.number, self.heading_for(key), str(error))
             return _INVALID
 
-    def run(self, table: Table, *, dry_run: bool, filename: str = "") -> ImportResult:
+    def run(
+        self, table: Table, *, dry_run: bool, filename: str = "", previewed: Mapping[str, str | None] | None = None
+    ) -> ImportResult:
+        """Check the file and, unless `dry_run`, import it (all rows or none).
+
+        `previewed` is the `preview_state` of the preview a person is confirming: if a row the file touches has
+        changed since, nothing is imported and they are asked to preview the file again.
+        """
         result = ImportResult(kind=self.kind, headings=self.headings(), dry_run=dry_run)
         errors = result.errors
         required = {c.key: c.names for c in self.columns if c.required}
@@ -269,10 +292,45 @@ class Importer:
                 continue
             cells = [row.get(columns[c.key], "") if c.key in columns else "" for c in self.columns]
             records[key] = (row.number, values, cells)
+        if dry_run:
+            self.compare(records, result)
+            return result
+        # Compared and written in one transaction with the stored rows locked: an edit saved meanwhile waits,
+        # then is refused by the version the import moved on; an edit already under way is waited for.
+        try:
+            with transaction.atomic():
+                self.lock_rows = True
+                changes = self.compare(records, result, previewed=previewed)
+                if changes is not None:
+                    self.write(*changes)
+                    # Bulk writes bypass the audit log's save signals: one event names the file and its effect.
+                    record_import(
+                        partnership=self.partnership,
+                        what=self.title,
+                        filename=filename or "an uploaded file",
+                        counts={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+                    )
+        except IntegrityError:
+            # The locked rows were checked, so a clash is with a row someone created meanwhile (rows not yet
+            # stored cannot be locked). Logged in case it is anything else.
+            logger.warning("%s import refused: a row was created while importing", self.kind, exc_info=True)
+            errors.add(None, None, CREATED_WHILE_IMPORTING)
+            result.created = result.updated = result.unchanged = 0
+        finally:
+            self.lock_rows = False
+        return result
+
+    def compare(
+        self, records: dict, result: ImportResult, *, previewed: Mapping[str, str | None] | None = None
+    ) -> tuple[list, list] | None:
+        """Compare the file's rows with the stored ones: fill in the preview; the rows to create and to update, or
+        None when anything is wrong."""
+        errors = result.errors
         existing = self.existing(set(records)) if records else {}
         to_create, to_update = [], []
         for key, (number, values, cells) in records.items():
             instance = existing.get(key)
+            result.preview_state[str(number)] = row_state(instance, self.update_fields())
             if instance is None:
                 instance = self.build(key, values)
                 action = "New"
@@ -288,22 +346,21 @@ class Importer:
             (to_create if action == "New" else to_update).append(instance)
             result.preview.append(PreviewRow(number, cells, action))
         self.check_file(records, existing, errors)
+        if previewed is not None:
+            keys = {str(number): key for key, (number, _, _) in records.items()}
+            for number in changed_since(previewed, result.preview_state):
+                errors.add(
+                    int(number),
+                    None,
+                    f"{self.describe(keys[number])} has changed since this file was previewed (someone saved it, or "
+                    "another import did). Nothing was imported: upload the file again to see a new preview.",
+                )
         result.preview.sort(key=lambda p: p.number)
         if errors:
             result.created = result.updated = result.unchanged = 0
-            return result
+            return None
         result.created, result.updated = len(to_create), len(to_update)
-        if not dry_run:
-            with transaction.atomic():
-                self.write(to_create, to_update)
-                # Bulk writes bypass the audit log's save signals: one event names the file and its effect.
-                record_import(
-                    partnership=self.partnership,
-                    what=self.title,
-                    filename=filename or "an uploaded file",
-                    counts={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-                )
-        return result
+        return to_create, to_update
 
     def check_file(self, records: dict, existing: dict, errors: RowErrors) -> None:
         """Checks across rows; none by default."""
@@ -404,7 +461,7 @@ class MaracImporter(Importer):
     def existing(self, keys):
         boroughs = {b.pk for b, _ in keys}
         years = {q.year for _, q in keys}
-        found = MaracReturn.objects.filter(borough__in=boroughs, year__in=years).select_related("borough")
+        found = self.locked(MaracReturn.objects.filter(borough__in=boroughs, year__in=years).select_related("borough"))
         return {(r.borough, r.period): r for r in found}
 
     def build(self, key, values):
@@ -506,8 +563,10 @@ class ReferralImporter(Importer):
 
     def existing(self, keys):
         years = {k[2] for k in keys}
-        found = ReferralCount.objects.filter(service__partnership=self.partnership, year__in=years).select_related(
-            "service", "borough", "abuse_type"
+        found = self.locked(
+            ReferralCount.objects.filter(service__partnership=self.partnership, year__in=years).select_related(
+                "service", "borough", "abuse_type"
+            )
         )
         return {(c.service, c.borough, c.year, c.quarter, c.abuse_type, c.kind): c for c in found}
 
@@ -598,7 +657,9 @@ class PopulationImporter(Importer):
         return (borough, year.start), {"population": population, "females_16_plus": females}
 
     def existing(self, keys):
-        found = BoroughPopulation.objects.filter(borough__partnership=self.partnership).select_related("borough")
+        found = self.locked(
+            BoroughPopulation.objects.filter(borough__partnership=self.partnership).select_related("borough")
+        )
         return {(p.borough, p.year): p for p in found}
 
     def build(self, key, values):
@@ -662,8 +723,10 @@ class JusticeImporter(Importer):
 
     def existing(self, keys):
         years = {k[1] for k in keys}
-        found = JusticeFigure.objects.filter(borough__partnership=self.partnership, year__in=years).select_related(
-            "borough", "measure"
+        found = self.locked(
+            JusticeFigure.objects.filter(borough__partnership=self.partnership, year__in=years).select_related(
+                "borough", "measure"
+            )
         )
         return {(f.borough, f.year, f.measure): f for f in found}
 
@@ -814,8 +877,10 @@ class IndicatorImporter(Importer):
             baselines[pair] = number
 
     def existing(self, keys):
-        found = IndicatorFigure.objects.filter(indicator__partnership=self.partnership).select_related(
-            "indicator", "borough"
+        found = self.locked(
+            IndicatorFigure.objects.filter(indicator__partnership=self.partnership).select_related(
+                "indicator", "borough"
+            )
         )
         result = {}
         for figure in found:
@@ -832,12 +897,12 @@ class IndicatorImporter(Importer):
             return False
         return (new.unit, new.polarity, new.tolerance) != self._original.get(new.pk, ())
 
-    def run(self, table, *, dry_run, filename=""):
+    def run(self, table, *, dry_run, filename="", previewed=None):
         self._original = {
             i.pk: (i.unit, i.polarity, i.tolerance)
             for i in OutcomeIndicator.objects.filter(partnership=self.partnership)
         }
-        return super().run(table, dry_run=dry_run, filename=filename)
+        return super().run(table, dry_run=dry_run, filename=filename, previewed=previewed)
 
     def build(self, key, values):
         name, borough, year = key

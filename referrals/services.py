@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from partnership.models import Borough, BoroughPopulation, Membership, OperationalGroup, Partnership
@@ -72,6 +72,11 @@ def dataset_owner_set(*, partnership: Partnership, dataset: str, group: Operatio
 
 # --- MARAC --------------------------------------------------------------------------------------------------
 
+MARAC_STALE_MESSAGE = (
+    "Someone else saved this return since you opened it. Reload the page to see their figures, then make your "
+    "changes again."
+)
+
 
 @transaction.atomic
 def marac_return_save(
@@ -100,15 +105,18 @@ def marac_return_save(
     marac_return.updated_by = user
     marac_return.full_clean(exclude=["version"], validate_unique=False)
     if is_new:
-        marac_return.save()
+        try:
+            with transaction.atomic():
+                marac_return.save()
+        except IntegrityError:
+            # full_clean checked every constraint: only a return created meanwhile (by a person or an import,
+            # whose insert this one waited for) still makes the insert fail.
+            raise ValidationError(MARAC_STALE_MESSAGE) from None
         return marac_return
     try:
         save_if_current(marac_return, expected_version=expected_version, fields=MARAC_SAVED_FIELDS)
     except StaleEdit:
-        raise ValidationError(
-            "Someone else saved this return since you opened it. Reload the page to see their figures, then "
-            "make your changes again."
-        ) from None
+        raise ValidationError(MARAC_STALE_MESSAGE) from None
     return marac_return
 
 
@@ -191,9 +199,23 @@ def borough_population_set(*, borough: Borough, year: int, population: int, fema
 # --- Imports awaiting confirmation --------------------------------------------------------------------------
 
 
-def pending_import_create(*, partnership: Partnership, user, kind: str, filename: str, content: bytes) -> PendingImport:
+def pending_import_create(
+    *,
+    partnership: Partnership,
+    user,
+    kind: str,
+    filename: str,
+    content: bytes,
+    preview_state: Mapping[str, str | None] | None = None,
+) -> PendingImport:
+    """Keep a previewed file until it is confirmed, with the state of the rows its preview was made against."""
     # One pending file per person and kind: a new preview replaces the one before.
     PendingImport.objects.filter(partnership=partnership, user=user, kind=kind).delete()
     return PendingImport.objects.create(
-        partnership=partnership, user=user, kind=kind, filename=filename[:255], content=content
+        partnership=partnership,
+        user=user,
+        kind=kind,
+        filename=filename[:255],
+        content=content,
+        preview_state=dict(preview_state or {}),
     )

@@ -392,7 +392,9 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
             pending.delete()
             form.add_error("file", str(error))
         else:
-            result = importer_class(request.partnership).run(table, dry_run=False, filename=pending.filename)
+            result = importer_class(request.partnership).run(
+                table, dry_run=False, filename=pending.filename, previewed=pending.preview_state
+            )
             if result.ok:
                 pending.delete()
                 messages.success(request, f"{pending.filename}: {result.summary()}")
@@ -417,6 +419,7 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
                         kind=kind,
                         filename=upload.name,
                         content=upload.read(),
+                        preview_state=result.preview_state,
                     )
     context["form"] = form
     return render(request, "referrals/import.html", context)
