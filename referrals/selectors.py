@@ -313,8 +313,14 @@ def marac_overview(
     quarters can be read off it. 3 queries."""
     boroughs = list(boroughs if boroughs is not None else boroughs_of(partnership))
     detail = boroughs if detail_boroughs is None else list(detail_boroughs)
-    first_needed = Quarter.from_index(last.index - 6)
-    returns = _marac_returns(boroughs, first_needed, last)
+    # Every borough's four quarters, and the three before them for the boroughs shown quarter by quarter.
+    first = Quarter.from_index(last.index - 3)
+    returns = list(
+        MaracReturn.objects.filter(borough__in=[b.pk for b in boroughs]).in_quarters(first, last)
+        | MaracReturn.objects.filter(borough__in=[b.pk for b in detail]).in_quarters(
+            Quarter.from_index(last.index - 6), last
+        )
+    )
     window_quarters = [Quarter.from_index(i) for i in range(last.index - 3, last.index + 1)]
     populations = _populations(boroughs, {q.year for q in window_quarters})
     window = _window(partnership, boroughs, returns, populations, last)
