@@ -1,7 +1,5 @@
 """Small template helpers shared by every page. Markup lives in templates/components/, never here."""
 
-from decimal import Decimal
-
 from django import forms, template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
@@ -40,10 +38,8 @@ def get_item(mapping, key):
 
 @register.filter(is_safe=True)
 def thousands(value):
-    """A whole number with thousands separators, as en-GB writes it (12,345): what humanize's intcomma gives,
+    """An integer with thousands separators, as en-GB writes it (12,345): what humanize's intcomma gives,
     without its locale machinery, which dominated the time of large figure tables. Anything else: intcomma."""
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return intcomma(value)

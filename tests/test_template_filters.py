@@ -1,0 +1,36 @@
+"""The shared template filters give what the humanize filters they stand in for would give."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template import Context, Template
+
+from vawg.templatetags.components import thousands
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        0,
+        7,
+        999,
+        1000,
+        12345,
+        1234567,
+        -4500,
+        Decimal("3298"),
+        Decimal("3298.00"),
+        Decimal("12.5"),
+        2.75,
+        None,
+        "",
+        "n/a",
+    ],
+)
+def test_thousands_matches_intcomma(value):
+    assert thousands(value) == intcomma(value)
+
+
+def test_thousands_is_a_builtin_for_every_template():
+    assert Template("{{ n|thousands }}").render(Context({"n": 301000})) == "301,000"
