@@ -311,6 +311,44 @@ def update_items(
     return [UpdateItem(r.action, r.group, by_key.get((r.action_id, r.group_id))) for r in responsibilities]
 
 
+# The review page's order: updates waiting for review first, then returned, drafts, not started and accepted.
+REVIEW_ORDER = {
+    ProgressUpdate.Status.SUBMITTED: 0,
+    ProgressUpdate.Status.RETURNED: 1,
+    ProgressUpdate.Status.DRAFT: 2,
+    ProgressUpdate.Status.ACCEPTED: 4,
+}
+NOT_STARTED_ORDER = 3
+
+
+def review_responsibilities(update_round: UpdateRound) -> QuerySet[ActionGroup]:
+    """The round's (action, group) pairs in the review page's order, sorted by the database so that the page
+    can show one page of them."""
+    status = ProgressUpdate.objects.filter(
+        action=OuterRef("action_id"), group=OuterRef("group_id"), year=update_round.year, quarter=update_round.quarter
+    ).values("status")[:1]
+    review_order = Case(
+        *[When(update_status=status_, then=Value(order)) for status_, order in REVIEW_ORDER.items()],
+        default=Value(NOT_STARTED_ORDER),
+        output_field=IntegerField(),
+    )
+    return (
+        round_responsibilities(update_round)
+        .annotate(update_status=Subquery(status))
+        .order_by(review_order, "action__sort_key", "group__display_order", "group__name", "pk")
+    )
+
+
+def round_waiting_count(update_round: UpdateRound) -> int:
+    """How many of the round's updates wait for review."""
+    return ProgressUpdate.objects.filter(
+        action__strategy_id=update_round.strategy_id,
+        year=update_round.year,
+        quarter=update_round.quarter,
+        status=ProgressUpdate.Status.SUBMITTED,
+    ).count()
+
+
 def round_done_count(update_round: UpdateRound, group_ids: set[int] | None = None) -> int:
     """How many of the round's updates are submitted or accepted."""
     updates = ProgressUpdate.objects.filter(

@@ -630,16 +630,15 @@ def update_edit(request: HttpRequest, round_id: int, action_id: int, group_id: i
 def round_review(request: HttpRequest, round_id: int) -> HttpResponse:
     _section(request, "updates")
     update_round = _round(request, round_id)
-    items = selectors.update_items(update_round)
-    order = {"submitted": 0, "returned": 1, "draft": 2, "not_started": 3, "accepted": 4}
-    items.sort(key=lambda item: (order[item.status_key], item.action.sort_key, item.group.display_order))
+    page_obj = Paginator(selectors.review_responsibilities(update_round), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "actions/round_review.html",
         {
             "update_round": update_round,
-            "items": items,
-            "waiting": sum(1 for item in items if item.status_key == "submitted"),
+            "items": selectors.update_items(update_round, responsibilities=page_obj.object_list),
+            "page_obj": page_obj,
+            "waiting": selectors.round_waiting_count(update_round),
         },
     )
 

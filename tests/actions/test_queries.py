@@ -58,7 +58,7 @@ PAGES = {
     "actions:action_detail": ("board_member", lambda s, r, a: {"action_id": a}, 15),
     "actions:my_updates": ("coordinator", lambda s, r, a: {}, 12),
     "actions:round_status": ("board_member", lambda s, r, a: {"round_id": r}, 10),
-    "actions:round_review": ("lead", lambda s, r, a: {"round_id": r}, 9),
+    "actions:round_review": ("lead", lambda s, r, a: {"round_id": r}, 11),
     "actions:plan_export": ("board_member", lambda s, r, a: {}, 13),
 }
 
