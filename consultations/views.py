@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +37,7 @@ from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "consultations"
 POST = ("GET", "HEAD", "POST")
+HISTORY_PAGE_SIZE = 50  # every change to the results is kept: the history grows with each import and edit
 RESULTS_IMPORT_SESSION = "consultations:results-import:{}"
 RESPONSES_IMPORT_SESSION = "consultations:responses-import:{}"
 
@@ -115,8 +117,12 @@ def consultation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @partnership_view()
 def results_history(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(request, slug)
-    changes = selectors.results_history(consultation)[:200]
-    return render(request, "consultations/results_history.html", {"consultation": consultation, "changes": changes})
+    page_obj = Paginator(selectors.results_history(consultation), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "consultations/results_history.html",
+        {"consultation": consultation, "changes": page_obj.object_list, "page_obj": page_obj},
+    )
 
 
 # Questions and results -----------------------------------------------------------------------------------------
