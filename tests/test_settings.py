@@ -101,7 +101,7 @@ def test_a_bucket_alone_gives_private_signed_object_storage():
             "endpoint_url": None,
             "addressing_style": None,
             "location": "",
-            "default_acl": "private",
+            "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 60,
             "custom_domain": None,
@@ -118,7 +118,7 @@ def test_every_object_storage_variable_is_read():
         S3_ENDPOINT_URL="https://s3.fr-par.scw.cloud",
         S3_ADDRESSING_STYLE="path",
         S3_PREFIX="/vawg/production/",
-        S3_DEFAULT_ACL="none",
+        S3_DEFAULT_ACL="private",
         S3_SIGNED_URL_SECONDS="300",
         S3_ACCESS_KEY_ID="SCWEXAMPLE",
         S3_SECRET_ACCESS_KEY="example-secret",
@@ -127,7 +127,7 @@ def test_every_object_storage_variable_is_read():
     assert options["endpoint_url"] == "https://s3.fr-par.scw.cloud"
     assert options["addressing_style"] == "path"
     assert options["location"] == "vawg/production"
-    assert options["default_acl"] is None
+    assert options["default_acl"] == "private"
     assert options["querystring_expire"] == 300
     assert (options["access_key"], options["secret_key"]) == ("SCWEXAMPLE", "example-secret")
     assert options["querystring_auth"] is True and options["custom_domain"] is None
@@ -147,7 +147,7 @@ def test_every_object_storage_variable_is_read():
         ),
         ({**S3, "S3_ENDPOINT_URL": "https://minio.internal:port"}, "S3_ENDPOINT_URL='https://minio.internal:port' has"),
         ({**S3, "S3_ADDRESSING_STYLE": "sideways"}, "S3_ADDRESSING_STYLE='sideways' must be one of: auto, path"),
-        ({**S3, "S3_DEFAULT_ACL": "public-read"}, "S3_DEFAULT_ACL='public-read' must be one of: private, none"),
+        ({**S3, "S3_DEFAULT_ACL": "public-read"}, "S3_DEFAULT_ACL='public-read' must be one of: none, private"),
         ({**S3, "S3_PREFIX": "vawg/../other"}, "S3_PREFIX='vawg/../other' must be a plain folder path"),
         ({**S3, "S3_SIGNED_URL_SECONDS": "soon"}, "S3_SIGNED_URL_SECONDS='soon' is not a whole number"),
         ({**S3, "S3_SIGNED_URL_SECONDS": "86400"}, "S3_SIGNED_URL_SECONDS=86400 is above the maximum of 3600"),

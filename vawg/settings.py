@@ -231,7 +231,7 @@ if STORAGE_BACKEND == "s3":
             "Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (to use the instance's role)."
         )
     _addressing = env.choice("S3_ADDRESSING_STYLE", "auto", ["auto", "path", "virtual"])
-    _acl = env.choice("S3_DEFAULT_ACL", "private", ["private", "none"])
+    _acl = env.choice("S3_DEFAULT_ACL", "none", ["none", "private"])
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -241,8 +241,8 @@ if STORAGE_BACKEND == "s3":
             "endpoint_url": env.url("S3_ENDPOINT_URL", ["https", "http"]),
             "addressing_style": None if _addressing == "auto" else _addressing,
             "location": _prefix,
-            # "none" sends no ACL: AWS buckets with ACLs disabled (their default) refuse any other but keep
-            # every object private to the account anyway.
+            # "none" (the default) sends no ACL, so objects take the bucket's own: private unless a bucket policy
+            # says otherwise. AWS buckets with ACLs disabled (AWS's default) refuse uploads that carry an ACL.
             "default_acl": None if _acl == "none" else _acl,
             # No public URLs: any URL the storage hands out (only the admin shows one) is signed and short-lived.
             "querystring_auth": True,
