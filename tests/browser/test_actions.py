@@ -158,3 +158,19 @@ def test_board_member_reads_the_summary_and_the_history(world, plan, page, sign_
     page.get_by_role("link", name="1.1 (open the action)").click()
     expect(page.locator(".moj-timeline")).to_contain_text("Directory drafted")
     axe.check(page)
+
+
+def test_board_member_pages_back_through_an_actions_history(world, plan, page, sign_in, axe):
+    RagRating.objects.create(
+        action=plan["shared"], year=2016, quarter=1, rating="green", reason="Directory out", set_at=timezone.now()
+    )
+    sign_in(world.board_member)
+    page.goto(f"/{world.partnership.slug}/plan/actions/{plan['shared'].pk}/")
+    expect(page.get_by_role("heading", level=3, name="2016-17 Q1")).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name="2015-16 Q4")).to_have_count(0)
+    axe.check(page)
+    page.get_by_role("navigation", name="Pagination").get_by_role("link", name="Next page").click()
+    expect(page.get_by_role("heading", level=3, name="2015-16 Q4")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Directory not out")
+    expect(page.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
+    axe.check(page)
