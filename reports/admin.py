@@ -27,3 +27,6 @@ class AnnualReportAdmin(ReadOnlyAdmin):
 class ReportEditionAdmin(ReadOnlyAdmin):
     list_display = ["report", "purpose", "state", "number", "published_at", "pdf_sha256"]
     list_filter = ["purpose", "state", "report__partnership"]
+    # The stored files are reached only through the report pages' permission-checked downloads: the admin would
+    # link them at the storage's own address (a bare /media/ path, or a signed bucket URL).
+    exclude = ["pdf", "html"]

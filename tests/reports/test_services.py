@@ -186,7 +186,10 @@ def test_the_admin_cannot_change_or_delete_editions(world, client, report):
     edition = ReportEditionFactory(report=report)
     client.force_login(world.admin)
     change = f"/admin/reports/reportedition/{edition.pk}/change/"
-    assert client.get(change).status_code == 200  # read-only view
+    view = client.get(change)
+    assert view.status_code == 200  # read-only view
+    # No link to the stored file's own address: files are reached only through the permission-checked downloads.
+    assert edition.pdf.name and edition.pdf.name not in view.content.decode()
     assert client.post(change, {"state": "failed"}).status_code == 403
     assert client.post(f"/admin/reports/reportedition/{edition.pk}/delete/", {"post": "yes"}).status_code == 403
     edition.refresh_from_db()
