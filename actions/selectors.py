@@ -324,18 +324,26 @@ NOT_STARTED_ORDER = 3
 def review_responsibilities(update_round: UpdateRound) -> QuerySet[ActionGroup]:
     """The round's (action, group) pairs in the review page's order, sorted by the database so that the page
     can show one page of them."""
-    status = ProgressUpdate.objects.filter(
-        action=OuterRef("action_id"), group=OuterRef("group_id"), year=update_round.year, quarter=update_round.quarter
-    ).values("status")[:1]
-    review_order = Case(
-        *[When(update_status=status_, then=Value(order)) for status_, order in REVIEW_ORDER.items()],
-        default=Value(NOT_STARTED_ORDER),
-        output_field=IntegerField(),
+    order = (
+        ProgressUpdate.objects.filter(
+            action=OuterRef("action_id"),
+            group=OuterRef("group_id"),
+            year=update_round.year,
+            quarter=update_round.quarter,
+        )
+        .order_by()
+        .annotate(
+            order=Case(
+                *[When(status=status, then=Value(order)) for status, order in REVIEW_ORDER.items()],
+                output_field=IntegerField(),
+            )
+        )
+        .values("order")[:1]
     )
     return (
         round_responsibilities(update_round)
-        .annotate(update_status=Subquery(status))
-        .order_by(review_order, "action__sort_key", "group__display_order", "group__name", "pk")
+        .annotate(review_order=Coalesce(Subquery(order), Value(NOT_STARTED_ORDER)))
+        .order_by("review_order", "action__sort_key", "group__display_order", "group__name", "pk")
     )
 
 
