@@ -21,4 +21,4 @@ class AuditEventFilter(django_filters.FilterSet):
 
     def __init__(self, *args, object_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["object_type"].extra["choices"] = [(t, t.split(".")[-1]) for t in object_types]
+        self.filters["object_type"].extra["choices"] = list(object_types)

@@ -167,6 +167,13 @@ def _audited(sender) -> bool:
     return sender._meta.app_label in AUDITED_APPS or sender is get_user_model()
 
 
+def audited_object_types() -> list[tuple[str, str]]:
+    """(`AuditEvent.object_type`, its name for people) of every kind of record the log can name, for the log's
+    filter: known from the code, so the log page never scans a partnership's whole log to list them."""
+    kinds = [(model._meta.label, str(model._meta.verbose_name)) for model in apps.get_models() if _audited(model)]
+    return sorted(((label, name[:1].upper() + name[1:]) for label, name in kinds), key=lambda kind: kind[1])
+
+
 def _before_save(sender, instance, raw=False, using=None, **kwargs):
     if raw or not _audited(sender) or instance.pk is None:
         return
