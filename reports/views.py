@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from reports.models import AnnualReport, ReportEdition
 from vawg.access import LEAD, partnership_view
 
 SECTION = "reports"
+DRAFTS_PER_PAGE = 20
 
 
 def _report_url(report: AnnualReport) -> str:
@@ -71,16 +73,21 @@ def new(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, year: int) -> HttpResponse:
     request.current_section = SECTION
     report = selectors.report_for_year(request.partnership, year)
-    editions = selectors.editions_of(report, request.membership)
+    can_see_drafts = selectors.can_see_drafts(request.membership)
+    drafts = (
+        Paginator(selectors.draft_editions_of(report), DRAFTS_PER_PAGE).get_page(request.GET.get("page"))
+        if can_see_drafts
+        else None
+    )
     return render(
         request,
         "reports/detail.html",
         {
             "report": report,
-            "published": [e for e in editions if e.is_published],
-            "drafts": [e for e in editions if not e.is_published],
-            "can_see_drafts": selectors.can_see_drafts(request.membership),
-            "active": next((e for e in editions if not e.is_finished), None),
+            "published": selectors.published_editions_of(report),
+            "drafts": drafts,
+            "can_see_drafts": can_see_drafts,
+            "active": selectors.active_build(report) if can_see_drafts else None,
             "build_form": BuildForm(initial={"version": report.version}),
             "narrative": {name: narrative.parse(text) for name, text in report.narrative().items()},
             "narrative_fields": [

@@ -58,7 +58,8 @@ def test_the_index_and_report_pages_take_a_fixed_number_of_queries(world, client
             ReportEditionFactory(report=report, published=False)
     client.force_login(world.lead)
     # Session, user and membership (3), the reports and their editions (2), the session saved (3: a savepoint, the
-    # update, its release); the report page reads the report and its editions.
+    # update, its release); the report page reads the report, its published editions, a page of drafts (a count
+    # and the page) and any build under way.
     with django_assert_num_queries(INDEX_QUERIES):
         assert client.get(url("index", world)).status_code == 200
     with django_assert_num_queries(DETAIL_QUERIES):
@@ -66,7 +67,24 @@ def test_the_index_and_report_pages_take_a_fixed_number_of_queries(world, client
 
 
 INDEX_QUERIES = 8
-DETAIL_QUERIES = 8
+DETAIL_QUERIES = 11
+
+
+def test_the_report_page_shows_drafts_a_page_at_a_time_and_the_index_the_latest(world, client, report):
+    published = ReportEditionFactory(report=report)
+    drafts = [ReportEditionFactory(report=report, published=False) for _ in range(23)]
+    client.force_login(world.lead)
+    first = client.get(url("detail", world, year=2015)).content.decode()
+    second = client.get(url("detail", world, year=2015), {"page": 2}).content.decode()
+    draft_links = [url("edition", world, year=2015, edition_id=d.pk) + '"' for d in drafts]
+    assert sum(link in first for link in draft_links) == 20
+    assert sum(link in second for link in draft_links) == 3
+    assert "Drafts 1 to 20 of 23, newest first." in first
+    assert url("edition_pdf", world, year=2015, edition_id=published.pk) in first + second
+    index = client.get(url("index", world)).content.decode()
+    assert url("edition_pdf", world, year=2015, edition_id=published.pk) in index
+    newest = max(drafts, key=lambda d: (d.requested_at, d.pk))
+    assert f"{newest.label}: {newest.get_state_display().lower()}" in index
 
 
 def test_an_unknown_year_or_a_malformed_one_is_404(world, client):
