@@ -20,6 +20,7 @@ from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from audit.recorder import record_import
 from partnership.models import Borough, BoroughPopulation, Partnership
@@ -205,8 +206,9 @@ class Importer:
     columns: list[Column] = []
     lock_rows = False  # True while importing for real: `existing()` then locks the rows it reads (`locked()`)
 
-    def __init__(self, partnership: Partnership):
+    def __init__(self, partnership: Partnership, *, user=None):
         self.partnership = partnership
+        self.user = user  # who imports (None from a command): recorded where a row keeps who saved it last
 
     @cached_property
     def borough(self) -> BoroughLookup:
@@ -425,7 +427,15 @@ class MaracImporter(Importer):
         return MaracReturn
 
     def update_fields(self) -> list[str]:
-        return ["submitted", *self.count_fields, *self.source_fields, "version"]
+        return ["submitted", *self.count_fields, *self.source_fields, "version", "updated_by", "updated_at"]
+
+    def write(self, to_create: list, to_update: list) -> None:
+        # bulk_update skips auto_now: the return page's "last saved" must name this import, not the save before.
+        now = timezone.now()
+        for marac_return in to_create + to_update:
+            marac_return.updated_by = self.user
+            marac_return.updated_at = now
+        super().write(to_create, to_update)
 
     def describe(self, key: tuple) -> str:
         borough, quarter = key
@@ -777,8 +787,8 @@ class IndicatorImporter(Importer):
         Column("tolerance", "Tolerance", required=False),
     ]
 
-    def __init__(self, partnership: Partnership):
-        super().__init__(partnership)
+    def __init__(self, partnership: Partnership, *, user=None):
+        super().__init__(partnership, user=user)
         self.new_indicators: dict[str, OutcomeIndicator] = {}
         self.indicator_rows: dict[str, int] = {}
 

@@ -392,7 +392,7 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
             pending.delete()
             form.add_error("file", str(error))
         else:
-            result = importer_class(request.partnership).run(
+            result = importer_class(request.partnership, user=request.user).run(
                 table, dry_run=False, filename=pending.filename, previewed=pending.preview_state
             )
             if result.ok:
@@ -409,7 +409,7 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
             except TabularError as error:
                 form.add_error("file", str(error))
             else:
-                result = importer_class(request.partnership).run(table, dry_run=True)
+                result = importer_class(request.partnership, user=request.user).run(table, dry_run=True)
                 context["result"] = result
                 if result.ok:
                     upload.seek(0)

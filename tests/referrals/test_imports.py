@@ -89,6 +89,22 @@ def test_marac_round_trip_changes_nothing(world, boroughs):
     assert snapshot(MaracReturn) == before
 
 
+def test_marac_import_records_who_changed_a_return_and_when(world, boroughs):
+    run(world.partnership, "marac", marac_file(["LBHF", "2015-16", "Q1", 3, 70, 18, 91, 4, 40, 10]))
+    saved = MaracReturn.objects.get()
+    MaracReturn.objects.filter(pk=saved.pk).update(
+        updated_by=world.lead, updated_at=saved.updated_at.replace(year=2016)
+    )
+    rows = marac_file(["LBHF", "2015-16", "Q1", 3, 72, 18, 91, 4, 40, 10])
+    result = IMPORTERS["marac"](world.partnership, user=world.coordinator).run(
+        read_table(csv_bytes(rows), filename="file.csv"), dry_run=False
+    )
+    assert result.ok and result.updated == 1
+    saved.refresh_from_db()
+    assert saved.cases_discussed == 72 and saved.updated_by == world.coordinator
+    assert saved.updated_at.year > 2016
+
+
 @pytest.mark.parametrize(
     ("row", "column", "message"),
     [
