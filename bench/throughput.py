@@ -74,6 +74,9 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         "--worker-class=sync",
         "--log-level=warning",
         "--max-requests=0",  # no recycling: the memory figure must see every request
+        # Otherwise the project's gunicorn.conf.py applies, as in production; its access log (one line a request,
+        # kept here too) goes nowhere so that the figures stay readable.
+        "--access-logfile=/dev/null",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())
     deadline = time.time() + 30
