@@ -93,6 +93,13 @@ def test_files_are_stored_under_media_root_by_default():
 
 def test_a_bucket_alone_gives_private_signed_object_storage():
     options = settings_for(**S3)["STORAGES"]["default"]
+    client = options["OPTIONS"].pop("client_config")
+    assert (client.connect_timeout, client.read_timeout, client.retries) == (
+        5,
+        30,
+        {"mode": "standard", "max_attempts": 3},
+    )
+    assert (client.s3, client.signature_version) == ({"addressing_style": None}, "s3v4")
     assert options == {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -126,6 +133,7 @@ def test_every_object_storage_variable_is_read():
     assert options["region_name"] == "fr-par"
     assert options["endpoint_url"] == "https://s3.fr-par.scw.cloud"
     assert options["addressing_style"] == "path"
+    assert options["client_config"].s3 == {"addressing_style": "path"}
     assert options["location"] == "vawg/production"
     assert options["default_acl"] == "private"
     assert options["querystring_expire"] == 300

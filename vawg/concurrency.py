@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from django.db import models, transaction
 from django.db.models import F
+from django.http import Http404
 
 
 class StaleEdit(Exception):
@@ -27,7 +28,8 @@ class StaleEdit(Exception):
 def save_if_current(instance: models.Model, *, expected_version: int, fields: list[str]) -> None:
     """Write `fields` of `instance` only if its row still has `expected_version`; bump the version.
 
-    Raises StaleEdit (carrying the row as it now is and the fields that differ) when the row moved on.
+    Raises StaleEdit (carrying the row as it now is and the fields that differ) when the row moved on, and
+    Http404 when it was deleted meanwhile.
     """
     model = type(instance)
     # Claim the row by moving its version on, atomically on every database; a stale editor claims nothing.
@@ -35,7 +37,9 @@ def save_if_current(instance: models.Model, *, expected_version: int, fields: li
     with transaction.atomic():
         claimed = model.objects.filter(pk=instance.pk, version=expected_version).update(version=F("version") + 1)
         if claimed == 0:
-            current = model.objects.get(pk=instance.pk)
+            current = model.objects.filter(pk=instance.pk).first()
+            if current is None:
+                raise Http404(f"This {model._meta.verbose_name} was deleted by someone else while you were editing it.")
             changed = [name for name in fields if getattr(current, name) != getattr(instance, name)]
             raise StaleEdit(current, changed)
         instance.version = expected_version + 1

@@ -211,6 +211,20 @@ MEDIA_URL = "/media/"
 # several app servers. Either way people reach them only through the app's permission-checked views, which stream
 # them; nothing links to the bucket, and its objects are private.
 STORAGE_BACKEND = env.choice("STORAGE_BACKEND", "filesystem", ["filesystem", "s3"])
+
+
+def _s3_client_config(addressing: str, signature_version: str):
+    from botocore.config import Config
+
+    return Config(
+        s3={"addressing_style": None if addressing == "auto" else addressing},
+        signature_version=signature_version,
+        connect_timeout=5,
+        read_timeout=30,
+        retries={"mode": "standard", "max_attempts": 3},
+    )
+
+
 if STORAGE_BACKEND == "s3":
     _bucket = env.str("S3_BUCKET", "")
     if not _bucket:
@@ -251,6 +265,9 @@ if STORAGE_BACKEND == "s3":
             # Never replace a stored file: published editions are immutable.
             "file_overwrite": False,
             "signature_version": "s3v4",
+            # boto3's defaults wait 60 s to connect and retry quietly: /health/ must fail fast when the store is
+            # unreachable, so load balancers take the server out instead of queueing requests behind it.
+            "client_config": _s3_client_config(_addressing, "s3v4"),
             # Unset: boto3's own chain (an instance or task role, AWS_* variables, a profile).
             **({"access_key": _access_key, "secret_key": _secret_key} if _access_key else {}),
         },
