@@ -50,7 +50,8 @@ def row_state(instance: models.Model | None, fields: Iterable[str]) -> str | Non
     """A short fingerprint of a stored row's `fields` (None when there is no row yet)."""
     if instance is None:
         return None
-    values = repr([getattr(instance, name) for name in fields])
+    # A foreign key by its stored id: reading the related object would cost a query a row.
+    values = repr([getattr(instance, instance._meta.get_field(name).attname) for name in fields])
     return hashlib.sha256(values.encode()).hexdigest()[:16]
 
 

@@ -5,7 +5,9 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from partnership.models import BoroughPopulation
 from referrals import selectors
@@ -103,6 +105,17 @@ def test_marac_import_records_who_changed_a_return_and_when(world, boroughs):
     saved.refresh_from_db()
     assert saved.cases_discussed == 72 and saved.updated_by == world.coordinator
     assert saved.updated_at.year > 2016
+
+
+def test_marac_preview_of_stored_returns_takes_the_same_queries_however_many_rows(world, boroughs):
+    def preview_queries(quarters):
+        data = csv_bytes(marac_file(*[["LBHF", "2015-16", f"Q{q}", 3, 70, 18, 91, 4, 40, 10] for q in quarters]))
+        IMPORTERS["marac"](world.partnership, user=world.lead).run(read_table(data, filename="f.csv"), dry_run=False)
+        with CaptureQueriesContext(connection) as context:
+            IMPORTERS["marac"](world.partnership).run(read_table(data, filename="f.csv"), dry_run=True)
+        return len(context.captured_queries)
+
+    assert preview_queries([1]) == preview_queries([1, 2, 3, 4])
 
 
 @pytest.mark.parametrize(
