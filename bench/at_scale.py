@@ -112,11 +112,7 @@ def main() -> None:
         )
         ratios.append((f"Action plan import, {rows:,} rows / bulk_create", ratio, 5))
 
-        # bench_import prints its own figures and returns only whether it met the target: read its ratio back.
-        output = Capture()
-        with output:
-            bench_referrals.bench_import()
-        ratios.append(("Referral import, 10,000 rows / bulk_create", output.ratio("import / bulk_create:"), 5))
+        ratios.append(("Referral import, 10,000 rows / bulk_create", bench_referrals.bench_import(), 5))
 
         print()
         ratio = bench_consultations.bench_raw_import(partnership, lead, args.repeat)
@@ -144,31 +140,6 @@ def main() -> None:
         print(f"  {what:<48}{ratio:>7.2f}x  target <= {target:g}x  {verdict(ratio, target)}")
     met = all(ratio <= target for _, ratio, target in ratios)
     print("All targets met." if met else "Some targets missed.")
-
-
-class Capture:
-    """Copies what is printed inside it to the terminal and keeps it, to read a figure back."""
-
-    def __enter__(self):
-        self.lines, self._stdout = [], sys.stdout
-        sys.stdout = self
-        return self
-
-    def __exit__(self, *exc):
-        sys.stdout = self._stdout
-
-    def write(self, text: str) -> None:
-        self._stdout.write(text)
-        self.lines.append(text)
-
-    def flush(self) -> None:
-        self._stdout.flush()
-
-    def ratio(self, marker: str) -> float:
-        """The first "1.23x" after `marker` in what was printed."""
-        text = "".join(self.lines)
-        after = text[text.index(marker) + len(marker) :]
-        return float(after.split("x", 1)[0].split()[-1])
 
 
 if __name__ == "__main__":
