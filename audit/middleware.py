@@ -1,4 +1,5 @@
 from audit import context
+from vawg.client_ip import client_ip
 
 
 class AuditContextMiddleware:
@@ -16,6 +17,6 @@ class AuditContextMiddleware:
             actor_label=user.get_username() if signed_in else "anonymous",
             partnership_id=None,
             request_path=request.path,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
         ):
             return self.get_response(request)

@@ -180,6 +180,17 @@ def test_the_bucket_settings_are_ignored_with_the_filesystem_backend():
     assert values["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
 
 
+def test_the_trusted_proxy_count_reaches_the_client_address_function():
+    assert settings_for()["TRUSTED_PROXY_COUNT"] == 0
+    values = settings_for(TRUSTED_PROXY_COUNT="2")
+    assert values["TRUSTED_PROXY_COUNT"] == 2
+    # django-axes asks the same function as the audit log; no django-ipware settings that would be silently unused.
+    assert values["AXES_CLIENT_IP_CALLABLE"] == "vawg.client_ip.client_ip"
+    assert not [name for name in values if name.startswith("AXES_IPWARE")]
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT=-1 is below the minimum"):
+        settings_for(TRUSTED_PROXY_COUNT="-1")
+
+
 def test_there_is_no_replica_unless_one_is_configured():
     values = settings_for(DATABASE_URL="postgres://vawg@db.internal/vawg", DATABASE_REPLICA_URL="")
     assert list(values["DATABASES"]) == ["default"]

@@ -131,8 +131,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address (vawg/client_ip.py): with N proxies in front, the N-th X-Forwarded-For entry from the right;
+# with none, REMOTE_ADDR and the header ignored. Sign-in throttling and the audit log both read it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "vawg.client_ip.client_ip"
 AXES_VERBOSE = False
 
 # Two-factor sign-in (vawg/mfa.py): the name authenticator apps show, and django-otp's throttling.
