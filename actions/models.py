@@ -317,26 +317,3 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref} ({self.source})"
-
-
-class ActionPlanImport(PeriodFields):
-    """An uploaded action plan file waiting for the strategic lead to confirm its preview.
-
-    The file itself is kept (not the preview), so that confirming re-checks it against the data as it is then,
-    and refuses it if the rows the preview showed have changed meanwhile.
-    """
-
-    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="imports")
-    filename = models.CharField(max_length=200)
-    content = models.BinaryField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
-    # The plan as the preview saw it (ImportReport.preview_state): confirming is refused if any of it has changed.
-    preview_state = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-uploaded_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} for {self.period}"

@@ -30,7 +30,6 @@ from actions.forms import (
 from actions.models import (
     Action,
     ActionGroup,
-    ActionPlanImport,
     Priority,
     ProgressUpdate,
     Recommendation,
@@ -39,10 +38,14 @@ from actions.models import (
 )
 from actions.plan_file import EXPORT_HEADINGS, check_and_apply, export_rows
 from partnership.models import OperationalGroup
+from partnership.services import pending_upload_create, pending_upload_discard, pending_upload_for
 from vawg import tabular
 from vawg.access import LEAD, WRITE_GROUP, partnership_view, require_group_write
 from vawg.periods import Quarter
 from vawg.rag import RAG_TAG_CLASS, Rag
+
+# The kind of pending upload an action plan file is kept as between its preview and its confirmation.
+PLAN_IMPORT = "action-plan"
 
 PAGE_SIZE = 50
 # The action page shows one financial year of history at a time (latest first): ten years of quarterly updates
@@ -173,14 +176,14 @@ def plan_import(request: HttpRequest) -> HttpResponse:
                 dry_run=True,
             )
             if report.ok:
-                batch = ActionPlanImport.objects.create(
-                    strategy=strategy,
-                    year=year,
-                    quarter=quarter,
-                    filename=upload.name[:200],
+                batch = pending_upload_create(
+                    partnership=request.partnership,
+                    user=request.user,
+                    kind=PLAN_IMPORT,
+                    filename=upload.name,
                     content=content,
-                    uploaded_by=request.user,
-                    preview_state=report.preview_state,
+                    params={"strategy": strategy.pk, "year": year, "quarter": quarter},
+                    payload=report.preview_state,
                 )
     status = 400 if report is not None and not report.ok else 200
     return render(request, "actions/import.html", {"form": form, "report": report, "batch": batch}, status=status)
@@ -189,28 +192,24 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 @partnership_view(LEAD, methods=("POST",))
 def plan_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
     _section(request)
-    batch = get_object_or_404(
-        ActionPlanImport.objects.select_related("strategy"),
-        pk=batch_id,
-        strategy__partnership=request.partnership,
-        uploaded_by=request.user,
-        applied_at__isnull=True,
-    )
+    batch = pending_upload_for(partnership=request.partnership, user=request.user, kind=PLAN_IMPORT, pk=batch_id)
+    if batch is None:
+        raise Http404("No such import waiting for confirmation")
+    strategy = get_object_or_404(Strategy, pk=batch.params.get("strategy"), partnership=request.partnership)
     report = check_and_apply(
-        strategy=batch.strategy,
-        period=batch.period,
+        strategy=strategy,
+        period=Quarter(batch.params["year"], batch.params["quarter"]),
         file=bytes(batch.content),
         filename=batch.filename,
         user=request.user,
         dry_run=False,
-        previewed=batch.preview_state,
+        previewed=batch.payload,
     )
     if not report.ok:
         return render(request, "actions/import.html", {"form": ImportForm(), "report": report}, status=400)
-    batch.applied_at, batch.content = timezone.now(), b""
-    batch.save(update_fields=["applied_at", "content"])
+    pending_upload_discard(batch)
     messages.success(request, f"{batch.filename} imported: " + " ".join(report.summary_lines()[1:7]))
-    return redirect(reverse("actions:plan", args=[request.partnership.slug]) + f"?strategy={batch.strategy.slug}")
+    return redirect(reverse("actions:plan", args=[request.partnership.slug]) + f"?strategy={strategy.slug}")
 
 
 # --- One action -----------------------------------------------------------------------------------------------

@@ -32,14 +32,16 @@ from consultations.forms import (
 from consultations.models import Consultation, Question, Quote, ResultsChange, Theme
 from consultations.redaction import segments
 from consultations.results import summarise
+from partnership.services import pending_upload_create, pending_upload_discard, pending_upload_for
 from vawg.access import LEAD, partnership_view
-from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
+from vawg.tabular import INLINE_LIMITS, TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "consultations"
 POST = ("GET", "HEAD", "POST")
 HISTORY_PAGE_SIZE = 50  # every change to the results is kept: the history grows with each import and edit
-RESULTS_IMPORT_SESSION = "consultations:results-import:{}"
-RESPONSES_IMPORT_SESSION = "consultations:responses-import:{}"
+# The kinds of pending upload a consultation's imports are kept as between their steps, per consultation.
+RESULTS_IMPORT = "consultation-results:{}"
+RESPONSES_IMPORT = "consultation-responses:{}"
 
 
 def _consultation(request: HttpRequest, slug: str) -> Consultation:
@@ -426,7 +428,7 @@ def quote_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _read_upload(form: UploadForm):
     upload = form.cleaned_data["file"]
     try:
-        return read_table(upload, filename=upload.name), upload.name
+        return read_table(upload, filename=upload.name, limits=INLINE_LIMITS), upload.name
     except TabularError as error:
         form.add_error("file", str(error))
         return None, upload.name
@@ -452,7 +454,13 @@ def results_import(request: HttpRequest, slug: str) -> HttpResponse:
                     filename=filename,
                 )
             if outcome.ok:
-                request.session[RESULTS_IMPORT_SESSION.format(consultation.pk)] = {"rows": rows, "filename": filename}
+                pending_upload_create(
+                    partnership=request.partnership,
+                    user=request.user,
+                    kind=RESULTS_IMPORT.format(consultation.pk),
+                    filename=filename,
+                    payload={"rows": rows},
+                )
             context.update(outcome=outcome, filename=filename)
     return render(request, "consultations/results_import.html", context)
 
@@ -460,23 +468,26 @@ def results_import(request: HttpRequest, slug: str) -> HttpResponse:
 @partnership_view(LEAD, methods=("POST",))
 def results_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(request, slug)
-    pending = request.session.pop(RESULTS_IMPORT_SESSION.format(consultation.pk), None)
-    if not pending:
+    pending = pending_upload_for(
+        partnership=request.partnership, user=request.user, kind=RESULTS_IMPORT.format(consultation.pk)
+    )
+    if pending is None:
         messages.info(request, "Nothing to import: upload the file again.")
         return redirect("consultations:results_import", request.partnership.slug, consultation.slug)
+    pending_upload_discard(pending)
     outcome = importers.import_results(
         consultation=consultation,
-        rows=pending["rows"],
+        rows=pending.payload["rows"],
         user=request.user,
         source=ResultsChange.Source.RESULTS_IMPORT,
         dry_run=False,
-        filename=pending["filename"],
+        filename=pending.filename,
     )
     if not outcome.saved:
         form = UploadForm()
-        context = {"consultation": consultation, "form": form, "outcome": outcome, "filename": pending["filename"]}
+        context = {"consultation": consultation, "form": form, "outcome": outcome, "filename": pending.filename}
         return render(request, "consultations/results_import.html", context)
-    messages.success(request, f"Results imported from {pending['filename']}: {len(outcome.previews)} questions.")
+    messages.success(request, f"Results imported from {pending.filename}: {len(outcome.previews)} questions.")
     return redirect(_detail_url(consultation))
 
 
@@ -490,10 +501,13 @@ def responses_import(request: HttpRequest, slug: str) -> HttpResponse:
             # The respondent rows end here: only per-column answer counts go on to the next step.
             profile = importers.profile_responses(table)
             del table
-            request.session[RESPONSES_IMPORT_SESSION.format(consultation.pk)] = {
-                "profile": profile,
-                "filename": filename,
-            }
+            pending_upload_create(
+                partnership=request.partnership,
+                user=request.user,
+                kind=RESPONSES_IMPORT.format(consultation.pk),
+                filename=filename,
+                payload={"profile": profile},
+            )
             return redirect("consultations:responses_mapping", request.partnership.slug, consultation.slug)
     return render(request, "consultations/responses_import.html", {"consultation": consultation, "form": form})
 
@@ -501,16 +515,17 @@ def responses_import(request: HttpRequest, slug: str) -> HttpResponse:
 @partnership_view(LEAD, methods=POST)
 def responses_mapping(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(request, slug)
-    key = RESPONSES_IMPORT_SESSION.format(consultation.pk)
-    pending = request.session.get(key)
-    if not pending:
+    pending = pending_upload_for(
+        partnership=request.partnership, user=request.user, kind=RESPONSES_IMPORT.format(consultation.pk)
+    )
+    if pending is None:
         messages.info(request, "Upload a survey export first.")
         return redirect("consultations:responses_import", request.partnership.slug, consultation.slug)
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        del request.session[key]
+        pending_upload_discard(pending)
         messages.info(request, "Import cancelled: nothing was saved, and the file's answers were discarded.")
         return redirect(_detail_url(consultation))
-    profile = pending["profile"]
+    profile = pending.payload["profile"]
     questions = list(
         consultation.questions.select_related("consultation").prefetch_related("options", "items").order_by("position")
     )
@@ -528,13 +543,13 @@ def responses_mapping(request: HttpRequest, slug: str) -> HttpResponse:
         mapping=mapping,
         user=request.user,
         dry_run=not importing,
-        filename=pending["filename"],
+        filename=pending.filename,
     )
     if importing and outcome.saved:
-        del request.session[key]
+        pending_upload_discard(pending)
         messages.success(
             request,
-            f"Imported {profile['respondents']:,} responses from {pending['filename']} as counts for "
+            f"Imported {profile['respondents']:,} responses from {pending.filename} as counts for "
             f"{len(outcome.previews)} questions. The responses themselves were not kept.",
         )
         return redirect(_detail_url(consultation))
@@ -546,7 +561,7 @@ def responses_mapping(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "outcome": outcome,
             "profile": profile,
-            "filename": pending["filename"],
+            "filename": pending.filename,
             "tried_import": importing,
         },
     )

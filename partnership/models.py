@@ -229,3 +229,34 @@ class Membership(models.Model):
         if self.is_strategic_lead:
             return True
         return self.is_coordinator and group_id in self.group_ids()
+
+
+class PendingUpload(models.Model):
+    """An import between its preview and the person's confirmation: the file, or only what was read of it (a
+    survey export keeps its answer counts, never the respondents' rows), with the state of the records the preview
+    was made against. One per person and kind; deleted once imported, replaced by the person's next preview, and
+    purged after `PENDING_UPLOAD_HOURS` (a preview never confirmed). Kept in the database, never in the session:
+    a large upload in the session slowed every later request of that person."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The data kind and what it is for, e.g. "marac" or "consultation-results:12".
+    kind = models.CharField(max_length=80)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField(default=b"", blank=True)
+    # What the import needs besides the file (the period, the strategy, the consultation...).
+    params = models.JSONField(default=dict, blank=True)
+    # What the preview read or saw: the rows' state for the stale check, or the parsed figures themselves.
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # The confirm and replace lookups.
+            models.Index(fields=["partnership", "user", "kind"], name="pending_upload_owner"),
+            # The purge of previews never confirmed.
+            models.Index(fields=["created_at"], name="pending_upload_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.filename}"

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
 
-from partnership.models import Partnership
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from partnership.models import Partnership, PendingUpload
 from vawg.concurrency import save_if_current
 
 SETTINGS_FIELDS = [
@@ -27,3 +31,57 @@ def partnership_settings_update(*, partnership: Partnership, data: dict, expecte
     partnership.full_clean()
     save_if_current(partnership, expected_version=expected_version, fields=SETTINGS_FIELDS)
     return partnership
+
+
+# --- Imports awaiting confirmation --------------------------------------------------------------------------
+
+
+def pending_upload_create(
+    *,
+    partnership: Partnership,
+    user,
+    kind: str,
+    filename: str,
+    content: bytes = b"",
+    params: dict | None = None,
+    payload: dict | None = None,
+) -> PendingUpload:
+    """Keep a previewed import until it is confirmed. A new preview replaces the person's previous one of the same
+    kind, and previews older than `PENDING_UPLOAD_HOURS` are purged on the way."""
+    pending_uploads_purge()
+    PendingUpload.objects.filter(partnership=partnership, user=user, kind=kind).delete()
+    return PendingUpload.objects.create(
+        partnership=partnership,
+        user=user,
+        kind=kind,
+        filename=filename[:255],
+        content=content,
+        params=dict(params or {}),
+        payload=dict(payload or {}),
+    )
+
+
+def pending_upload_for(*, partnership: Partnership, user, kind: str, pk: object = None) -> PendingUpload | None:
+    """The person's own pending import of this kind (with `pk`, that one only), if it has not expired."""
+    pending = PendingUpload.objects.filter(
+        partnership=partnership, user=user, kind=kind, created_at__gte=_pending_cutoff()
+    ).order_by("-created_at")
+    if pk is not None:
+        if not str(pk).isdigit():
+            return None
+        pending = pending.filter(pk=int(pk))
+    return pending.first()
+
+
+def pending_upload_discard(pending: PendingUpload) -> None:
+    PendingUpload.objects.filter(pk=pending.pk).delete()
+
+
+def pending_uploads_purge() -> int:
+    """Delete previews nobody confirmed in time. Returns how many were deleted."""
+    deleted, _ = PendingUpload.objects.filter(created_at__lt=_pending_cutoff()).delete()
+    return deleted
+
+
+def _pending_cutoff():
+    return timezone.now() - timedelta(hours=settings.PENDING_UPLOAD_HOURS)

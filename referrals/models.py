@@ -515,22 +515,3 @@ class IndicatorFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {FinancialYear(self.year)}"
-
-
-# --- Imports awaiting confirmation -------------------------------------------------------------------------
-
-
-class PendingImport(models.Model):
-    """An uploaded file between its preview and the person's confirmation; deleted once imported."""
-
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20)
-    filename = models.CharField(max_length=255)
-    content = models.BinaryField()
-    # The rows as the preview saw them (ImportResult.preview_state): confirming is refused if any has changed.
-    preview_state = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.kind} import {self.filename}"

@@ -18,7 +18,6 @@ from referrals.models import (
     Dataset,
     DatasetOwner,
     MaracReturn,
-    PendingImport,
     ReferralCount,
     Service,
 )
@@ -194,28 +193,3 @@ def borough_population_set(*, borough: Borough, year: int, population: int, fema
         raise ValidationError({"females_16_plus": "Females aged 16+ cannot be more than all residents."})
     record.save()
     return record
-
-
-# --- Imports awaiting confirmation --------------------------------------------------------------------------
-
-
-def pending_import_create(
-    *,
-    partnership: Partnership,
-    user,
-    kind: str,
-    filename: str,
-    content: bytes,
-    preview_state: Mapping[str, str | None] | None = None,
-) -> PendingImport:
-    """Keep a previewed file until it is confirmed, with the state of the rows its preview was made against."""
-    # One pending file per person and kind: a new preview replaces the one before.
-    PendingImport.objects.filter(partnership=partnership, user=user, kind=kind).delete()
-    return PendingImport.objects.create(
-        partnership=partnership,
-        user=user,
-        kind=kind,
-        filename=filename[:255],
-        content=content,
-        preview_state=dict(preview_state or {}),
-    )

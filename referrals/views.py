@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from partnership.models import Borough
+from partnership.services import pending_upload_create, pending_upload_discard, pending_upload_for
 from referrals import charts, selectors, services
 from referrals.filters import FiguresFilter, MaracFilter
 from referrals.forms import (
@@ -17,12 +18,12 @@ from referrals.forms import (
     ReferralChooseForm,
     ReferralCountsForm,
 )
-from referrals.models import Dataset, MaracReturn, PendingImport, ReferralCount
+from referrals.models import Dataset, MaracReturn, ReferralCount
 from referrals.resources import IMPORTERS
 from referrals.summary import marac_summary_rows
 from vawg.access import WRITE_GROUP, partnership_view, refuse
 from vawg.periods import FinancialYear, Quarter
-from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
+from vawg.tabular import INLINE_LIMITS, TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "figures"
 INDICATOR_LINES_PER_PAGE = 20
@@ -379,24 +380,22 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
     context = {"kind": kind, "title": importer_class.title, "headings": importer_class.columns}
     form = ImportForm()
     if request.method == "POST" and "confirm" in request.POST:
-        pending = get_object_or_404(
-            PendingImport,
-            pk=request.POST.get("confirm") if str(request.POST.get("confirm")).isdigit() else 0,
-            partnership=request.partnership,
-            user=request.user,
-            kind=kind,
+        pending = pending_upload_for(
+            partnership=request.partnership, user=request.user, kind=kind, pk=request.POST.get("confirm")
         )
+        if pending is None:
+            raise Http404("No such import waiting for confirmation")
         try:
-            table = read_table(bytes(pending.content), filename=pending.filename)
+            table = read_table(bytes(pending.content), filename=pending.filename, limits=INLINE_LIMITS)
         except TabularError as error:
-            pending.delete()
+            pending_upload_discard(pending)
             form.add_error("file", str(error))
         else:
             result = importer_class(request.partnership, user=request.user).run(
-                table, dry_run=False, filename=pending.filename, previewed=pending.preview_state
+                table, dry_run=False, filename=pending.filename, previewed=pending.payload
             )
             if result.ok:
-                pending.delete()
+                pending_upload_discard(pending)
                 messages.success(request, f"{pending.filename}: {result.summary()}")
                 return redirect("referrals:index", partnership_slug=request.partnership.slug)
             context["result"] = result
@@ -405,7 +404,7 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                table = read_table(upload)
+                table = read_table(upload, limits=INLINE_LIMITS)
             except TabularError as error:
                 form.add_error("file", str(error))
             else:
@@ -413,13 +412,13 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
                 context["result"] = result
                 if result.ok:
                     upload.seek(0)
-                    context["pending"] = services.pending_import_create(
+                    context["pending"] = pending_upload_create(
                         partnership=request.partnership,
                         user=request.user,
                         kind=kind,
                         filename=upload.name,
                         content=upload.read(),
-                        preview_state=result.preview_state,
+                        payload=result.preview_state,
                     )
     context["form"] = form
     return render(request, "referrals/import.html", context)

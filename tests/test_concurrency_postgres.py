@@ -18,9 +18,9 @@ from django.db import connection
 from django.urls import reverse
 
 from actions import services as action_services
-from actions.models import ActionPlanImport, ProgressUpdate, RagRating, RagRatingChange
+from actions.models import ProgressUpdate, RagRating, RagRatingChange
 from actions.plan_file import check_and_apply
-from partnership.models import Membership
+from partnership.models import Membership, PendingUpload
 from referrals import services as referral_services
 from referrals.models import MaracReturn
 from referrals.resources import IMPORTERS
@@ -555,7 +555,7 @@ def test_a_plan_import_confirmed_after_someone_saved_since_its_preview_is_refuse
     path = reverse("actions:plan_import", args=[world.partnership.slug])
     data = {"file": SimpleUploadedFile("plan.csv", PLAN_FILE), "year": "2016-17", "quarter": "1"}
     assert client.post(path, data).status_code == 200
-    batch = ActionPlanImport.objects.get()
+    batch = PendingUpload.objects.get()
     workers.start(lambda: edited_plan.update.save(1, "Mine", user=world.coordinator), name="coordinator").outcome()
 
     confirm = reverse("actions:plan_import_confirm", args=[world.partnership.slug, batch.pk])

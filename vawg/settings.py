@@ -297,6 +297,8 @@ TASKS = {
 }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# An import previewed but never confirmed is deleted after this many hours (the file may hold survivors' data).
+PENDING_UPLOAD_HOURS = env.int("PENDING_UPLOAD_HOURS", 24, minimum=1)
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {

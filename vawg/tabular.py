@@ -4,6 +4,12 @@ Every importer (browser and command line) reads its file through `read_table`, w
 - refuses files over the size limit before parsing, and files whose extension and content disagree;
 - checks an XLSX's entry count and unpacked size before opening it (zip bombs), and parses its XML through
   defusedxml (openpyxl uses it when installed);
+- reads an XLSX's real cells only: a sheet's declared `<dimension>` is ignored (openpyxl would pad every row to
+  it: a 772 KB file declaring A1:XFD100000 took 100 s), and data beyond `MAX_COLUMNS` is refused;
+- bounds the work before doing it: more than `MAX_COLUMNS` headings, or an XLSX whose sheet and shared strings
+  unpack to more than `max_parse_bytes`, is refused before the rows are parsed. Web requests read with
+  `INLINE_LIMITS`, so no upload keeps a worker busy for more than a few seconds; the command line reads up to the
+  hard limits;
 - decodes CSV as UTF-8 (with or without BOM), falling back to Windows-1252, which Excel writes by default;
 - skips empty rows, stopping quickly at the long runs of empty rows LibreOffice leaves at the end of a sheet;
 - numbers rows as the user sees them in the spreadsheet (the heading row is row 1).
@@ -27,6 +33,10 @@ MAX_UPLOAD_BYTES = getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 MAX_XLSX_UNPACKED_BYTES = getattr(settings, "IMPORT_MAX_XLSX_UNPACKED_BYTES", 50 * 1024 * 1024)
 MAX_XLSX_ENTRIES = 500
 MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 100_000)
+# Survey exports give each answer option a column; no partnership file comes near a thousand.
+MAX_COLUMNS = getattr(settings, "IMPORT_MAX_COLUMNS", 1_000)
+# Cells read, padding included: bounds the work whatever the file declares.
+MAX_CELLS = getattr(settings, "IMPORT_MAX_CELLS", 2_000_000)
 MAX_CELL_CHARS = 20_000
 # A run of this many empty rows ends the sheet: spreadsheet programs pad sheets with empty rows.
 EMPTY_ROW_RUN_LIMIT = 1_000
@@ -37,6 +47,27 @@ XLSX_MAGIC = b"PK\x03\x04"
 
 class TabularError(ValueError):
     """The file as a whole cannot be read; the message is meant for the person who uploaded it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much work reading one file may take. openpyxl parses sheet XML at about 2 MB a second here."""
+
+    max_rows: int = MAX_ROWS
+    max_parse_bytes: int = MAX_XLSX_UNPACKED_BYTES  # an XLSX's sheet and shared strings, unpacked
+
+
+# What a web request may read: a few seconds of work at most. The partnerships' own files (a plan of a few hundred
+# actions, a year of referrals, a survey of a few thousand respondents) are far inside it.
+INLINE_LIMITS = Limits(
+    max_rows=getattr(settings, "IMPORT_INLINE_MAX_ROWS", 20_000),
+    max_parse_bytes=getattr(settings, "IMPORT_INLINE_MAX_PARSE_BYTES", 8 * 1024 * 1024),
+)
+COMMAND_LIMITS = Limits()
+
+
+class FileTooLarge(TabularError):
+    """Readable, but more work than the limits allow (a web request's, or the hard ones)."""
 
 
 def normalise_heading(text: object) -> str:
@@ -119,8 +150,37 @@ def _unescape(text: str) -> str:
     return text
 
 
+def _bounded(raw_rows: Iterable[Sequence[object]]) -> Iterable[Sequence[object]]:
+    """Rows cut to MAX_COLUMNS; data beyond it, or more than MAX_CELLS read in all, refuses the file."""
+    budget = MAX_CELLS
+    for number, raw in enumerate(raw_rows, start=1):
+        budget -= len(raw)
+        if budget < 0:
+            raise FileTooLarge(
+                f"The file has more than {MAX_CELLS:,} cells (counting empty ones up to the last used column); "
+                "delete unused rows and columns, or split it into smaller files."
+            )
+        if len(raw) > MAX_COLUMNS:
+            beyond = next((i for i, v in enumerate(raw[MAX_COLUMNS:], start=MAX_COLUMNS) if v not in (None, "")), None)
+            if beyond is not None:
+                raise FileTooLarge(
+                    f"Row {number} has data in column {_column_letter(beyond + 1)}, beyond the limit of "
+                    f"{MAX_COLUMNS:,} columns. Delete the unused columns or split the file."
+                )
+            raw = raw[:MAX_COLUMNS]
+        yield raw
+
+
+def _column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
 def _rows_to_table(raw_rows: Iterable[Sequence[object]], *, max_rows: int) -> Table:
-    iterator = iter(raw_rows)
+    iterator = iter(_bounded(raw_rows))
     headings: list[str] | None = None
     first_row_number = 0
     for number, raw in enumerate(iterator, start=1):
@@ -152,7 +212,7 @@ def _rows_to_table(raw_rows: Iterable[Sequence[object]], *, max_rows: int) -> Ta
             continue
         empty_run = 0
         if len(rows) >= max_rows:
-            raise TabularError(f"The file has more than {max_rows:,} rows of data; split it into smaller files.")
+            raise FileTooLarge(f"The file has more than {max_rows:,} rows of data; split it into smaller files.")
         for cell in cells:
             if len(cell) > MAX_CELL_CHARS:
                 raise TabularError(f"Row {number} has a cell longer than {MAX_CELL_CHARS:,} characters.")
@@ -175,20 +235,27 @@ def _decode_csv(data: bytes) -> str:
             raise TabularError("The file's text encoding could not be read; save it as 'CSV UTF-8'.") from None
 
 
-def _read_csv(data: bytes, *, max_rows: int) -> Table:
+def _read_csv(data: bytes, *, limits: Limits) -> Table:
     text = _decode_csv(data)
     # The heading row decides the delimiter: comma, or the semicolon or tab some locales and tools write.
     first_line = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first_line.count)
+    # Checked before parsing: an export with 400,000 headings would otherwise be parsed, profiled and shown whole.
+    if first_line.count(delimiter) >= MAX_COLUMNS:
+        raise FileTooLarge(
+            f"The heading row has {first_line.count(delimiter) + 1:,} columns, over the limit of {MAX_COLUMNS:,}. "
+            "Delete the columns you do not need, or split the file."
+        )
     csv.field_size_limit(MAX_CELL_CHARS * 10)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return _rows_to_table(reader, max_rows=max_rows)
+        return _rows_to_table(reader, max_rows=limits.max_rows)
     except csv.Error as error:
         raise TabularError(f"The CSV file could not be read: {error}.") from None
 
 
-def _check_xlsx_archive(data: bytes) -> None:
+def _check_xlsx_archive(data: bytes) -> dict[str, int]:
+    """Entry count and unpacked size; returns each part's unpacked size by name."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -205,10 +272,23 @@ def _check_xlsx_archive(data: bytes) -> None:
             )
         if "[Content_Types].xml" not in archive.namelist():
             raise TabularError("The file is a zip archive but not an XLSX spreadsheet.")
+        return {entry.filename: entry.file_size for entry in entries}
 
 
-def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
-    _check_xlsx_archive(data)
+def _parse_too_big(parse_bytes: int, limits: Limits) -> FileTooLarge:
+    return FileTooLarge(
+        f"The spreadsheet's data unpacks to {parse_bytes / 1_048_576:.1f} MB, over the limit of "
+        f"{limits.max_parse_bytes / 1_048_576:.0f} MB for one upload. Remove unused sheets, rows and columns, "
+        "save it as CSV, or split it into smaller files."
+    )
+
+
+def _read_xlsx(data: bytes, *, limits: Limits) -> Table:
+    sizes = _check_xlsx_archive(data)
+    # openpyxl parses the shared strings as it opens the workbook: checked first.
+    strings = sum(size for name, size in sizes.items() if name.lower().endswith("sharedstrings.xml"))
+    if strings > limits.max_parse_bytes:
+        raise _parse_too_big(strings, limits)
     from openpyxl import load_workbook  # only imported when needed: it is slow to import
 
     try:
@@ -219,13 +299,31 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
         sheet = workbook.active
         if sheet is None:
             raise TabularError("The XLSX file has no worksheet.")
-        return _rows_to_table(sheet.iter_rows(values_only=True), max_rows=max_rows)
+        # The sheet's part name is not public in openpyxl 3.1; without it, count the largest sheet.
+        part = getattr(sheet, "_worksheet_path", None)
+        sheet_bytes = sizes.get(part, 0) if part else max(sizes.values(), default=0)
+        if strings + sheet_bytes > limits.max_parse_bytes:
+            raise _parse_too_big(strings + sheet_bytes, limits)
+        # Read the cells the file has, not the extent it declares.
+        sheet.reset_dimensions()
+        return _rows_to_table(sheet.iter_rows(values_only=True), max_rows=limits.max_rows)
+    except TabularError:
+        raise
+    except Exception as error:  # malformed sheet XML surfaces while iterating
+        raise TabularError(f"The XLSX file could not be read ({error.__class__.__name__}).") from None
     finally:
         workbook.close()
 
 
-def read_table(file, *, filename: str | None = None, max_rows: int = MAX_ROWS) -> Table:
-    """Read an uploaded CSV or XLSX (a Django UploadedFile, a binary file object or bytes)."""
+def read_table(
+    file, *, filename: str | None = None, limits: Limits = COMMAND_LIMITS, max_rows: int | None = None
+) -> Table:
+    """Read an uploaded CSV or XLSX (a Django UploadedFile, a binary file object or bytes).
+
+    Web requests pass `limits=INLINE_LIMITS`; `FileTooLarge` then means the file is over what a request may read.
+    """
+    if max_rows is not None:
+        limits = Limits(max_rows=max_rows, max_parse_bytes=limits.max_parse_bytes)
     name = (filename or getattr(file, "name", "") or "").lower()
     if isinstance(file, bytes | bytearray):
         data = bytes(file)
@@ -240,11 +338,11 @@ def read_table(file, *, filename: str | None = None, max_rows: int = MAX_ROWS) -
     if name.endswith(".xlsx"):
         if not is_zip:
             raise TabularError("The file is called .xlsx but is not an XLSX spreadsheet.")
-        return _read_xlsx(data, max_rows=max_rows)
+        return _read_xlsx(data, limits=limits)
     if name.endswith(".csv"):
         if is_zip:
             raise TabularError("The file is called .csv but is a spreadsheet or archive; save it as CSV.")
-        return _read_csv(data, max_rows=max_rows)
+        return _read_csv(data, limits=limits)
     raise TabularError("Upload a CSV (.csv) or Excel (.xlsx) file.")
 
 

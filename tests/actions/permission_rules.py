@@ -69,10 +69,16 @@ def _submitted_update(w):
 
 
 def _import_batch(w):
-    from actions.models import ActionPlanImport
+    from partnership.models import PendingUpload
 
-    batch = ActionPlanImport.objects.create(
-        strategy=_strategy(w), year=2015, quarter=4, filename="plan.csv", content=b"x", uploaded_by=w.lead
+    strategy = _strategy(w)
+    batch = PendingUpload.objects.create(
+        partnership=w.partnership,
+        user=w.lead,
+        kind="action-plan",
+        filename="plan.csv",
+        content=b"x",
+        params={"strategy": strategy.pk, "year": 2015, "quarter": 4},
     )
     return {**_slug(w), "batch_id": batch.pk}
 

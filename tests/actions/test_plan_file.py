@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from actions.models import Action, ActionGroup, ActionPlanImport, ProgressUpdate, RagRating, RagRatingChange
+from actions.models import Action, ActionGroup, ProgressUpdate, RagRating, RagRatingChange
 from actions.plan_file import EXPORT_HEADINGS, GroupNames, check_and_apply, export_rows
-from partnership.models import OperationalGroup
+from partnership.models import OperationalGroup, PendingUpload
 from vawg import tabular
 from vawg.periods import Quarter
 
@@ -313,13 +313,12 @@ def test_the_browser_import_previews_then_applies_on_confirm(client, plan, world
     assert response.status_code == 200
     assert "Ratings would be set: 2" in response.content.decode()
     assert not RagRating.objects.exists()
-    batch = ActionPlanImport.objects.get()
+    batch = PendingUpload.objects.get()
     response = client.post(reverse("actions:plan_import_confirm", args=[world.partnership.slug, batch.pk]))
     assert response.status_code == 302
     assert RagRating.objects.count() == 2
-    batch.refresh_from_db()
-    assert batch.applied_at is not None and bytes(batch.content) == b""
-    # A batch is applied once.
+    # The kept file is deleted once imported, and a batch is applied once.
+    assert not PendingUpload.objects.exists()
     again = client.post(reverse("actions:plan_import_confirm", args=[world.partnership.slug, batch.pk]))
     assert again.status_code == 404
 
@@ -331,7 +330,7 @@ def test_the_browser_import_lists_every_problem_and_changes_nothing(client, plan
     assert response.status_code == 400
     text = response.content.decode()
     assert "The file was not imported" in text and "Row 3, column &#x27;RAG&#x27;" in text
-    assert not ActionPlanImport.objects.exists()
+    assert not PendingUpload.objects.exists()
     assert snapshot() == before
 
 
@@ -340,7 +339,7 @@ def test_another_leads_batch_cannot_be_confirmed(client, plan, world):
 
     client.force_login(world.lead)
     upload(client, world, csv_bytes(GOOD))
-    batch = ActionPlanImport.objects.get()
+    batch = PendingUpload.objects.get()
     second_lead = MembershipFactory(partnership=world.partnership, role="strategic_lead", user__username="dora").user
     client.force_login(second_lead)
     assert (
@@ -354,4 +353,4 @@ def test_another_leads_batch_cannot_be_confirmed(client, plan, world):
 def test_a_coordinator_cannot_import(client, plan, world):
     client.force_login(world.coordinator)
     assert upload(client, world, csv_bytes(GOOD)).status_code == 403
-    assert not ActionPlanImport.objects.exists()
+    assert not PendingUpload.objects.exists()

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from consultations import importers
 from consultations.models import Question, ResponseCount, ResultsChange
 from consultations.selectors import question_results
+from partnership.models import PendingUpload
 from tests.consultations.factories import POLICE, ConsultationFactory, make_question, set_counts
 from vawg.tabular import read_table
 
@@ -372,8 +373,11 @@ def test_browser_flow_uploads_corrects_the_mapping_and_imports(world, client, su
     client.force_login(world.lead)
     response = client.post(url("responses_import", survey), {"file": csv_file(responses_csv(), "export.csv")})
     assert response.status_code == 302
-    session_profile = client.session[f"consultations:responses-import:{survey.pk}"]["profile"]
-    assert "Sarah" not in str(session_profile)  # free text never reaches the session
+    pending = PendingUpload.objects.get(user=world.lead, kind=f"consultation-responses:{survey.pk}")
+    session_profile = pending.payload["profile"]
+    # Free text never reaches what is kept, nor does the file itself; the session holds nothing of it.
+    assert "Sarah" not in str(session_profile) and bytes(pending.content) == b""
+    assert "Sarah" not in str(dict(client.session)) and "profile" not in str(dict(client.session))
     page = client.get(url("responses_mapping", survey)).content.decode()
     assert "This column could not be matched to a question" in page
     q1 = survey.questions.get(ref="Q1")
@@ -388,7 +392,7 @@ def test_browser_flow_uploads_corrects_the_mapping_and_imports(world, client, su
     form["column-2"] = f"q{q1.pk}-i{housing.pk}"
     response = client.post(url("responses_mapping", survey), {**form, "action": "import"})
     assert response.status_code == 302
-    assert f"consultations:responses-import:{survey.pk}" not in client.session
+    assert not PendingUpload.objects.exists()
     assert ResponseCount.objects.filter(question=q1, item=housing).exists()
 
 

@@ -384,9 +384,9 @@ def test_import_refuses_files_that_are_not_spreadsheets(world, client):
 
 
 def test_someone_elses_pending_import_cannot_be_confirmed(world, client):
-    from referrals.services import pending_import_create
+    from partnership.services import pending_upload_create
 
-    pending = pending_import_create(
+    pending = pending_upload_create(
         partnership=world.partnership, user=world.coordinator, kind="marac", filename="x.csv", content=b"x"
     )
     client.force_login(world.lead)
