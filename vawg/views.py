@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from vawg.access import partnerships_for
@@ -20,6 +22,20 @@ SIGNED_OUT_MESSAGES = {
     "idle": "You were signed out because you had not done anything for 30 minutes. Sign in again to carry on.",
     "absolute": "You were signed out because you had been signed in for 12 hours. Sign in again to carry on.",
 }
+
+
+def next_url(request: HttpRequest, default: str) -> str:
+    """The `next` the request carries if it is a page of this site, else `default`: never an open redirect.
+
+    Only paths ("/...") and http(s) addresses of this host (https only when the request came over https); never a URL
+    name, so user input is not resolved as one.
+    """
+    target = (request.POST.get("next") or request.GET.get("next") or "").strip()
+    if not (target.startswith("/") or target.lower().startswith(("http://", "https://"))):
+        return default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 @login_required
@@ -48,7 +64,7 @@ def session_extend(request: HttpRequest) -> HttpResponse:
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"extended": True})
     messages.success(request, "You are still signed in.")
-    return redirect(request.POST.get("next") or "home")
+    return HttpResponseRedirect(next_url(request, reverse("home")))
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
