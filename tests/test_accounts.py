@@ -70,6 +70,36 @@ def test_idle_session_ends_after_30_minutes(world, client, idle_minutes, signed_
             assert "had not done anything for 30 minutes" in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("idle_seconds", "wording"),
+    [(600, "10 minutes"), (3600, "1 hour"), (5400, "1 hour and 30 minutes"), (60, "1 minute")],
+)
+def test_the_signed_out_message_names_the_configured_idle_time(world, client, settings, idle_seconds, wording):
+    settings.SESSION_IDLE_TIMEOUT = idle_seconds
+    home = reverse("partnership:home", args=["tri-borough"])
+    with time_machine.travel(1_700_000_000, tick=False) as traveller:
+        sign_in(client, "bert")
+        traveller.shift(idle_seconds + 1)
+        response = client.get(home)
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+    assert f"you had not done anything for {wording}." in page
+    assert "for 30 minutes" not in page
+
+
+def test_the_signed_out_message_names_the_configured_session_limit(world, client, settings):
+    settings.SESSION_ABSOLUTE_TIMEOUT = 8 * 60 * 60
+    home = reverse("partnership:home", args=["tri-borough"])
+    with time_machine.travel(1_700_000_000, tick=False) as traveller:
+        sign_in(client, "bert")
+        for _ in range(17):  # active every 29 minutes, past 8 hours
+            traveller.shift(29 * 60)
+            response = client.get(home)
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+    assert "you had been signed in for 8 hours." in page
+
+
 def test_activity_keeps_the_session_but_not_beyond_12_hours(world, client):
     home = reverse("partnership:home", args=["tri-borough"])
     with time_machine.travel(1_700_000_000, tick=False) as traveller:

@@ -1,4 +1,4 @@
-"""Session lifetime (30 minutes idle, 12 hours absolute) and no caching of signed-in pages."""
+"""Session lifetime (idle and absolute limits from the settings) and no caching of signed-in pages."""
 
 from __future__ import annotations
 

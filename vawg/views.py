@@ -1,6 +1,7 @@
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,9 +20,32 @@ from vawg.middleware import SIGNED_OUT_REASON
 logger = logging.getLogger(__name__)
 
 SIGNED_OUT_MESSAGES = {
-    "idle": "You were signed out because you had not done anything for 30 minutes. Sign in again to carry on.",
-    "absolute": "You were signed out because you had been signed in for 12 hours. Sign in again to carry on.",
+    "idle": "You were signed out because you had not done anything for {idle}. Sign in again to carry on.",
+    "absolute": "You were signed out because you had been signed in for {absolute}. Sign in again to carry on.",
 }
+
+
+def duration_in_words(seconds: int) -> str:
+    """3600 -> "1 hour", 5400 -> "1 hour and 30 minutes", 90 -> "1 minute and 30 seconds"."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [
+        f"{count} {unit}{'' if count == 1 else 's'}"
+        for count, unit in ((hours, "hour"), (minutes, "minute"), (seconds, "second"))
+        if count
+    ]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts) or "0 seconds"
+
+
+def signed_out_message(reason: str | None) -> str | None:
+    """Why the session ended, naming the limits as configured (SESSION_IDLE_TIMEOUT_SECONDS and the absolute one)."""
+    message = SIGNED_OUT_MESSAGES.get(reason)
+    if message is None:
+        return None
+    return message.format(
+        idle=duration_in_words(settings.SESSION_IDLE_TIMEOUT),
+        absolute=duration_in_words(settings.SESSION_ABSOLUTE_TIMEOUT),
+    )
 
 
 def next_url(request: HttpRequest, default: str) -> str:
@@ -53,7 +77,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         reason = self.request.session.pop(SIGNED_OUT_REASON, None)
-        context["signed_out_message"] = SIGNED_OUT_MESSAGES.get(reason)
+        context["signed_out_message"] = signed_out_message(reason)
         return context
 
 
