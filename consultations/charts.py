@@ -20,7 +20,7 @@ from consultations.results import QuestionResults, format_percent, headline, per
 from vawg import charts as base
 from vawg.charts import Chart
 
-CHART_VERSION = 1  # bump when drawing changes, so cached renderings are not reused
+CHART_VERSION = 2  # bump when drawing changes, so cached renderings are not reused (2: labels never maths)
 POSITIVE_STRONG = base.DARK_BLUE
 POSITIVE_MILD = base.tint(base.DARK_BLUE, 0.5)
 NEUTRAL = base.LIGHT_GREY

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from matplotlib import rc_context
 
 from referrals.selectors import MaracWindow, ReferralPivot, rounded
 from vawg.charts import (
@@ -24,6 +23,7 @@ from vawg.charts import (
     figure_to_svg,
     new_figure,
     ranked_bars,
+    rc_context,
 )
 
 CACHE_SECONDS = 24 * 60 * 60

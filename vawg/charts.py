@@ -6,7 +6,11 @@ Why this shape:
 - a fixed `svg.hashsalt` and no date in the metadata make the same data give byte-identical SVG, so rendered
   charts can be cached by the hash of their data;
 - colours come from the government analysis function's categorical palette, and colour is never the only cue:
-  every bar carries a direct label and every chart is followed by its data table on the page.
+  every bar carries a direct label and every chart is followed by its data table on the page;
+- every label is plain text: matplotlib reads text between two `$` as maths by default, so a user's label such as
+  "Between $10_$20" failed to parse (a 500) and "Under $5 ... Over $10" lost its dollars. `text.parse_math` is off
+  in RC_PARAMS, which every drawing runs under, and `figure_to_svg` turns it off on each text before saving, so
+  text set up outside the style is plain too, in whichever process draws.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ matplotlib.use("Agg")
 
 from matplotlib import rc_context  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 # Government Analysis Function categorical palette (dark blue, turquoise, dark pink, orange, dark grey, purple).
 DARK_BLUE = "#12436D"
@@ -37,6 +42,7 @@ LIGHT_GREY = "#B1B4B6"
 WHITE = "#FFFFFF"
 
 RC_PARAMS = {
+    "text.parse_math": False,  # labels are users' words: a `$` is a dollar, never the start of maths
     "svg.fonttype": "none",
     "svg.hashsalt": "vawg-partnership-tracker",
     "font.family": "sans-serif",
@@ -101,6 +107,8 @@ def new_figure(width: float, height: float) -> Figure:
 def figure_to_svg(figure: Figure, *, title: str, description: str = "") -> str:
     """SVG text with a <title> and <desc> for assistive technology, deterministic for the same figure."""
     buffer = io.StringIO()
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)  # also text added outside rc_context(RC_PARAMS); tick labels made now use it
     with rc_context(RC_PARAMS):
         figure.savefig(
             buffer, format="svg", metadata={"Title": title, "Description": description or None, "Date": None}

@@ -113,3 +113,21 @@ def test_palette_tints_keep_text_readable():
     assert base.label_colour_on(base.DARK_BLUE) == base.WHITE
     assert base.label_colour_on(base.tint(base.DARK_BLUE, 0.5)) == base.TEXT
     assert base.contrast_ratio(base.DARK_BLUE, base.WHITE) > 4.5
+
+
+def test_a_rendering_stored_before_labels_were_plain_text_is_drawn_again(consultation):
+    """Renderings stored while a `$` pair was drawn as maths ("Under $5 ... Over $10" lost its dollars) are not
+    served again: the drawing version is part of the key."""
+    question = make_question(
+        consultation, ref="Q2", kind=Question.Kind.SINGLE_CHOICE, options=["Under $5 or Over $10", "Between $10_$20"]
+    )
+    set_counts(question, {(None, "Under $5 or Over $10"): 4, (None, "Between $10_$20"): 2})
+    result = question_results(consultation)[0]
+    old = {**charts.chart_data(result), "version": 1}
+    ChartRendering.objects.create(
+        consultation=consultation, key=charts.data_key(old), title="old", alt="old", svg="<svg>Under 5 or Over 10</svg>"
+    )
+    drawn, _ = charts.charts_for([result], {})
+    labels = texts(drawn[question.pk].svg)
+    assert "Under $5 or Over $10" in labels and "Between $10_$20" in labels
+    assert ChartRendering.objects.count() == 2
