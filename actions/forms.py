@@ -6,17 +6,11 @@ from django import forms
 
 from actions.models import Action, Priority, ProgressUpdate, Recommendation, Strategy
 from partnership.models import OperationalGroup, Partnership
+from vawg.forms import DateInput
 from vawg.periods import FinancialYear, PeriodError, Quarter
 from vawg.rag import Rag
 
 QUARTER_CHOICES = [(str(n), f"Q{n} ({Quarter(2000, n).months})") for n in range(1, 5)]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class FinancialYearField(forms.CharField):

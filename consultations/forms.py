@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from consultations.models import Consultation, Question, Theme
 from consultations.scales import SCALE_DEFAULTS, describe_valence, read_options
+from vawg.forms import DateInput
 
 COUNT_ERRORS = {
     "invalid": "Enter a whole number, like 12",
@@ -51,8 +52,8 @@ class ConsultationForm(forms.ModelForm):
             "separate_no_answer",
         ]
         widgets = {
-            "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "period_start": DateInput(),
+            "period_end": DateInput(),
             "respondents": forms.NumberInput(attrs={"width": "5"}),
             "other_participants": forms.NumberInput(attrs={"width": "5"}),
         }
@@ -60,7 +61,6 @@ class ConsultationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("period_start", "period_end"):
-            self.fields[name].widget.input_type = "date"
             self.fields[name].help_text = "For example 2016-03-31."
 
 
