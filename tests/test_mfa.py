@@ -1,10 +1,13 @@
 """Two-factor sign-in: required for strategic leads and administrators, available to everyone."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils.timezone import now
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import TEST_PASSWORD
@@ -83,6 +86,71 @@ def test_repeated_wrong_codes_are_throttled(world, plain):
     refused = plain.post(reverse("mfa_verify"), {"code": code, "next": HOME})
     assert refused.status_code == 200
     assert plain.get(HOME).status_code == 302
+
+
+def test_a_throttled_code_is_told_it_is_throttled_and_when_to_try_again(world, plain):
+    device = authenticator_for(world.lead)
+    sign_in(plain, world.lead)
+    with time_machine.travel(datetime(2026, 6, 1, 14, 0, 0, tzinfo=UTC), tick=False) as traveller:
+        code = current_code(device)
+        # Five wrong codes in a row: django-otp now waits 16 seconds before it checks another.
+        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=5, throttling_failure_timestamp=now())
+        refused = plain.post(reverse("mfa_verify"), {"code": code, "next": HOME})
+        assert refused.status_code == 200
+        html = refused.content.decode()
+        assert "The code is not right" not in html
+        assert "Too many wrong codes" in html
+        assert "Wait 16 seconds (until 15:00:16), then try the newest code" in html  # London summer time
+        assert "govuk-error-summary" in html
+        assert plain.get(HOME).status_code == 302
+        device.refresh_from_db()
+        assert device.throttling_failure_count == 5  # a refused attempt while throttled is not counted again
+
+        traveller.shift(17)
+        ok = plain.post(reverse("mfa_verify"), {"code": current_code(device), "next": HOME})
+        assert ok.status_code == 302 and ok["Location"] == HOME
+        assert plain.get(HOME).status_code == 200
+
+
+def test_setting_up_with_a_throttled_code_says_when_to_try_again(world, plain):
+    sign_in(plain, world.lead)
+    plain.get(reverse("mfa_setup"))
+    device = TOTPDevice.objects.get(user=world.lead, confirmed=False)
+    with time_machine.travel(datetime(2026, 1, 10, 9, 0, 0, tzinfo=UTC), tick=False) as traveller:
+        code = current_code(device)
+        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=3, throttling_failure_timestamp=now())
+        refused = plain.post(reverse("mfa_setup"), {"code": code, "next": HOME})
+        assert refused.status_code == 200
+        assert "Wait 4 seconds (until 09:00:04), then try the newest code" in refused.content.decode()
+        device.refresh_from_db()
+        assert not device.confirmed
+        traveller.shift(5)
+        done = plain.post(reverse("mfa_setup"), {"code": current_code(device), "next": HOME})
+        assert "I have saved my recovery codes" in done.content.decode()
+        device.refresh_from_db()
+        assert device.confirmed
+
+
+def test_a_wrong_recovery_code_does_not_slow_down_the_authenticator(world, plain):
+    from vawg import mfa
+
+    device = authenticator_for(world.lead)
+    mfa.new_recovery_codes(user=world.lead)
+    sign_in(plain, world.lead)
+    plain.post(reverse("mfa_verify"), {"code": "abcdef-123456", "next": HOME})
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+    ok = plain.post(reverse("mfa_verify"), {"code": current_code(device), "next": HOME})
+    assert ok.status_code == 302 and ok["Location"] == HOME
+
+
+def test_a_wrong_code_that_is_not_throttled_gets_the_ordinary_message(world, plain):
+    authenticator_for(world.lead)
+    sign_in(plain, world.lead)
+    wrong = plain.post(reverse("mfa_verify"), {"code": "000000", "next": HOME})
+    assert wrong.status_code == 200
+    assert "The code is not right" in wrong.content.decode()
+    assert "Too many wrong codes" not in wrong.content.decode()
 
 
 def test_board_members_and_coordinators_may_go_without_or_opt_in(world, plain):

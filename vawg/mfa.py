@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import base64
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
 import segno
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -86,18 +89,51 @@ def new_recovery_codes(*, user) -> list[str]:
     return codes
 
 
-def verify(*, user, code: str) -> bool:
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of checking a code; true when it was accepted."""
+
+    accepted: bool
+    # Set when a device was still waiting out django-otp's back-off, so the code was not even checked by it: the
+    # person must wait, not retype. The latest such moment, when every device will check a code again.
+    retry_at: datetime | None = None
+
+    def __bool__(self) -> bool:
+        return self.accepted
+
+    @property
+    def throttled(self) -> bool:
+        return not self.accepted and self.retry_at is not None
+
+
+def retry_at(device) -> datetime | None:
+    """When django-otp's back-off lets this device check a code again; None if it would check one now."""
+    allowed, why = device.verify_is_allowed()
+    return None if allowed else (why or {}).get("locked_until") or timezone.now()
+
+
+def verify(*, user, code: str) -> Verification:
     """A code from the authenticator app, or an unused recovery code (which is then spent)."""
     code = _clean(code)
     if not code:
-        return False
-    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_token(code):
-            return True
-    for device in StaticDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_token(code.replace("-", "")):  # removes the token: each recovery code works once
-            return True
-    return False
+        return Verification(False)
+    # A code goes to the kind of device it looks like, so typing a recovery code does not count as a wrong
+    # authenticator code (and slow the authenticator down), nor the other way round.
+    if code.isdigit() and len(code) <= 8:
+        devices = [(d, code) for d in TOTPDevice.objects.filter(user=user, confirmed=True) if len(code) == d.digits]
+    else:
+        # StaticDevice.verify_token removes the token: each recovery code works once.
+        token = code.replace("-", "")
+        devices = [(d, token) for d in StaticDevice.objects.filter(user=user, confirmed=True)]
+    waits = []
+    for device, token in devices:
+        wait = retry_at(device)
+        if wait is not None:
+            waits.append(wait)
+            continue
+        if device.verify_token(token):
+            return Verification(True)
+    return Verification(False, retry_at=max(waits) if waits else None)
 
 
 def remaining_recovery_codes(user) -> int:

@@ -1,13 +1,16 @@
+import math
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vawg import mfa
-from vawg.views import next_url
+from vawg.views import duration_in_words, next_url
 
 
 class CodeForm(forms.Form):
@@ -23,6 +26,16 @@ def _next_url(request: HttpRequest) -> str:
     return next_url(request, "/")
 
 
+def _refusal(result: mfa.Verification) -> str:
+    if result.throttled:
+        wait = max(1, math.ceil((result.retry_at - timezone.now()).total_seconds()))
+        return (
+            f"Too many wrong codes. Wait {duration_in_words(wait)} "
+            f"(until {timezone.localtime(result.retry_at):%H:%M:%S}), then try the newest code from your app."
+        )
+    return "The code is not right, or has been used. Check your app and try the newest code."
+
+
 def _verified(request: HttpRequest) -> None:
     request.session.cycle_key()  # a new session id once the second factor is in
     request.session[mfa.SESSION_KEY] = mfa.VERIFIED
@@ -35,10 +48,11 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if mfa.verify(user=request.user, code=form.cleaned_data["code"]):
+        result = mfa.verify(user=request.user, code=form.cleaned_data["code"])
+        if result:
             _verified(request)
             return redirect(_next_url(request))
-        form.add_error("code", "The code is not right, or has been used. Check your app and try the newest code.")
+        form.add_error("code", _refusal(result))
     return render(request, "registration/mfa_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -52,13 +66,17 @@ def setup(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     form.fields["code"].help_text = "The 6-digit code your authenticator app shows after you add this service."
     if request.method == "POST" and form.is_valid():
-        codes = mfa.confirm_authenticator(user=request.user, code=form.cleaned_data["code"])
+        wait = mfa.retry_at(device)
+        codes = None if wait else mfa.confirm_authenticator(user=request.user, code=form.cleaned_data["code"])
         if codes is not None:
             _verified(request)
             return render(request, "registration/mfa_recovery_codes.html", {"codes": codes, "next": _next_url(request)})
-        form.add_error(
-            "code", "The code is not right. Check the time on your phone is set automatically, and try again."
-        )
+        if wait:
+            form.add_error("code", _refusal(mfa.Verification(False, retry_at=wait)))
+        else:
+            form.add_error(
+                "code", "The code is not right. Check the time on your phone is set automatically, and try again."
+            )
     return render(
         request,
         "registration/mfa_setup.html",
