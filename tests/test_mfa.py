@@ -163,8 +163,8 @@ def test_board_members_and_coordinators_may_go_without_or_opt_in(world, plain):
     later = Client()
     sign_in(later, world.board_member)
     assert later.get(HOME)["Location"].startswith(reverse("mfa_verify"))
-    # They chose it, so they may turn it off again.
-    plain.post(reverse("mfa_remove"))
+    # They chose it, so they may turn it off again (with their password: the session alone is not enough).
+    plain.post(reverse("mfa_remove"), {"proof": TEST_PASSWORD})
     assert not TOTPDevice.objects.filter(user=world.board_member).exists()
 
 
@@ -181,3 +181,196 @@ def test_the_django_admin_is_behind_the_same_second_step(world, plain):
     response = plain.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_setup"))
+
+
+# Changing two-factor sign-in needs more than the session -----------------------------------------------------------
+
+
+def replace_authenticator(client, user, **proof):
+    """Visit the set-up page as a signed-in user with an authenticator, and enter the new app's code."""
+    client.get(reverse("mfa_setup"))
+    pending = TOTPDevice.objects.get(user=user, confirmed=False)
+    return pending, client.post(reverse("mfa_setup"), {"code": current_code(pending), "next": HOME, **proof})
+
+
+def test_replacing_an_authenticator_with_the_session_alone_is_refused(world, client):
+    old = authenticator_for(world.lead)
+    client.force_login(world.lead)
+    page = client.get(reverse("mfa_setup")).content.decode()
+    assert 'name="proof"' in page and 'type="password"' in page
+    pending, refused = replace_authenticator(client, world.lead)
+    assert refused.status_code == 200
+    assert "Enter your password or a current security code" in refused.content.decode()
+    assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()
+    pending.refresh_from_db()
+    assert not pending.confirmed
+
+    wrong = client.post(reverse("mfa_setup"), {"code": current_code(pending), "proof": "not-my-password", "next": HOME})
+    assert wrong.status_code == 200
+    assert "not your password" in wrong.content.decode()
+    assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()
+
+
+@pytest.mark.parametrize("proof", ["password", "authenticator", "recovery code"])
+def test_an_authenticator_is_replaced_with_the_password_or_a_current_code(world, client, proof):
+    from vawg import mfa
+
+    old = authenticator_for(world.lead)
+    codes = mfa.new_recovery_codes(user=world.lead)
+    client.force_login(world.lead)
+    given = {"password": TEST_PASSWORD, "authenticator": current_code(old), "recovery code": codes[0]}[proof]
+    pending, done = replace_authenticator(client, world.lead, proof=given)
+    assert done.status_code == 200
+    new_codes = re.findall(r"<code>([0-9a-f]{6}-[0-9a-f]{6})</code>", done.content.decode())
+    assert len(new_codes) == 10
+    pending.refresh_from_db()
+    assert pending.confirmed
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+    assert not mfa.verify(user=world.lead, code=codes[1])  # the old recovery codes went with the old app
+
+
+def test_a_mistyped_new_code_does_not_spend_another_recovery_code(world, client):
+    from vawg import mfa
+
+    old = authenticator_for(world.lead)
+    codes = mfa.new_recovery_codes(user=world.lead)
+    client.force_login(world.lead)
+    client.get(reverse("mfa_setup"))
+    pending = TOTPDevice.objects.get(user=world.lead, confirmed=False)
+    wrong = client.post(reverse("mfa_setup"), {"code": "000000", "proof": codes[0], "next": HOME})
+    assert wrong.status_code == 200
+    assert "The code is not right" in wrong.content.decode()
+    assert 'name="proof"' not in wrong.content.decode()  # it was them: not asked again straight away
+    assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()
+    done = client.post(reverse("mfa_setup"), {"code": current_code(pending), "next": HOME})
+    assert "I have saved my recovery codes" in done.content.decode()
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+    # Each change asks afresh.
+    again = client.post(reverse("mfa_recovery_codes"))
+    assert again.status_code == 200
+    assert "Enter your password or a current security code" in again.content.decode()
+
+
+def test_first_set_up_asks_for_nothing_more(world, plain):
+    sign_in(plain, world.board_member)
+    page = plain.get(reverse("mfa_setup")).content.decode()
+    assert 'name="proof"' not in page
+    device = TOTPDevice.objects.get(user=world.board_member)
+    done = plain.post(reverse("mfa_setup"), {"code": current_code(device), "next": HOME})
+    assert "I have saved my recovery codes" in done.content.decode()
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_new_recovery_codes_need_the_password_or_a_current_code(world, client):
+    from vawg import mfa
+
+    device = authenticator_for(world.lead)
+    codes = mfa.new_recovery_codes(user=world.lead)
+    client.force_login(world.lead)
+    manage = client.get(reverse("mfa_manage")).content.decode()
+    assert 'name="proof"' in manage
+    refused = client.post(reverse("mfa_recovery_codes"))
+    assert refused.status_code == 200
+    assert "Enter your password or a current security code" in refused.content.decode()
+    assert "govuk-error-summary" in refused.content.decode()
+    assert mfa.remaining_recovery_codes(world.lead) == 10
+    wrong = client.post(reverse("mfa_recovery_codes"), {"proof": "123456"})
+    assert wrong.status_code == 200 and "The code is not right" in wrong.content.decode()
+    assert mfa.remaining_recovery_codes(world.lead) == 10
+
+    done = client.post(reverse("mfa_recovery_codes"), {"proof": current_code(device)})
+    assert done.status_code == 200
+    new_codes = re.findall(r"<code>([0-9a-f]{6}-[0-9a-f]{6})</code>", done.content.decode())
+    assert len(new_codes) == 10 and not set(new_codes) & set(codes)
+    assert mfa.remaining_recovery_codes(world.lead) == 10
+    assert not mfa.verify(user=world.lead, code=codes[0])
+
+
+def test_turning_it_off_needs_the_password_or_a_current_code(world, client):
+    authenticator_for(world.board_member)
+    client.force_login(world.board_member)
+    refused = client.post(reverse("mfa_remove"))
+    assert refused.status_code == 200
+    assert "Enter your password or a current security code" in refused.content.decode()
+    assert TOTPDevice.objects.filter(user=world.board_member, confirmed=True).exists()
+    done = client.post(reverse("mfa_remove"), {"proof": TEST_PASSWORD})
+    assert done.status_code == 302
+    assert not TOTPDevice.objects.filter(user=world.board_member).exists()
+
+
+def test_guessing_the_password_to_change_two_factor_is_throttled_like_signing_in(world, client, settings):
+    from axes.models import AccessAttempt
+
+    authenticator_for(world.lead)
+    client.force_login(world.lead)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("mfa_recovery_codes"), {"proof": "a-wrong-password-guess"})
+    assert AccessAttempt.objects.filter(username="alice").exists()
+    locked = client.post(reverse("mfa_recovery_codes"), {"proof": TEST_PASSWORD})
+    assert locked.status_code == 429
+    from vawg import mfa
+
+    assert mfa.remaining_recovery_codes(world.lead) == 0  # nothing was made
+
+
+# A role that gains the two-factor requirement gets it on its next request ---------------------------------------
+
+
+def test_a_coordinator_made_lead_must_set_up_two_factor_on_the_next_request(world, plain):
+    from partnership.models import Membership
+
+    sign_in(plain, world.coordinator)
+    assert plain.get(HOME).status_code == 200
+    membership = Membership.objects.get(user=world.coordinator, partnership=world.partnership)
+    membership.role = Membership.Role.STRATEGIC_LEAD
+    membership.save()
+    response = plain.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_setup"))
+    assert plain.get(reverse("audit:log", args=[world.partnership.slug])).status_code == 302
+
+
+def test_a_user_made_staff_must_set_up_two_factor_before_the_admin(world, plain):
+    sign_in(plain, world.board_member)
+    assert plain.get(HOME).status_code == 200
+    world.board_member.is_staff = True
+    world.board_member.save()
+    response = plain.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_setup"))
+
+
+def test_a_new_lead_with_an_authenticator_is_asked_for_a_code(world, plain):
+    from partnership.models import Membership
+
+    sign_in(plain, world.coordinator)
+    assert plain.get(HOME).status_code == 200
+    authenticator_for(world.coordinator)  # set up in another session meanwhile
+    Membership.objects.filter(user=world.coordinator).update(role=Membership.Role.STRATEGIC_LEAD)
+    assert plain.get(HOME)["Location"].startswith(reverse("mfa_verify"))
+
+
+def test_a_lead_no_longer_lead_is_not_held_at_set_up(world, plain):
+    from partnership.models import Membership
+
+    sign_in(plain, world.lead)
+    assert plain.get(HOME)["Location"].startswith(reverse("mfa_setup"))
+    Membership.objects.filter(user=world.lead).update(role=Membership.Role.COORDINATOR)
+    assert plain.get(HOME).status_code == 200
+
+
+def test_rechecking_the_requirement_costs_no_extra_query(world, plain, django_assert_num_queries):
+    """The requirement comes with the user's own row (one query either way): sessions without two-factor sign-in,
+    most of them, pay nothing for the recheck."""
+    sign_in(plain, world.board_member)
+    plain.get(reverse("accessibility"))
+    # The session, the user (with whether their role needs two-factor sign-in) and the session's save (in a savepoint).
+    with django_assert_num_queries(5) as optional:
+        assert plain.get(reverse("accessibility")).status_code == 200
+    optional_count = len(optional.captured_queries)  # read now: each request resets the connection's query log
+    lead = Client()
+    sign_in(lead, world.lead)
+    lead.get(reverse("accessibility"))
+    with django_assert_num_queries(optional_count):
+        assert lead.get(reverse("accessibility")).status_code == 200

@@ -1,22 +1,32 @@
 """Two-factor sign-in (TOTP authenticator apps, with one-time recovery codes), built on django-otp's devices.
 
-Required for strategic leads and administrators, available to everyone. Where the user stands is worked out once
-at sign-in and kept in the session, so ordinary requests cost no extra query:
+Required for strategic leads and administrators, available to everyone. Where the user stands is worked out at
+sign-in and kept in the session:
 - "verify": has an authenticator and must enter a code before anything else;
 - "setup": must set one up before anything else (a lead or administrator without one);
 - "verified": entered a code (or set one up) in this session;
 - "optional": neither required nor set up.
+A role can change while its holder is signed in (a coordinator made lead): `ModelBackend` loads, with the user's own
+row on every request, whether their role needs two-factor sign-in, so the middleware re-derives "optional" and
+"setup" when that changes, at no extra query.
+
+Replacing an authenticator, making new recovery codes and turning two-factor sign-in off need the password or a
+current code as well as the session (`confirm_identity`): a borrowed or stolen session cannot swap the second factor.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 import segno
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import backends as auth_backends
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,12 +40,42 @@ AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
 
 
+def _leads(user):
+    return Membership.objects.filter(user=user, role=Membership.Role.STRATEGIC_LEAD)
+
+
 def is_required(user) -> bool:
-    return bool(
-        user.is_staff
-        or user.is_superuser
-        or Membership.objects.filter(user=user, role=Membership.Role.STRATEGIC_LEAD).exists()
-    )
+    return bool(user.is_staff or user.is_superuser or _leads(user).exists())
+
+
+class ModelBackend(auth_backends.ModelBackend):
+    """Django's, loading with each request's user whether a role of theirs needs two-factor sign-in (an EXISTS in
+    the same query: no extra one), so a change of role is seen on the next request."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.annotate(mfa_role_required=Exists(_leads(OuterRef("pk"))))
+        try:
+            user = users.get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+
+def required_now(user) -> bool:
+    """`is_required` for the request's user, read from what `ModelBackend` loaded with it when it can."""
+    role_required = getattr(user, "mfa_role_required", None)
+    if role_required is None:  # a user loaded some other way
+        return is_required(user)
+    return bool(user.is_staff or user.is_superuser or role_required)
+
+
+def state_for_request(user, state: str | None) -> str:
+    """The session's state, re-derived when it is missing or the user's requirement has changed since."""
+    if state is None:
+        return state_at_sign_in(user)
+    if state in (OPTIONAL, SETUP) and (state == SETUP) != required_now(user):
+        return state_at_sign_in(user)
+    return state
 
 
 def has_authenticator(user) -> bool:
@@ -144,3 +184,25 @@ def remaining_recovery_codes(user) -> int:
 def remove(*, user) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+
+
+_RECOVERY_CODE = re.compile(r"[0-9a-f]{6}-?[0-9a-f]{6}")
+
+
+def looks_like_code(secret: str) -> bool:
+    """An authenticator code (digits) or a recovery code (xxxxxx-xxxxxx), rather than a password."""
+    code = _clean(secret)
+    return (code.isdigit() and len(code) <= 8) or bool(_RECOVERY_CODE.fullmatch(code))
+
+
+def confirm_identity(*, request, secret: str) -> Verification:
+    """The signed-in user's password, or a current code (authenticator or recovery), before a change to their second
+    factor. Passwords go through `authenticate`, so django-axes counts wrong ones exactly as at sign-in."""
+    code = _clean(secret)
+    if looks_like_code(secret):
+        result = verify(user=request.user, code=code)
+        # Passwords are at least 12 characters and never all digits; only a recovery-code lookalike may be one.
+        if result or result.throttled or code.isdigit():
+            return result
+    user = authenticate(request, username=request.user.get_username(), password=secret)
+    return Verification(user is not None and user.pk == request.user.pk)

@@ -72,9 +72,11 @@ class TwoFactorMiddleware:
         from vawg import mfa
 
         if request.user.is_authenticated:
-            state = request.session.get(mfa.SESSION_KEY)
-            if state is None:
-                state = request.session[mfa.SESSION_KEY] = mfa.state_at_sign_in(request.user)
+            saved = request.session.get(mfa.SESSION_KEY)
+            # Re-derived when the role's requirement changed (a coordinator made lead): see mfa.ModelBackend.
+            state = mfa.state_for_request(request.user, saved)
+            if state != saved:
+                request.session[mfa.SESSION_KEY] = state
             if state in (mfa.VERIFY, mfa.SETUP) and not self._exempt(request):
                 target = reverse("mfa_verify" if state == mfa.VERIFY else "mfa_setup")
                 query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
