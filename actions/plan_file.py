@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import (
@@ -39,6 +40,8 @@ from actions.models import (
     Strategy,
     ref_sort_key,
 )
+from audit.recorder import audited_bulk_create, audited_bulk_update, record_import
+from partnership.imports import Outcome
 from partnership.models import OperationalGroup
 from vawg import tabular
 from vawg.concurrency import changed_since, row_state
@@ -225,6 +228,7 @@ def check_and_apply(
     user,
     dry_run: bool,
     previewed: Mapping[str, str | None] | None = None,
+    limits: tabular.Limits = tabular.COMMAND_LIMITS,
 ) -> ImportReport:
     """Read and check the file; unless `dry_run` or anything is wrong, apply it. Returns what (would have) changed.
 
@@ -235,7 +239,9 @@ def check_and_apply(
         report.errors.add(None, None, f"{period} is outside {strategy.title} ({strategy.first} to {strategy.last}).")
         return report
     try:
-        table = tabular.read_table(file, filename=filename)
+        table = tabular.read_table(file, filename=filename, limits=limits)
+    except tabular.OverRequestLimits:
+        raise  # the caller hands the file to the task runner
     except tabular.TabularError as error:
         report.errors.add(None, None, str(error))
         return report
@@ -385,8 +391,8 @@ def _diff_and_apply(
             report.actions_unchanged.append(ref)
         existing[ref] = action
     if not dry_run:
-        Action.objects.bulk_create(new_actions)
-        Action.objects.bulk_update(changed_actions, ["text", "priority"])
+        audited_bulk_create(Action, new_actions, partnership_id=strategy.partnership_id)
+        audited_bulk_update(Action, changed_actions, ["text", "priority"], partnership_id=strategy.partnership_id)
 
     new_groups = []
     for ref, planned in planned_actions.items():
@@ -465,16 +471,27 @@ def _diff_and_apply(
 
     if dry_run:
         return
-    ActionGroup.objects.bulk_create(new_groups)
-    ProgressUpdate.objects.bulk_create(new_updates)
+    audited_bulk_create(ActionGroup, new_groups, partnership_id=strategy.partnership_id)
+    audited_bulk_create(ProgressUpdate, new_updates, partnership_id=strategy.partnership_id)
     if changed_updates:
         fields = ["successes_and_challenges", "impact", "next_steps", "status", "updated_by", "updated_at"]
-        ProgressUpdate.objects.bulk_update(changed_updates, [*fields, "reviewed_by", "reviewed_at"])
+        audited_bulk_update(
+            ProgressUpdate,
+            changed_updates,
+            [*fields, "reviewed_by", "reviewed_at"],
+            partnership_id=strategy.partnership_id,
+        )
         # Bump versions in SQL, so anyone editing one of these in the browser is told it changed.
         ProgressUpdate.objects.filter(pk__in=[u.pk for u in changed_updates]).update(version=F("version") + 1)
-    RagRating.objects.bulk_create(new_ratings)
-    RagRating.objects.bulk_update(changed_ratings, ["rating", "reason", "version", "set_by", "set_at"])
-    RagRatingChange.objects.bulk_create(
+    audited_bulk_create(RagRating, new_ratings, partnership_id=strategy.partnership_id)
+    audited_bulk_update(
+        RagRating,
+        changed_ratings,
+        ["rating", "reason", "version", "set_by", "set_at"],
+        partnership_id=strategy.partnership_id,
+    )
+    audited_bulk_create(
+        RagRatingChange,
         [
             RagRatingChange(
                 rating=rating,
@@ -490,7 +507,21 @@ def _diff_and_apply(
                 changed_at=now,
             )
             for rating, before in rating_changes
-        ]
+        ],
+        partnership_id=strategy.partnership_id,
+    )
+    record_import(
+        partnership=strategy.partnership,
+        what=f"Action plan {strategy.title} {period}",
+        filename=report.filename,
+        counts={
+            "actions created": len(new_actions),
+            "actions changed": len(changed_actions),
+            "groups added": len(new_groups),
+            "updates created": len(new_updates),
+            "updates changed": len(changed_updates),
+            "ratings set": len(rating_changes),
+        },
     )
     report.applied = True
 
@@ -567,3 +598,47 @@ def export_rows(strategy: Strategy, period: Quarter) -> list[list]:
                 ]
             )
     return rows
+
+
+# --- Files too large for a web request: checked and imported by the task runner (partnership.imports) --------
+
+
+class PlanImportHandler:
+    title = "Action plan"
+
+    def permitted(self, membership) -> bool:
+        return membership.is_strategic_lead
+
+    def start_url(self, upload) -> str:
+        return reverse("actions:plan_import", args=[upload.partnership.slug])
+
+    def _run(self, upload, *, dry_run: bool) -> ImportReport:
+        strategy = Strategy.objects.get(pk=upload.params["strategy"], partnership=upload.partnership)
+        return check_and_apply(
+            strategy=strategy,
+            period=Quarter(upload.params["year"], upload.params["quarter"]),
+            file=bytes(upload.content),
+            filename=upload.filename,
+            user=upload.user,
+            dry_run=dry_run,
+            previewed=None if dry_run else upload.payload,
+        )
+
+    def check(self, upload) -> Outcome:
+        report = self._run(upload, dry_run=True)
+        if report.ok and not report.changes_anything:
+            return Outcome(ok=True, summary=["The file changes nothing."], confirm=False, next_url=_plan_url(report))
+        return Outcome(
+            ok=report.ok, summary=report.summary_lines(), errors=report.errors.messages(), payload=report.preview_state
+        )
+
+    def apply(self, upload) -> Outcome:
+        report = self._run(upload, dry_run=False)
+        return Outcome(
+            ok=report.ok, summary=report.summary_lines(), errors=report.errors.messages(), next_url=_plan_url(report)
+        )
+
+
+def _plan_url(report: ImportReport) -> str:
+    strategy = report.strategy
+    return reverse("actions:plan", args=[strategy.partnership.slug]) + f"?strategy={strategy.slug}"

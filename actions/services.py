@@ -28,6 +28,7 @@ from actions.models import (
     UpdateRound,
     ref_sort_key,
 )
+from audit.recorder import audited_bulk_create
 from partnership.models import Membership, OperationalGroup, Partnership
 from vawg.concurrency import StaleEdit, save_if_current
 from vawg.periods import Quarter
@@ -126,7 +127,7 @@ def action_save(
         names = ", ".join(OperationalGroup.objects.filter(pk__in=blocked).values_list("abbreviation", flat=True))
         raise ValidationError({"groups": f"{names} already reported progress on this action and cannot be removed."})
     ActionGroup.objects.filter(action=action, group_id__in=existing - wanted).delete()
-    ActionGroup.objects.bulk_create([ActionGroup(action=action, group_id=pk) for pk in wanted - existing])
+    audited_bulk_create(ActionGroup, [ActionGroup(action=action, group_id=pk) for pk in wanted - existing])
     return action
 
 

@@ -37,6 +37,7 @@ from actions.models import (
     UpdateRound,
 )
 from actions.plan_file import EXPORT_HEADINGS, check_and_apply, export_rows
+from partnership import imports
 from partnership.models import OperationalGroup
 from partnership.services import pending_upload_create, pending_upload_discard, pending_upload_for
 from vawg import tabular
@@ -167,14 +168,26 @@ def plan_import(request: HttpRequest) -> HttpResponse:
                 content = upload.read(tabular.MAX_UPLOAD_BYTES + 1)
             finally:
                 upload.close()
-            report = check_and_apply(
-                strategy=strategy,
-                period=Quarter(year, quarter),
-                file=content,
-                filename=upload.name,
-                user=request.user,
-                dry_run=True,
-            )
+            try:
+                report = check_and_apply(
+                    strategy=strategy,
+                    period=Quarter(year, quarter),
+                    file=content,
+                    filename=upload.name,
+                    user=request.user,
+                    dry_run=True,
+                    limits=tabular.INLINE_LIMITS,
+                )
+            except tabular.OverRequestLimits:
+                pending = imports.check_in_background(
+                    partnership=request.partnership,
+                    user=request.user,
+                    kind=PLAN_IMPORT,
+                    filename=upload.name,
+                    content=content,
+                    params={"strategy": strategy.pk, "year": year, "quarter": quarter},
+                )
+                return redirect("partnership:upload", request.partnership.slug, pending.pk)
             if report.ok:
                 batch = pending_upload_create(
                     partnership=request.partnership,
@@ -204,6 +217,7 @@ def plan_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
         user=request.user,
         dry_run=False,
         previewed=batch.payload,
+        limits=tabular.INLINE_LIMITS,
     )
     if not report.ok:
         return render(request, "actions/import.html", {"form": ImportForm(), "report": report}, status=400)

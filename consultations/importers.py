@@ -28,13 +28,24 @@ from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from consultations import redaction, services
 from consultations.models import Consultation, Question, ResultsChange
 from consultations.results import summarise
 from consultations.scales import SCALE_DEFAULTS, OptionSpec, option_key, read_option, read_options
 from consultations.services import CountEntry
-from vawg.tabular import RowErrors, Table, find_columns, normalise_heading, require_columns
+from partnership.imports import Outcome
+from vawg.tabular import (
+    COMMAND_LIMITS,
+    RowErrors,
+    Table,
+    TabularError,
+    find_columns,
+    normalise_heading,
+    read_table,
+    require_columns,
+)
 
 RESULTS_REQUIRED = {
     "ref": ("Question ref", "Ref", "Question reference", "Question number"),
@@ -718,3 +729,85 @@ def import_responses(
 
 def proposed_mapping_values(profile: dict, questions: list[Question]) -> dict[int, str]:
     return {index: value for index, (value, _) in propose_mapping(profile, questions).items()}
+
+
+# --- Files too large for a web request: read and checked by the task runner (partnership.imports) -----------
+
+
+class _ConsultationImportHandler:
+    def permitted(self, membership) -> bool:
+        return membership.is_strategic_lead
+
+    def _consultation(self, upload) -> Consultation:
+        return Consultation.objects.get(pk=int(upload.kind.split(":", 1)[1]), partnership=upload.partnership)
+
+    def _table(self, upload) -> Table:
+        return read_table(bytes(upload.content), filename=upload.filename, limits=COMMAND_LIMITS)
+
+    def _url(self, upload, name: str) -> str:
+        return reverse(f"consultations:{name}", args=[upload.partnership.slug, self._consultation(upload).slug])
+
+
+class ResultsImportHandler(_ConsultationImportHandler):
+    title = "Consultation results"
+
+    def start_url(self, upload) -> str:
+        return self._url(upload, "results_import")
+
+    def _import(self, upload, rows: list[dict], *, dry_run: bool) -> ImportOutcome:
+        return import_results(
+            consultation=self._consultation(upload),
+            rows=rows,
+            user=upload.user,
+            source=ResultsChange.Source.RESULTS_IMPORT,
+            dry_run=dry_run,
+            filename=upload.filename,
+        )
+
+    def check(self, upload) -> Outcome:
+        try:
+            rows, errors = parse_results_table(self._table(upload))
+        except TabularError as error:
+            return Outcome(ok=False, errors=[str(error)])
+        outcome = self._import(upload, rows, dry_run=True) if not errors else ImportOutcome(errors=errors)
+        return Outcome(
+            ok=outcome.ok,
+            summary=[f"Results for {len(outcome.previews)} question(s) would be replaced.", *outcome.notes],
+            errors=outcome.errors.messages(),
+            payload={"rows": rows},
+        )
+
+    def apply(self, upload) -> Outcome:
+        outcome = self._import(upload, upload.payload["rows"], dry_run=False)
+        return Outcome(
+            ok=outcome.saved,
+            summary=[f"Results imported for {len(outcome.previews)} question(s).", *outcome.notes],
+            errors=outcome.errors.messages(),
+            next_url=self._url(upload, "consultation_detail"),
+        )
+
+
+class ResponsesImportHandler(_ConsultationImportHandler):
+    """A survey export is only read here: its columns are matched to questions on the kind's own page next."""
+
+    title = "Survey responses"
+
+    def start_url(self, upload) -> str:
+        return self._url(upload, "responses_import")
+
+    def check(self, upload) -> Outcome:
+        try:
+            profile = profile_responses(self._table(upload))
+        except TabularError as error:
+            return Outcome(ok=False, errors=[str(error)])
+        summary = f"{profile['respondents']:,} responses in {len(profile['columns']):,} columns read."
+        return Outcome(
+            ok=True,
+            summary=[summary, "Next, match the columns to the consultation's questions."],
+            payload={"profile": profile},
+            confirm=False,
+            next_url=self._url(upload, "responses_mapping"),
+        )
+
+    def apply(self, upload) -> Outcome:
+        raise NotImplementedError("Survey responses are imported from their column-matching page.")

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.recorder import audited_bulk_create, audited_bulk_update
 from audit.recorder import record as audit_record
 from audit.recorder import record_import as audit_record_import
 from consultations import redaction
@@ -112,18 +113,24 @@ def question_create(
     question.position = position
     _clean_question(question, options, items)
     question.save()
-    AnswerOption.objects.bulk_create(
-        AnswerOption(
-            question=question,
-            label=spec.label,
-            position=index,
-            valence=spec.valence if question.is_scale else None,
-            is_not_applicable=spec.is_not_applicable,
-        )
-        for index, spec in enumerate(options, start=1)
+    audited_bulk_create(
+        AnswerOption,
+        (
+            AnswerOption(
+                question=question,
+                label=spec.label,
+                position=index,
+                valence=spec.valence if question.is_scale else None,
+                is_not_applicable=spec.is_not_applicable,
+            )
+            for index, spec in enumerate(options, start=1)
+        ),
+        partnership_id=consultation.partnership_id,
     )
-    QuestionItem.objects.bulk_create(
-        QuestionItem(question=question, label=label, position=index) for index, label in enumerate(items, start=1)
+    audited_bulk_create(
+        QuestionItem,
+        (QuestionItem(question=question, label=label, position=index) for index, label in enumerate(items, start=1)),
+        partnership_id=consultation.partnership_id,
     )
     charts_invalidate(consultation)
     return question
@@ -447,13 +454,12 @@ def results_replace_many(
             audit.append((question, before, after, respondents_change, summary))
     if removed:
         ResponseCount.objects.filter(pk__in=removed).delete()
-    if changed:
-        ResponseCount.objects.bulk_update(changed, ["count"])
-    if new:
-        ResponseCount.objects.bulk_create(new)
-    if answered:
-        Question.objects.bulk_update(answered, ["respondents"])  # recorded in the audit log below
-    ResultsChange.objects.bulk_create(changes)
+    # Each row's before and after goes into the audit log (bulk writes skip the model signals).
+    partnership_id = writes[0].question.consultation.partnership_id if writes else None
+    audited_bulk_update(ResponseCount, changed, ["count"], partnership_id=partnership_id)
+    audited_bulk_create(ResponseCount, new, partnership_id=partnership_id)
+    audited_bulk_update(Question, answered, ["respondents"], partnership_id=partnership_id)
+    audited_bulk_create(ResultsChange, changes, partnership_id=partnership_id)
     if import_filename and audit:
         audit_record_import(
             partnership=writes[0].question.consultation.partnership,

@@ -32,9 +32,11 @@ from consultations.forms import (
 from consultations.models import Consultation, Question, Quote, ResultsChange, Theme
 from consultations.redaction import segments
 from consultations.results import summarise
+from partnership import imports
 from partnership.services import pending_upload_create, pending_upload_discard, pending_upload_for
+from vawg import tabular
 from vawg.access import LEAD, partnership_view
-from vawg.tabular import INLINE_LIMITS, TabularError, csv_response, read_table, xlsx_response
+from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "consultations"
 POST = ("GET", "HEAD", "POST")
@@ -425,13 +427,21 @@ def quote_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # Imports -------------------------------------------------------------------------------------------------------
 
 
-def _read_upload(form: UploadForm):
+def _read_upload(request: HttpRequest, form: UploadForm, kind: str):
+    """(table, filename, None), or (None, filename, a redirect to the background check of a file too large to read
+    here); the table is None with the form's error when the file cannot be read."""
     upload = form.cleaned_data["file"]
     try:
-        return read_table(upload, filename=upload.name, limits=INLINE_LIMITS), upload.name
+        return read_table(upload, filename=upload.name, limits=tabular.INLINE_LIMITS), upload.name, None
+    except tabular.OverRequestLimits:
+        upload.seek(0)
+        pending = imports.check_in_background(
+            partnership=request.partnership, user=request.user, kind=kind, filename=upload.name, content=upload.read()
+        )
+        return None, upload.name, redirect("partnership:upload", request.partnership.slug, pending.pk)
     except TabularError as error:
         form.add_error("file", str(error))
-        return None, upload.name
+        return None, upload.name, None
 
 
 @partnership_view(LEAD, methods=POST)
@@ -440,7 +450,9 @@ def results_import(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"consultation": consultation, "form": form, "outcome": None}
     if request.method == "POST" and form.is_valid():
-        table, filename = _read_upload(form)
+        table, filename, elsewhere = _read_upload(request, form, RESULTS_IMPORT.format(consultation.pk))
+        if elsewhere:
+            return elsewhere
         if table is not None:
             rows, errors = importers.parse_results_table(table)
             outcome = importers.ImportOutcome(errors=errors)
@@ -496,7 +508,9 @@ def responses_import(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(request, slug)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        table, filename = _read_upload(form)
+        table, filename, elsewhere = _read_upload(request, form, RESPONSES_IMPORT.format(consultation.pk))
+        if elsewhere:
+            return elsewhere
         if table is not None:
             # The respondent rows end here: only per-column answer counts go on to the next step.
             profile = importers.profile_responses(table)

@@ -236,7 +236,18 @@ class PendingUpload(models.Model):
     survey export keeps its answer counts, never the respondents' rows), with the state of the records the preview
     was made against. One per person and kind; deleted once imported, replaced by the person's next preview, and
     purged after `PENDING_UPLOAD_HOURS` (a preview never confirmed). Kept in the database, never in the session:
-    a large upload in the session slowed every later request of that person."""
+    a large upload in the session slowed every later request of that person.
+
+    A file over what a web request may read is checked, and once confirmed imported, by the task runner
+    (`partnership.imports`); `state` and `outcome` say how far it has gone."""
+
+    class State(models.TextChoices):
+        CHECKING = "checking", "Being checked"
+        READY = "ready", "Checked"
+        INVALID = "invalid", "Not imported: problems to fix"
+        IMPORTING = "importing", "Being imported"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -248,7 +259,11 @@ class PendingUpload(models.Model):
     params = models.JSONField(default=dict, blank=True)
     # What the preview read or saw: the rows' state for the stale check, or the parsed figures themselves.
     payload = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.READY)
+    # What a check or import in the task runner found: {"summary": [...], "errors": [...], "next_url": "..."}.
+    outcome = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         indexes = [
@@ -260,3 +275,7 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} import {self.filename}"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.state in (self.State.CHECKING, self.State.IMPORTING)

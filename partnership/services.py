@@ -45,6 +45,7 @@ def pending_upload_create(
     content: bytes = b"",
     params: dict | None = None,
     payload: dict | None = None,
+    state: str = PendingUpload.State.READY,
 ) -> PendingUpload:
     """Keep a previewed import until it is confirmed. A new preview replaces the person's previous one of the same
     kind, and previews older than `PENDING_UPLOAD_HOURS` are purged on the way."""
@@ -58,14 +59,22 @@ def pending_upload_create(
         content=content,
         params=dict(params or {}),
         payload=dict(payload or {}),
+        state=state,
     )
 
 
-def pending_upload_for(*, partnership: Partnership, user, kind: str, pk: object = None) -> PendingUpload | None:
-    """The person's own pending import of this kind (with `pk`, that one only), if it has not expired."""
+def pending_upload_for(
+    *, partnership: Partnership, user, kind: str | None = None, pk: object = None, ready: bool = True
+) -> PendingUpload | None:
+    """The person's own pending import of this kind (with `pk`, that one only), if it has not expired; with
+    `ready`, only one checked and waiting for confirmation."""
     pending = PendingUpload.objects.filter(
-        partnership=partnership, user=user, kind=kind, created_at__gte=_pending_cutoff()
+        partnership=partnership, user=user, created_at__gte=_pending_cutoff()
     ).order_by("-created_at")
+    if kind is not None:
+        pending = pending.filter(kind=kind)
+    if ready:
+        pending = pending.filter(state=PendingUpload.State.READY)
     if pk is not None:
         if not str(pk).isdigit():
             return None

@@ -1,12 +1,12 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
-from partnership import selectors, services
+from partnership import imports, selectors, services
 from partnership.forms import PartnershipSettingsForm
-from partnership.models import OperationalGroup
+from partnership.models import OperationalGroup, PendingUpload
 from referrals.selectors import headline_figures
-from vawg.access import LEAD, partnership_view
+from vawg.access import LEAD, WRITE_GROUP, partnership_view, refuse
 from vawg.concurrency import StaleEdit
 
 
@@ -71,3 +71,45 @@ def settings(request: HttpRequest) -> HttpResponse:
     else:
         form = PartnershipSettingsForm(instance=partnership, initial={"version": partnership.version})
     return render(request, "partnership/settings.html", {"form": form, "stale": stale})
+
+
+# --- Imports checked and applied by the task runner (partnership.imports) ----------------------------------------
+
+
+def _own_upload(request: HttpRequest, upload_id: int) -> PendingUpload:
+    """The person's own upload in this partnership, whatever its state; anyone else's answers 404."""
+    upload = get_object_or_404(
+        PendingUpload.objects.defer("content"), pk=upload_id, partnership=request.partnership, user=request.user
+    )
+    if not imports.handler_for(upload).permitted(request.membership):
+        refuse(request, "Your role cannot import these figures.")
+    return upload
+
+
+@partnership_view(WRITE_GROUP, methods=("GET", "HEAD", "POST"))
+def upload(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """One upload's check, then the person's confirmation, then the import: followed on this page."""
+    pending = _own_upload(request, upload_id)
+    handler = imports.handler_for(pending)
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel" and not pending.is_busy:
+            services.pending_upload_discard(pending)
+            messages.info(request, f"{pending.filename} was not imported: nothing was saved, and the file is deleted.")
+            return redirect(handler.start_url(pending))
+        if request.POST.get("action") == "confirm" and pending.state == PendingUpload.State.READY:
+            imports.apply_in_background(pending)
+        return redirect("partnership:upload", request.partnership.slug, pending.pk)
+    return render(request, "partnership/upload.html", {"upload": pending, "title": handler.title})
+
+
+@partnership_view(WRITE_GROUP)
+def upload_status(request: HttpRequest, upload_id: int) -> JsonResponse:
+    """For the page's progress script: has the task runner finished with it yet?"""
+    pending = _own_upload(request, upload_id)
+    return JsonResponse(
+        {
+            "finished": not pending.is_busy,
+            "state_label": pending.get_state_display(),
+            "message": "Reading and checking the file" if pending.state == PendingUpload.State.CHECKING else "",
+        }
+    )

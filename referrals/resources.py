@@ -20,9 +20,11 @@ from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from audit.recorder import record_import
+from audit.recorder import audited_bulk_create, audited_bulk_update, record_import
+from partnership.imports import Outcome
 from partnership.models import Borough, BoroughPopulation, Partnership
 from referrals.models import (
     CORE_FIELDS,
@@ -42,7 +44,16 @@ from referrals.models import (
 )
 from vawg.concurrency import changed_since, row_state
 from vawg.periods import FinancialYear, PeriodError, Quarter
-from vawg.tabular import RowErrors, Table, find_columns, normalise_heading, require_columns
+from vawg.tabular import (
+    COMMAND_LIMITS,
+    RowErrors,
+    Table,
+    TabularError,
+    find_columns,
+    normalise_heading,
+    read_table,
+    require_columns,
+)
 
 NOT_SUBMITTED = "Not submitted"
 UNKNOWN = "Unknown"
@@ -378,10 +389,9 @@ class Importer:
 
     def write(self, to_create: list, to_update: list) -> None:
         model = self.model()
-        if to_create:
-            model.objects.bulk_create(to_create, batch_size=1000)
-        if to_update:
-            model.objects.bulk_update(to_update, self.update_fields(), batch_size=1000)
+        # Each row's before and after goes into the audit log too (bulk writes skip the model signals).
+        audited_bulk_create(model, to_create, partnership_id=self.partnership.pk, batch_size=1000)
+        audited_bulk_update(model, to_update, self.update_fields(), partnership_id=self.partnership.pk, batch_size=1000)
 
 
 _INVALID = object()
@@ -937,12 +947,17 @@ class IndicatorImporter(Importer):
                 moved.append(figure)
         emptied = [f.pk for f in moved if f.target is None and f.achieved is None]
         IndicatorFigure.objects.filter(pk__in=emptied).delete()
-        IndicatorFigure.objects.bulk_update([f for f in moved if f.pk not in emptied], ["baseline"])
+        audited_bulk_update(
+            IndicatorFigure,
+            [f for f in moved if f.pk not in emptied],
+            ["baseline"],
+            partnership_id=self.partnership.pk,
+        )
         # Rows losing their baseline first, so a baseline moving between rows never exists twice at once.
         to_update.sort(key=lambda f: f.baseline is not None)
         for figure in to_update:
             figure.save(update_fields=self.update_fields())
-        IndicatorFigure.objects.bulk_create(to_create)
+        audited_bulk_create(IndicatorFigure, to_create, partnership_id=self.partnership.pk)
 
     def export_rows(self, queryset):
         for f in queryset:
@@ -963,3 +978,47 @@ class IndicatorImporter(Importer):
 IMPORTERS: dict[str, type[Importer]] = {
     cls.kind: cls for cls in (MaracImporter, ReferralImporter, PopulationImporter, JusticeImporter, IndicatorImporter)
 }
+
+
+# --- Files too large for a web request: checked and imported by the task runner (partnership.imports) --------
+
+
+class FiguresImportHandler:
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.title = IMPORTERS[kind].title
+
+    def permitted(self, membership) -> bool:
+        from referrals.models import Dataset
+        from referrals.services import can_write_dataset
+
+        dataset = {"marac": Dataset.MARAC, "referrals": Dataset.REFERRALS}.get(self.kind)
+        return can_write_dataset(membership, dataset) if dataset else membership.is_strategic_lead
+
+    def start_url(self, upload) -> str:
+        return reverse("referrals:import", args=[upload.partnership.slug, self.kind])
+
+    def _run(self, upload, *, dry_run: bool) -> ImportResult:
+        table = read_table(bytes(upload.content), filename=upload.filename, limits=COMMAND_LIMITS)
+        importer = IMPORTERS[self.kind](upload.partnership, user=upload.user)
+        return importer.run(
+            table, dry_run=dry_run, filename=upload.filename, previewed=None if dry_run else upload.payload
+        )
+
+    def check(self, upload) -> Outcome:
+        try:
+            result = self._run(upload, dry_run=True)
+        except TabularError as error:
+            return Outcome(ok=False, errors=[str(error)])
+        return Outcome(
+            ok=result.ok, summary=[result.summary()], errors=result.errors.messages(), payload=result.preview_state
+        )
+
+    def apply(self, upload) -> Outcome:
+        result = self._run(upload, dry_run=False)
+        return Outcome(
+            ok=result.ok,
+            summary=[result.summary()],
+            errors=result.errors.messages(),
+            next_url=reverse("referrals:index", args=[upload.partnership.slug]),
+        )

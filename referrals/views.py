@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from partnership import imports
 from partnership.models import Borough
 from partnership.services import pending_upload_create, pending_upload_discard, pending_upload_for
 from referrals import charts, selectors, services
@@ -21,9 +22,10 @@ from referrals.forms import (
 from referrals.models import Dataset, MaracReturn, ReferralCount
 from referrals.resources import IMPORTERS
 from referrals.summary import marac_summary_rows
+from vawg import tabular
 from vawg.access import WRITE_GROUP, partnership_view, refuse
 from vawg.periods import FinancialYear, Quarter
-from vawg.tabular import INLINE_LIMITS, TabularError, csv_response, read_table, xlsx_response
+from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "figures"
 INDICATOR_LINES_PER_PAGE = 20
@@ -386,7 +388,7 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
         if pending is None:
             raise Http404("No such import waiting for confirmation")
         try:
-            table = read_table(bytes(pending.content), filename=pending.filename, limits=INLINE_LIMITS)
+            table = read_table(bytes(pending.content), filename=pending.filename, limits=tabular.INLINE_LIMITS)
         except TabularError as error:
             pending_upload_discard(pending)
             form.add_error("file", str(error))
@@ -404,7 +406,17 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                table = read_table(upload, limits=INLINE_LIMITS)
+                table = read_table(upload, limits=tabular.INLINE_LIMITS)
+            except tabular.OverRequestLimits:
+                upload.seek(0)
+                pending = imports.check_in_background(
+                    partnership=request.partnership,
+                    user=request.user,
+                    kind=kind,
+                    filename=upload.name,
+                    content=upload.read(),
+                )
+                return redirect("partnership:upload", request.partnership.slug, pending.pk)
             except TabularError as error:
                 form.add_error("file", str(error))
             else:

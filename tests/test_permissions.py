@@ -74,6 +74,30 @@ POST_ONLY_SIGNED_IN_REDIRECTS = {
     "POST": {**dict.fromkeys(PERSONAS, "redirect"), "anonymous": "login"},
 }
 
+# Lead and coordinators pass the role check and then find no upload of theirs; board members may not import.
+OWNER_ONLY = {**dict.fromkeys(PERSONAS, 404), "anonymous": "login", "board_member": 403}
+
+
+def _pending_upload(w) -> dict:
+    from partnership.models import PendingUpload
+
+    upload = PendingUpload.objects.create(
+        partnership=w.partnership,
+        user=w.lead,
+        kind="marac",
+        filename="m.csv",
+        state=PendingUpload.State.INVALID,
+        outcome={
+            "summary": [],
+            "errors": ["Row 2: no such borough"],
+            "error_count": 1,
+            "next_url": "",
+            "confirm": True,
+        },
+    )
+    return {"partnership_slug": w.partnership.slug, "upload_id": upload.pk}
+
+
 RULES = {
     "home": (
         lambda w: {},
@@ -119,6 +143,21 @@ RULES = {
     "partnership:boroughs": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),
     "partnership:settings": (lambda w: {"partnership_slug": w.partnership.slug}, lead_only_form()),
     "audit:log": (lambda w: {"partnership_slug": w.partnership.slug}, lead_only_read()),
+    # An import checked in the background: its owner's only (another member's answers 404, as elsewhere).
+    "partnership:upload": (
+        lambda w: _pending_upload(w),
+        {
+            "GET": {**OWNER_ONLY, "lead": "ok"},
+            "POST": {**OWNER_ONLY, "lead": "redirect"},
+        },
+    ),
+    "partnership:upload_status": (
+        lambda w: _pending_upload(w),
+        {
+            "GET": {**OWNER_ONLY, "lead": "ok"},
+            "POST": {**OWNER_ONLY, "lead": 405, "coordinator": 405, "other_coordinator": 405},
+        },
+    ),
 }
 
 

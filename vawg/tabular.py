@@ -67,7 +67,11 @@ COMMAND_LIMITS = Limits()
 
 
 class FileTooLarge(TabularError):
-    """Readable, but more work than the limits allow (a web request's, or the hard ones)."""
+    """Readable, but more work than the hard limits allow."""
+
+
+class OverRequestLimits(FileTooLarge):
+    """Over what a web request may read, perhaps within the hard limits: hand the file to the task runner."""
 
 
 def normalise_heading(text: object) -> str:
@@ -180,6 +184,7 @@ def _column_letter(number: int) -> str:
 
 
 def _rows_to_table(raw_rows: Iterable[Sequence[object]], *, max_rows: int) -> Table:
+    too_many = OverRequestLimits if max_rows < COMMAND_LIMITS.max_rows else FileTooLarge
     iterator = iter(_bounded(raw_rows))
     headings: list[str] | None = None
     first_row_number = 0
@@ -212,7 +217,7 @@ def _rows_to_table(raw_rows: Iterable[Sequence[object]], *, max_rows: int) -> Ta
             continue
         empty_run = 0
         if len(rows) >= max_rows:
-            raise FileTooLarge(f"The file has more than {max_rows:,} rows of data; split it into smaller files.")
+            raise too_many(f"The file has more than {max_rows:,} rows of data; split it into smaller files.")
         for cell in cells:
             if len(cell) > MAX_CELL_CHARS:
                 raise TabularError(f"Row {number} has a cell longer than {MAX_CELL_CHARS:,} characters.")
@@ -276,7 +281,8 @@ def _check_xlsx_archive(data: bytes) -> dict[str, int]:
 
 
 def _parse_too_big(parse_bytes: int, limits: Limits) -> FileTooLarge:
-    return FileTooLarge(
+    within_hard_limits = parse_bytes <= COMMAND_LIMITS.max_parse_bytes
+    return (OverRequestLimits if within_hard_limits else FileTooLarge)(
         f"The spreadsheet's data unpacks to {parse_bytes / 1_048_576:.1f} MB, over the limit of "
         f"{limits.max_parse_bytes / 1_048_576:.0f} MB for one upload. Remove unused sheets, rows and columns, "
         "save it as CSV, or split it into smaller files."

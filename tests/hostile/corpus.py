@@ -343,6 +343,47 @@ def _(t):
     return "manyrows.csv", csv_bytes([t.headings]) + body
 
 
+# --- Sheets that declare or spread far more than they hold (the reader must do work by the real cells) ------------
+
+
+def _declaring(sheet: bytes, ref: str) -> bytes:
+    return sheet.replace(b"<sheetData>", f"<dimension ref='{ref}'/><sheetData>".encode(), 1)
+
+
+@case("xlsx-declares-a1-xfd100000")
+def _(t):
+    # Two real rows under a declared 16,384 x 100,000 sheet: openpyxl padded every row to it (about 100 s).
+    return "declared.xlsx", xlsx_bytes(_declaring(sheet_xml([t.headings, t.row]), "A1:XFD100000"))
+
+
+@case("xlsx-data-in-column-xfd")
+def _(t):
+    return "farcolumn.xlsx", xlsx_bytes(sheet_xml([t.headings, t.row], raw_cells="<c r='XFD2'><v>1</v></c>"))
+
+
+@case("xlsx-styled-cells-to-xfd")
+def _(t):
+    # Every row reaches column XFD with a formatted but empty cell: 16,384 cells a row once padded.
+    rows = "".join(
+        f"<row r='{n}'>{''.join(_cell(v) for v in (t.headings if n == 1 else t.row))}<c r='XFD{n}' s='1'/></row>"
+        for n in range(1, 301)
+    )
+    sheet = sheet_xml([]).replace(b"<sheetData></sheetData>", f"<sheetData>{rows}</sheetData>".encode())
+    return "styled.xlsx", xlsx_bytes(_declaring(sheet, "A1:XFD300"))
+
+
+@case("csv-400000-headings")
+def _(t):
+    # About 3 MB: a survey export gone wrong (every answer a column) that kept a worker 15-18 s.
+    headings = [*t.headings, *(f"Q{n}" for n in range(400_000))]
+    return "wide.csv", csv_bytes([headings, t.row])
+
+
+@case("xlsx-2000-headings")
+def _(t):
+    return "wide.xlsx", xlsx_bytes(sheet_xml([[*t.headings, *(f"Q{n}" for n in range(2_000))], t.row]))
+
+
 # --- Hostile cell content ----------------------------------------------------------------------------------------
 
 

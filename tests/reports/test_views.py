@@ -177,7 +177,7 @@ def test_the_lead_builds_a_draft_and_sees_it(world, client, report):
     assert (edition.state, edition.purpose, edition.requested_by) == ("ready", "draft", world.lead)
     page = client.get(response["Location"]).content.decode()
     assert "Download the PDF" in page and edition.pdf_sha256 in page
-    assert "build-status.mjs" not in page  # finished: nothing to poll
+    assert "job-status.mjs" not in page  # finished: nothing to poll
 
 
 def test_a_build_from_a_stale_page_is_refused(world, client, report):
@@ -219,7 +219,7 @@ def test_a_build_in_progress_shows_its_progress_and_polls_a_status_endpoint(worl
     client.force_login(world.coordinator)
     page = client.get(url("edition", world, year=2015, edition_id=edition.pk)).content.decode()
     assert "Laying out the PDF (60% done)" in page and 'role="status"' in page
-    assert "reports/build-status.mjs" in page and "check again" in page
+    assert "vawg/job-status.mjs" in page and "check again" in page
     status = client.get(url("edition_status", world, year=2015, edition_id=edition.pk)).json()
     assert status == {
         "state": "building",

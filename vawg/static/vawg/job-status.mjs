@@ -1,7 +1,9 @@
-// Shows a report build's progress without reloading: polls the JSON status every two seconds and reloads the
-// page once the build has finished. Without JavaScript the page offers a plain "check again" link.
-const box = document.getElementById("build-status");
-const text = document.getElementById("build-status-text");
+// Shows a background job's progress (a report build, a large import) without reloading: polls the page's JSON
+// status every two seconds and reloads the page once the job has finished. Without JavaScript the page offers a
+// plain "check again" link. The page marks the box with id="job-status" and data-status-url, and its text with
+// id="job-status-text"; the status answers {finished, state_label, message, progress (optional, in percent)}.
+const box = document.getElementById("job-status");
+const text = document.getElementById("job-status-text");
 
 async function poll() {
   try {
@@ -14,7 +16,8 @@ async function poll() {
       }
       const strong = document.createElement("strong");
       strong.textContent = status.state_label;
-      text.replaceChildren(strong, `: ${status.message || "waiting"} (${status.progress}% done).`);
+      const percent = status.progress === undefined ? "" : ` (${status.progress}% done)`;
+      text.replaceChildren(strong, `: ${status.message || "waiting"}${percent}.`);
     }
   } catch {
     // A failed poll is retried; the "check again" link still works.

@@ -1,0 +1,139 @@
+"""Imports too large for a web request: checked, and once confirmed imported, by the task runner.
+
+A web request reads an upload with `vawg.tabular.INLINE_LIMITS` (a few seconds of work at most). A file over
+them but within the hard limits is kept as a `PendingUpload` in the CHECKING state and handed to the task runner;
+the person follows it on one status page (`partnership:upload`), which shows the check's summary or its problems,
+and confirms or cancels there. Each data kind brings its own `Handler`, registered from its app's `ready()`, so
+the check and the import run the same code, with the same validation, as the kind's own page and command.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from django.db import transaction
+
+from audit.context import acting
+from partnership.models import Membership, Partnership, PendingUpload
+from partnership.services import pending_upload_create
+
+logger = logging.getLogger(__name__)
+
+# The first problems are shown; a file with thousands of them needs fixing before the rest matter.
+MAX_ERRORS_SHOWN = 200
+DONE = {"check": "checked", "apply": "imported"}
+
+
+@dataclass
+class Outcome:
+    """What a check or an import found: `ok`, the lines that summarise it, the problems, what to keep for the
+    next step (`payload`), and where the person goes next (`next_url`: the data, or the kind's next step)."""
+
+    ok: bool
+    summary: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    payload: dict | None = None
+    next_url: str = ""
+    # False when the check is the last step here (the kind continues on its own page, at `next_url`).
+    confirm: bool = True
+
+
+class Handler(Protocol):
+    title: str  # "MARAC returns", for the status page
+
+    def permitted(self, membership: Membership) -> bool: ...
+
+    def start_url(self, upload: PendingUpload) -> str: ...
+
+    def check(self, upload: PendingUpload) -> Outcome: ...
+
+    def apply(self, upload: PendingUpload) -> Outcome: ...
+
+
+_handlers: dict[str, Handler] = {}
+
+
+def register(kind: str, handler: Handler) -> None:
+    """`kind` is the part of `PendingUpload.kind` before any colon ("marac", "consultation-results")."""
+    _handlers[kind] = handler
+
+
+def handler_for(upload: PendingUpload) -> Handler:
+    return _handlers[upload.kind.split(":", 1)[0]]
+
+
+def check_in_background(
+    *, partnership: Partnership, user, kind: str, filename: str, content: bytes, params: dict | None = None
+) -> PendingUpload:
+    """Keep the file and queue its check; the person follows it at `partnership:upload`."""
+    from partnership.tasks import check_upload
+
+    pending = pending_upload_create(
+        partnership=partnership,
+        user=user,
+        kind=kind,
+        filename=filename,
+        content=content,
+        params=params,
+        state=PendingUpload.State.CHECKING,
+    )
+    check_upload.enqueue(pending.pk)
+    return pending
+
+
+def apply_in_background(upload: PendingUpload) -> bool:
+    """Queue the import of a checked file. False if it is not waiting for confirmation (confirmed twice, say)."""
+    from partnership.tasks import apply_upload
+
+    claimed = PendingUpload.objects.filter(pk=upload.pk, state=PendingUpload.State.READY).update(
+        state=PendingUpload.State.IMPORTING
+    )
+    if claimed:
+        apply_upload.enqueue(upload.pk)
+    return bool(claimed)
+
+
+def run(upload_id: int, step: str) -> None:
+    """The task runner's side: run the kind's check or import, and record its outcome on the upload."""
+    busy = PendingUpload.State.CHECKING if step == "check" else PendingUpload.State.IMPORTING
+    upload = PendingUpload.objects.select_related("partnership", "user").filter(pk=upload_id, state=busy).first()
+    if upload is None:
+        return  # cancelled, purged, or already run by another worker
+    handler = handler_for(upload)
+    user = upload.user
+    # What the import writes is attributed to the person who confirmed it, as if done in their browser.
+    with acting(source="web", actor=user, actor_label=user.get_username(), partnership_id=upload.partnership_id):
+        try:
+            outcome = handler.check(upload) if step == "check" else handler.apply(upload)
+        except Exception as error:  # recorded for the person; the traceback goes to the log
+            logger.exception("Import %s of upload %s failed", step, upload_id)
+            outcome = Outcome(
+                ok=False, errors=[f"The file could not be {DONE[step]} ({type(error).__name__}). The error is logged."]
+            )
+    _record(upload, step, outcome)
+
+
+@transaction.atomic
+def _record(upload: PendingUpload, step: str, outcome: Outcome) -> None:
+    state = PendingUpload.State
+    if step == "check":
+        new_state = state.READY if outcome.ok else state.INVALID
+    else:
+        new_state = state.IMPORTED if outcome.ok else state.INVALID
+    fields = {
+        "state": new_state,
+        "outcome": {
+            "summary": outcome.summary,
+            "errors": outcome.errors[:MAX_ERRORS_SHOWN],
+            "error_count": len(outcome.errors),
+            "next_url": outcome.next_url,
+            "confirm": outcome.confirm,
+        },
+    }
+    if outcome.payload is not None:
+        fields["payload"] = outcome.payload
+    if new_state != state.READY or not outcome.confirm:
+        fields["content"] = b""  # nothing more will read the file: do not keep it
+    PendingUpload.objects.filter(pk=upload.pk).update(**fields)

@@ -1,0 +1,92 @@
+"""Bulk writes skip the model signals: imports record each row's before and after, and one event per import,
+whatever path made them (command line included). Runs on PostgreSQL in CI, where bulk_create returns ids."""
+
+import csv
+import io
+
+from django.core.management import call_command
+
+from actions.models import Action, RagRating
+from audit.context import acting
+from audit.models import AuditEvent
+from referrals.models import MaracReturn
+from referrals.resources import IMPORTERS
+from tests.actions.conftest import plan as plan_fixture
+from vawg.tabular import read_table
+
+PLAN_HEADINGS = ["Priority", "Priority title", "Ref", "Action", "Group", "Successes & challenges", "RAG", "Next steps"]
+plan = plan_fixture  # the action plan of tests/actions
+
+
+def csv_bytes(rows) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def plan_rows(count: int, rating: str, text: str = "Action") -> list[list[str]]:
+    return [PLAN_HEADINGS] + [
+        ["1", "Access", f"1.{n}", f"{text} {n}", "CHOG", "Progress", rating, ""] for n in range(1, count + 1)
+    ]
+
+
+def import_plan(tmp_path, rows) -> None:
+    path = tmp_path / "plan.csv"
+    path.write_bytes(csv_bytes(rows))
+    # manage.py runs every command inside this context (audit.context), so the events name the command.
+    with acting(source="command", actor_label="root via manage.py import_action_plan"):
+        call_command(
+            "import_action_plan", str(path), "--partnership", "tri-borough", "--year", "2015-16", stdout=io.StringIO()
+        )
+
+
+def test_a_command_line_plan_import_records_every_new_action_and_rating(world, plan, tmp_path):
+    import_plan(tmp_path, plan_rows(37, "Green"))
+    assert Action.objects.filter(strategy=plan.strategy).count() == 37 + 1  # 2.1 was there already
+    by_command = AuditEvent.objects.filter(source="command")
+    actions = by_command.filter(object_type="actions.Action", action="create")
+    ratings = by_command.filter(object_type="actions.RagRating", action="create")
+    # 1.1 existed: 36 actions are new; all 37 are rated.
+    assert actions.count() == 36 and ratings.count() == 37
+    assert set(actions.values_list("partnership_id", "source", "actor_label")) == {
+        (world.partnership.pk, "command", "root via manage.py import_action_plan")
+    }
+    created = actions.get(object_id=str(Action.objects.get(ref="1.30").pk))
+    assert created.changes["text"] == [None, "Action 30"]
+    [imported] = AuditEvent.objects.filter(action="import")
+    assert "plan.csv" in imported.detail and imported.changes["counts"]["ratings set"] == 37
+    assert imported.partnership == world.partnership
+
+
+def test_a_second_import_records_before_and_after_of_what_it_changed(world, plan, tmp_path):
+    import_plan(tmp_path, plan_rows(3, "Green"))
+    AuditEvent.objects.all().delete()
+    import_plan(tmp_path, plan_rows(3, "Red", text="Renamed"))
+    changed = AuditEvent.objects.filter(object_type="actions.Action", action="update")
+    assert changed.count() == 3
+    one = changed.get(object_id=str(Action.objects.get(ref="1.2").pk))
+    assert one.changes["text"] == ["Action 2", "Renamed 2"]
+    rating = RagRating.objects.get(action__ref="1.2")
+    rated = AuditEvent.objects.get(object_type="actions.RagRating", action="update", object_id=str(rating.pk))
+    assert rated.changes["rating"] == ["green", "red"]
+    # The unchanged responsibilities and nothing else were left out.
+    assert not AuditEvent.objects.filter(object_type="actions.ActionGroup").exists()
+
+
+def test_a_figures_import_records_each_return_created_and_changed(world):
+    head = ["Borough", "Year", "Quarter", "Meetings", "Cases discussed", "Repeat cases", "Children in household"]
+
+    def run(cases: str):
+        table = read_table(csv_bytes([head, ["LBHF", "2015-16", "Q1", "2", cases, "3", "9"]]), filename="m.csv")
+        with acting(source="command", actor_label="root via manage.py import_marac"):
+            result = IMPORTERS["marac"](world.partnership).run(table, dry_run=False, filename="m.csv")
+        assert result.ok, result.errors.messages()
+
+    run("20")
+    marac = MaracReturn.objects.get()
+    created = AuditEvent.objects.get(object_type="referrals.MaracReturn", action="create")
+    assert created.object_id == str(marac.pk) and created.changes["cases_discussed"] == [None, 20]
+    run("24")
+    updated = AuditEvent.objects.get(object_type="referrals.MaracReturn", action="update")
+    assert updated.changes["cases_discussed"] == [20, 24] and updated.partnership == world.partnership
+    assert updated.source == "command"
