@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -144,13 +145,69 @@ def test_forged_or_missing_csrf_token_is_refused_with_a_clear_page(world):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_sends_an_email_and_does_not_reveal_accounts(world, client):
+def test_password_reset_sends_an_email_and_does_not_reveal_accounts(world, client, no_reset_history):
     response = client.post(reverse("password_reset"), {"email": "bert@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "password-reset" in mail.outbox[0].body
     response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert response.status_code == 302  # same answer for an unknown address
+    assert len(mail.outbox) == 1
+
+
+@pytest.fixture
+def no_reset_history():
+    """The reset throttle counts in the cache, which outlives a test: start each of these tests from nothing."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def ask_for_reset(client, email, address="10.0.0.1"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+def test_password_reset_emails_to_one_address_are_throttled(world, client, settings, no_reset_history, caplog):
+    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+    with time_machine.travel(1_700_000_000, tick=False) as traveller:
+        for i in range(20):
+            response = ask_for_reset(client, "bert@example.org", address=f"10.0.1.{i}")
+            # The same answer every time, sent or not: the page never says whether an account exists or was refused.
+            assert response.status_code == 302
+            assert response["Location"] == reverse("password_reset_done")
+        assert len(mail.outbox) == 3
+        assert "Password reset refused" in caplog.text and "bert@example.org" in caplog.text
+        # Someone else's reset still goes.
+        ask_for_reset(client, "alice@example.org", address="10.0.2.1")
+        assert len(mail.outbox) == 4
+        # The limit is per hour.
+        traveller.shift(60 * 60 + 1)
+        ask_for_reset(client, "bert@example.org")
+        assert len(mail.outbox) == 5
+
+
+def test_password_reset_requests_from_one_client_are_throttled(world, client, settings, no_reset_history):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 5
+    for i in range(8):
+        assert ask_for_reset(client, f"someone{i}@example.org", address="203.0.113.5").status_code == 302
+    # Requests for addresses with no account count too, so probing for accounts is throttled as well.
+    refused = ask_for_reset(client, "bert@example.org", address="203.0.113.5")
+    assert refused.status_code == 302 and refused["Location"] == reverse("password_reset_done")
+    assert len(mail.outbox) == 0
+    assert ask_for_reset(client, "bert@example.org", address="203.0.113.6").status_code == 302
+    assert len(mail.outbox) == 1
+    assert "password-reset" in mail.outbox[0].body
+
+
+def test_password_reset_throttle_reads_the_client_behind_the_proxy(world, client, settings, no_reset_history):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 2
+    for email in ("a@example.org", "b@example.org", "c@example.org"):
+        client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1")
+    # Another client behind the same proxy is not refused because of the first.
+    client.post(
+        reverse("password_reset"), {"email": "bert@example.org"}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="2.2.2.2"
+    )
     assert len(mail.outbox) == 1
 
 

@@ -191,6 +191,16 @@ def test_the_trusted_proxy_count_reaches_the_client_address_function():
         settings_for(TRUSTED_PROXY_COUNT="-1")
 
 
+def test_password_reset_limits_are_read_strictly():
+    values = settings_for()
+    assert (values["PASSWORD_RESET_LIMIT_PER_ADDRESS"], values["PASSWORD_RESET_LIMIT_PER_EMAIL"]) == (10, 3)
+    assert values["PASSWORD_RESET_LIMIT_WINDOW_SECONDS"] == 3600
+    values = settings_for(PASSWORD_RESET_LIMIT_PER_ADDRESS="20", PASSWORD_RESET_LIMIT_PER_EMAIL="1")
+    assert (values["PASSWORD_RESET_LIMIT_PER_ADDRESS"], values["PASSWORD_RESET_LIMIT_PER_EMAIL"]) == (20, 1)
+    with pytest.raises(ImproperlyConfigured, match="PASSWORD_RESET_LIMIT_PER_EMAIL=0 is below the minimum"):
+        settings_for(PASSWORD_RESET_LIMIT_PER_EMAIL="0")
+
+
 def test_there_is_no_replica_unless_one_is_configured():
     values = settings_for(DATABASE_URL="postgres://vawg@db.internal/vawg", DATABASE_REPLICA_URL="")
     assert list(values["DATABASES"]) == ["default"]

@@ -133,10 +133,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client's address (vawg/client_ip.py): with N proxies in front, the N-th X-Forwarded-For entry from the right;
-# with none, REMOTE_ADDR and the header ignored. Sign-in throttling and the audit log both read it.
+# with none, REMOTE_ADDR and the header ignored. Sign-in and password-reset throttling and the audit log read it.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "vawg.client_ip.client_ip"
 AXES_VERBOSE = False
+# Password-reset e-mails: at most this many per client address and per e-mail address in the window (in the cache).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10, minimum=1)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
+PASSWORD_RESET_LIMIT_WINDOW_SECONDS = env.int("PASSWORD_RESET_LIMIT_WINDOW_SECONDS", 60 * 60, minimum=60)
 
 # Two-factor sign-in (vawg/mfa.py): the name authenticator apps show, and django-otp's throttling.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", "VAWG Partnership Tracker")

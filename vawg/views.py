@@ -1,3 +1,4 @@
+import hashlib
 import logging
 import uuid
 
@@ -5,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
@@ -15,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from vawg.access import partnerships_for
+from vawg.client_ip import client_ip
 from vawg.middleware import SIGNED_OUT_REASON
 
 logger = logging.getLogger(__name__)
@@ -79,6 +82,43 @@ class LoginView(auth_views.LoginView):
         reason = self.request.session.pop(SIGNED_OUT_REASON, None)
         context["signed_out_message"] = signed_out_message(reason)
         return context
+
+
+def _within_limit(key: str, limit: int, window: int) -> bool:
+    """Counts one more request under `key` in a fixed window; false once the count is over `limit`."""
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def password_reset_allowed(*, email: str, client_address: str | None) -> bool:
+    """Throttle reset e-mails per client address and per e-mail address (PASSWORD_RESET_LIMIT_*), in the cache."""
+    window = settings.PASSWORD_RESET_LIMIT_WINDOW_SECONDS
+    address_key = f"vawg:password-reset:address:{client_address or 'unknown'}"
+    if not _within_limit(address_key, settings.PASSWORD_RESET_LIMIT_PER_ADDRESS, window):
+        return False
+    email_key = "vawg:password-reset:email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return _within_limit(email_key, settings.PASSWORD_RESET_LIMIT_PER_EMAIL, window)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, throttled: a refused request gets the same "sent" page, so it reveals nothing about accounts."""
+
+    template_name = "registration/password_reset.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        address = client_ip(self.request)
+        if not password_reset_allowed(email=email, client_address=address):
+            logger.warning("Password reset refused (too many requests) for %r from %s", email[:254], address)
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required
