@@ -51,7 +51,14 @@ class Setup:
 
 
 def _models() -> list[type[models.Model]]:
-    return [model for label in APPS for model in apps.get_app_config(label).get_models()]
+    """The partnership's data. An upload kept for its page (a survey export waiting for its columns to be matched, a
+    large file's problems found in the background) is not data: it holds no file once refused, and is purged."""
+    return [
+        model
+        for label in APPS
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.label != "partnership.PendingUpload"
+    ]
 
 
 def _path_to_partnership(model) -> str | None:
