@@ -200,7 +200,7 @@ def test_replacing_an_authenticator_with_the_session_alone_is_refused(world, cli
     assert 'name="proof"' in page and 'type="password"' in page
     pending, refused = replace_authenticator(client, world.lead)
     assert refused.status_code == 200
-    assert "Enter your password or a current security code" in refused.content.decode()
+    assert "Enter your password or a current code" in refused.content.decode()
     assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()
     pending.refresh_from_db()
     assert not pending.confirmed
@@ -248,7 +248,7 @@ def test_a_mistyped_new_code_does_not_spend_another_recovery_code(world, client)
     # Each change asks afresh.
     again = client.post(reverse("mfa_recovery_codes"))
     assert again.status_code == 200
-    assert "Enter your password or a current security code" in again.content.decode()
+    assert "Enter your password or a current code" in again.content.decode()
 
 
 def test_first_set_up_asks_for_nothing_more(world, plain):
@@ -272,7 +272,7 @@ def test_new_recovery_codes_need_the_password_or_a_current_code(world, client):
     assert 'name="proof"' in manage
     refused = client.post(reverse("mfa_recovery_codes"))
     assert refused.status_code == 200
-    assert "Enter your password or a current security code" in refused.content.decode()
+    assert "Enter your password or a current code" in refused.content.decode()
     assert "govuk-error-summary" in refused.content.decode()
     assert mfa.remaining_recovery_codes(world.lead) == 10
     wrong = client.post(reverse("mfa_recovery_codes"), {"proof": "123456"})
@@ -292,7 +292,7 @@ def test_turning_it_off_needs_the_password_or_a_current_code(world, client):
     client.force_login(world.board_member)
     refused = client.post(reverse("mfa_remove"))
     assert refused.status_code == 200
-    assert "Enter your password or a current security code" in refused.content.decode()
+    assert "Enter your password or a current code" in refused.content.decode()
     assert TOTPDevice.objects.filter(user=world.board_member, confirmed=True).exists()
     done = client.post(reverse("mfa_remove"), {"proof": TEST_PASSWORD})
     assert done.status_code == 302

@@ -26,13 +26,13 @@ class ProofForm(forms.Form):
     """Who is asking to change the second factor: the password or a current code, not the session alone."""
 
     proof = forms.CharField(
-        label="Your password or a current security code",
+        label="Your password or a current code",
         max_length=200,
         strip=False,
         help_text="To change two-factor sign-in, enter your password, the code your authenticator app shows now, or "
         "one of your recovery codes.",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your password or a current security code"},
+        error_messages={"required": "Enter your password or a current code"},
     )
 
     def __init__(self, *args, request: HttpRequest, **kwargs):
