@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from actions.models import RagRating
@@ -104,7 +105,9 @@ def test_a_large_action_plan_goes_through_the_same_page(world, client, plan):
 
 def test_a_large_survey_export_is_read_in_the_background_and_only_its_counts_are_kept(world, client):
     survey = ConsultationFactory(partnership=world.partnership, slug="survey", respondents=None)
-    make_question(survey, ref="Q2", text="Which services helped you?", kind="multiple_choice", options=["Refuge", "IDVA"])
+    make_question(
+        survey, ref="Q2", text="Which services helped you?", kind="multiple_choice", options=["Refuge", "IDVA"]
+    )
     client.force_login(world.lead)
     rows = [["Respondent ID", "Which services helped you?", "Anything else?"]] + [
         [str(n), "Refuge", f"Sarah at the refuge helped me on day {n}"] for n in range(1, 61)
@@ -148,3 +151,15 @@ def test_only_the_owner_follows_an_upload(world, client):
     assert client.get(upload_page(world, upload)).status_code == 404
     assert client.post(upload_page(world, upload), {"action": "confirm"}).status_code == 404
     assert not MaracReturn.objects.exists()
+
+
+def test_a_command_reads_what_a_request_does_unless_given_large(world, tmp_path):
+    path = tmp_path / "marac.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(marac_rows(20, 22, 25))
+    path.write_text(buffer.getvalue())
+    with pytest.raises(CommandError, match="To read it here anyway, add --large"):
+        call_command("import_marac", str(path), "--partnership", world.partnership.slug, stdout=io.StringIO())
+    assert not MaracReturn.objects.exists()
+    call_command("import_marac", str(path), "--partnership", world.partnership.slug, "--large", stdout=io.StringIO())
+    assert MaracReturn.objects.count() == 3

@@ -6,6 +6,7 @@ from actions import selectors
 from actions.models import Strategy
 from actions.plan_file import check_and_apply
 from partnership.models import Partnership
+from vawg import tabular
 from vawg.periods import FinancialYear, PeriodError, Quarter
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--quarter", help="Q1 to Q4; without it, the year's final position (Q4)")
         parser.add_argument("--strategy", help="The strategy's slug, when more than one covers the year")
         parser.add_argument("--dry-run", action="store_true", help="Check and report, change nothing")
+        tabular.add_large_option(parser)
 
     def handle(self, *args, **options):
         partnership = Partnership.objects.filter(slug=options["partnership"]).first()
@@ -45,10 +47,19 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        with path.open("rb") as file:
-            report = check_and_apply(
-                strategy=strategy, period=period, file=file, filename=path.name, user=None, dry_run=options["dry_run"]
-            )
+        try:
+            with path.open("rb") as file:
+                report = check_and_apply(
+                    strategy=strategy,
+                    period=period,
+                    file=file,
+                    filename=path.name,
+                    user=None,
+                    dry_run=options["dry_run"],
+                    limits=tabular.command_limits(options["large"]),
+                )
+        except tabular.OverRequestLimits as error:
+            raise CommandError(tabular.command_refusal(error)) from None
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(str(error))

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from consultations.models import Consultation
 from partnership.models import Membership
-from vawg.tabular import Table, TabularError, read_table
+from vawg.tabular import Table, TabularError, add_large_option, command_limits, command_refusal, read_table
 
 
 def add_common_arguments(parser) -> None:
@@ -18,6 +18,7 @@ def add_common_arguments(parser) -> None:
     parser.add_argument("--consultation", required=True, help="Consultation slug, as in its web address")
     parser.add_argument("--user", help="Username of the strategic lead the change is recorded against")
     parser.add_argument("--dry-run", action="store_true", help="Check and show what would be stored; save nothing")
+    add_large_option(parser)
 
 
 def consultation_for(options) -> Consultation:
@@ -44,15 +45,15 @@ def acting_user(options, consultation: Consultation):
     return user
 
 
-def read(path: str) -> Table:
+def read(path: str, *, large: bool = False) -> Table:
     file = Path(path)
     if not file.is_file():
         raise CommandError(f"No such file: {path}")
     try:
         with file.open("rb") as handle:
-            return read_table(handle, filename=file.name)
+            return read_table(handle, filename=file.name, limits=command_limits(large))
     except TabularError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(command_refusal(error)) from None
 
 
 def fail_with(errors) -> None:

@@ -43,7 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         consultation = consultation_for(options)
         user = acting_user(options, consultation)
-        profile = importers.profile_responses(read(options["file"]))
+        profile = importers.profile_responses(read(options["file"], large=options["large"]))
         questions = list(
             consultation.questions.select_related("consultation")
             .prefetch_related("options", "items")

@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         consultation = consultation_for(options)
         user = acting_user(options, consultation)
-        rows, errors = importers.parse_results_table(read(options["file"]))
+        rows, errors = importers.parse_results_table(read(options["file"], large=options["large"]))
         if errors:
             fail_with(errors)
         outcome = importers.import_results(

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from partnership.models import Partnership
 from referrals.resources import IMPORTERS
-from vawg.tabular import TabularError, read_table
+from vawg.tabular import TabularError, add_large_option, command_limits, command_refusal, read_table
 
 
 class ImportCommand(BaseCommand):
@@ -20,8 +20,9 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and show what would change, without saving anything"
         )
+        add_large_option(parser)
 
-    def handle(self, *args, file: str, partnership: str, dry_run: bool, **options):
+    def handle(self, *args, file: str, partnership: str, dry_run: bool, large: bool, **options):
         try:
             owner = Partnership.objects.get(slug=partnership)
         except Partnership.DoesNotExist:
@@ -31,9 +32,9 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"No file at {path}.")
         try:
             with path.open("rb") as upload:  # read_table stops at the size limit; the whole file is never loaded
-                table = read_table(upload, filename=path.name)
+                table = read_table(upload, filename=path.name, limits=command_limits(large))
         except TabularError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(command_refusal(error)) from None
         importer = IMPORTERS[self.kind](owner)
         result = importer.run(table, dry_run=dry_run, filename=path.name)
         if not result.ok:
