@@ -1,5 +1,6 @@
 """Sign-in, throttling, session lifetime, CSRF and security headers."""
 
+import os
 import time
 
 import pytest
@@ -234,3 +235,37 @@ def test_pages_have_no_inline_scripts_or_styles(world, client):
 
 def test_time_is_real_outside_frozen_tests():
     assert time.time() > 1_700_000_000
+
+
+def _redis_url() -> str:
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379 (CI has one)")
+    return url
+
+
+def test_the_reset_throttle_is_shared_by_every_process_through_the_cache_url(world, client, settings):
+    """Several gunicorn workers must count together: with CACHE_URL, the count lives in Redis, not in a process."""
+    import redis
+    from django.core.cache import caches
+
+    url = _redis_url()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 2
+    caches["default"].clear()
+    try:
+        for i in range(2):
+            ask_for_reset(client, "bert@example.org", address=f"10.0.3.{i}")
+        assert redis.Redis.from_url(url).dbsize() > 0  # counted in Redis, where every process reads it
+        # Another process: a fresh cache connection, nothing kept in this one.
+        del caches["default"]
+        ask_for_reset(client, "bert@example.org", address="10.0.3.9")
+        assert len(mail.outbox) == 2
+    finally:
+        caches["default"].clear()

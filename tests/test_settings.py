@@ -325,3 +325,14 @@ def test_gunicorn_itself_reads_the_configuration_file():
     assert printed["max_requests"] == "2000" and printed["max_requests_jitter"] == "200"
     assert printed["forwarded_allow_ips"] == "['10.0.0.0/8']"
     assert printed["accesslog"] == "-"
+
+
+def test_a_cache_url_gives_a_cache_shared_by_every_process():
+    assert settings_for()["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    shared = settings_for(CACHE_URL="redis://cache.internal:6379/0")["CACHES"]["default"]
+    assert shared == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache.internal:6379/0",
+    }
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        settings_for(CACHE_URL="memcached://cache.internal")

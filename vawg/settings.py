@@ -105,7 +105,14 @@ if _replica is not None:
     DATABASE_ROUTERS = ["vawg.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache counts password-reset requests (vawg.views): with more than one process, it must be shared (Redis), or
+# each process would count alone. Unset, each process keeps its own (development, one-process servers).
+CACHE_URL = env.url("CACHE_URL", ["redis", "rediss"])
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
