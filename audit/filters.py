@@ -1,7 +1,7 @@
 import django_filters
-from django import forms
 
 from audit.models import AuditEvent
+from vawg.forms import DateInput
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -9,10 +9,10 @@ class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label="Who")
     object_type = django_filters.ChoiceFilter(label="What kind of record", empty_label="Any kind", choices=[])
     occurred_from = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label="From (YYYY-MM-DD)", widget=forms.DateInput
+        field_name="occurred_at", lookup_expr="date__gte", label="From", widget=DateInput
     )
     occurred_to = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__lte", label="To (YYYY-MM-DD)", widget=forms.DateInput
+        field_name="occurred_at", lookup_expr="date__lte", label="To", widget=DateInput
     )
 
     class Meta:
