@@ -12,16 +12,21 @@ Every importer (browser and command line) reads its file through `read_table`, w
   unless given `--large`; the task runner reads larger files up to the hard limits (`COMMAND_LIMITS`);
 - decodes CSV as UTF-8 (with or without BOM), falling back to Windows-1252, which Excel writes by default;
 - skips empty rows, stopping quickly at the long runs of empty rows LibreOffice leaves at the end of a sheet;
-- numbers rows as the user sees them in the spreadsheet (the heading row is row 1).
+- numbers rows as the user sees them in the spreadsheet (the heading row is row 1);
+- given `headings` (the heading names an importer knows), finds the heading row among the first
+  `HEADING_SEARCH_ROWS` non-empty rows, so title and key rows above it are read past: the first row with at least
+  two known headings is the heading row (the first non-empty row when none has). Row numbers stay as the
+  spreadsheet shows them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,6 +45,8 @@ MAX_CELLS = getattr(settings, "IMPORT_MAX_CELLS", 2_000_000)
 MAX_CELL_CHARS = 20_000
 # A run of this many empty rows ends the sheet: spreadsheet programs pad sheets with empty rows.
 EMPTY_ROW_RUN_LIMIT = 1_000
+# With `headings` given, the heading row is looked for among this many non-empty rows: a title, a key and notes.
+HEADING_SEARCH_ROWS = 30
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 XLSX_MAGIC = b"PK\x03\x04"
@@ -184,16 +191,46 @@ def _column_letter(number: int) -> str:
     return letters
 
 
-def _rows_to_table(raw_rows: Iterable[Sequence[object]], *, max_rows: int) -> Table:
+def _known(headings: Collection[str] | None) -> frozenset[str]:
+    return frozenset(filter(None, (normalise_heading(h) for h in headings or ())))
+
+
+def _known_count(cells: Sequence[str], known: frozenset[str]) -> int:
+    return sum(1 for cell in cells if cell and normalise_heading(cell) in known)
+
+
+def _heading_row(
+    numbered: Iterator[tuple[int, list[str]]], known: frozenset[str]
+) -> tuple[list[str] | None, int, list[tuple[int, list[str]]]]:
+    """The heading row, its number, and the rows read past it while looking that are data after all."""
+    looked_at: list[tuple[int, list[str]]] = []
+    empty_run = 0
+    for number, cells in numbered:
+        if not any(cells):
+            empty_run += 1
+            if known and empty_run >= EMPTY_ROW_RUN_LIMIT:
+                break
+            continue
+        empty_run = 0
+        if not known or _known_count(cells, known) >= 2:
+            return cells, number, []
+        looked_at.append((number, cells))
+        if len(looked_at) >= HEADING_SEARCH_ROWS:
+            break
+    if not looked_at:
+        return None, 0, []
+    # No row has two known headings: the first row is the heading row, and the importer reports what is missing.
+    (number, cells), *rest = looked_at
+    return cells, number, rest
+
+
+def _rows_to_table(
+    raw_rows: Iterable[Sequence[object]], *, max_rows: int, headings_hint: Collection[str] | None = None
+) -> Table:
     too_many = OverRequestLimits if max_rows < COMMAND_LIMITS.max_rows else FileTooLarge
     iterator = iter(_bounded(raw_rows))
-    headings: list[str] | None = None
-    first_row_number = 0
-    for number, raw in enumerate(iterator, start=1):
-        cells = [_cell_text(v) for v in raw]
-        if any(cells):
-            headings, first_row_number = cells, number
-            break
+    numbered = ((number, [_cell_text(v) for v in raw]) for number, raw in enumerate(iterator, start=1))
+    headings, first_row_number, read_past = _heading_row(numbered, _known(headings_hint))
     if headings is None:
         raise TabularError("The file is empty: it needs a heading row and at least one row of data.")
     while headings and not headings[-1]:
@@ -209,8 +246,7 @@ def _rows_to_table(raw_rows: Iterable[Sequence[object]], *, max_rows: int) -> Ta
 
     rows: list[Row] = []
     empty_run = 0
-    for number, raw in enumerate(iterator, start=first_row_number + 1):
-        cells = [_cell_text(v) for v in raw]
+    for number, cells in itertools.chain(read_past, numbered):
         if not any(cells):
             empty_run += 1
             if empty_run >= EMPTY_ROW_RUN_LIMIT:
@@ -241,11 +277,22 @@ def _decode_csv(data: bytes) -> str:
             raise TabularError("The file's text encoding could not be read; save it as 'CSV UTF-8'.") from None
 
 
-def _read_csv(data: bytes, *, limits: Limits) -> Table:
+def _heading_delimiter(text: str, known: frozenset[str]) -> str | None:
+    """The delimiter that splits one of the first lines into at least two known headings, if one does."""
+    for line in text.split("\n", HEADING_SEARCH_ROWS * 2)[: HEADING_SEARCH_ROWS * 2]:
+        for delimiter in (",", ";", "\t"):
+            if _known_count([cell.strip().strip('"') for cell in line.split(delimiter)], known) >= 2:
+                return delimiter
+    return None
+
+
+def _read_csv(data: bytes, *, limits: Limits, headings_hint: Collection[str] | None = None) -> Table:
     text = _decode_csv(data)
     # The heading row decides the delimiter: comma, or the semicolon or tab some locales and tools write.
     first_line = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first_line.count)
+    # Title rows above the headings say nothing about the delimiter: the heading row, when it can be found, does.
+    delimiter = (_heading_delimiter(text, _known(headings_hint)) if headings_hint else None) or delimiter
     # Checked before parsing: an export with 400,000 headings would otherwise be parsed, profiled and shown whole.
     if first_line.count(delimiter) >= MAX_COLUMNS:
         raise FileTooLarge(
@@ -255,7 +302,7 @@ def _read_csv(data: bytes, *, limits: Limits) -> Table:
     csv.field_size_limit(MAX_CELL_CHARS * 10)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return _rows_to_table(reader, max_rows=limits.max_rows)
+        return _rows_to_table(reader, max_rows=limits.max_rows, headings_hint=headings_hint)
     except csv.Error as error:
         raise TabularError(f"The CSV file could not be read: {error}.") from None
 
@@ -290,7 +337,7 @@ def _parse_too_big(parse_bytes: int, limits: Limits) -> FileTooLarge:
     )
 
 
-def _read_xlsx(data: bytes, *, limits: Limits) -> Table:
+def _read_xlsx(data: bytes, *, limits: Limits, headings_hint: Collection[str] | None = None) -> Table:
     sizes = _check_xlsx_archive(data)
     # Checked before openpyxl opens the workbook: opening parses the shared strings and scans every sheet that
     # declares no extent, so the XML parts (not the images) are the work. Conservative: a large sheet that is not
@@ -310,7 +357,7 @@ def _read_xlsx(data: bytes, *, limits: Limits) -> Table:
             raise TabularError("The XLSX file has no worksheet.")
         # Read the cells the file has, not the extent it declares.
         sheet.reset_dimensions()
-        return _rows_to_table(sheet.iter_rows(values_only=True), max_rows=limits.max_rows)
+        return _rows_to_table(sheet.iter_rows(values_only=True), max_rows=limits.max_rows, headings_hint=headings_hint)
     except TabularError:
         raise
     except Exception as error:  # malformed sheet XML surfaces while iterating
@@ -320,11 +367,17 @@ def _read_xlsx(data: bytes, *, limits: Limits) -> Table:
 
 
 def read_table(
-    file, *, filename: str | None = None, limits: Limits = COMMAND_LIMITS, max_rows: int | None = None
+    file,
+    *,
+    filename: str | None = None,
+    limits: Limits = COMMAND_LIMITS,
+    max_rows: int | None = None,
+    headings: Collection[str] | None = None,
 ) -> Table:
     """Read an uploaded CSV or XLSX (a Django UploadedFile, a binary file object or bytes).
 
     Web requests pass `limits=INLINE_LIMITS`; `FileTooLarge` then means the file is over what a request may read.
+    `headings`: the heading names the importer knows; the heading row is then found below any title and key rows.
     """
     if max_rows is not None:
         limits = Limits(max_rows=max_rows, max_parse_bytes=limits.max_parse_bytes)
@@ -342,11 +395,11 @@ def read_table(
     if name.endswith(".xlsx"):
         if not is_zip:
             raise TabularError("The file is called .xlsx but is not an XLSX spreadsheet.")
-        return _read_xlsx(data, limits=limits)
+        return _read_xlsx(data, limits=limits, headings_hint=headings)
     if name.endswith(".csv"):
         if is_zip:
             raise TabularError("The file is called .csv but is a spreadsheet or archive; save it as CSV.")
-        return _read_csv(data, limits=limits)
+        return _read_csv(data, limits=limits, headings_hint=headings)
     raise TabularError("Upload a CSV (.csv) or Excel (.xlsx) file.")
 
 
