@@ -118,6 +118,9 @@ class Action(models.Model):
     ref = models.CharField(max_length=20, help_text="As the plan writes it, e.g. 1.3 or 5.2 (iii).")
     sort_key = models.CharField(max_length=60, editable=False, db_index=True)
     text = models.TextField("action")
+    # What the action is meant to achieve, as plans write it in an "Action impact" column; each group's quarterly
+    # impact stays on its progress update.
+    intended_impact = models.TextField(blank=True)
     groups = models.ManyToManyField(OperationalGroup, through="ActionGroup", related_name="actions")
 
     class Meta:
