@@ -48,20 +48,41 @@ from vawg.concurrency import changed_since, row_state
 from vawg.periods import Quarter
 from vawg.rag import Rag, parse_rag
 
+# Which heading answers which field. "Action" is ambiguous: plans that have a Ref column write the action's text
+# under it, plans whose text is headed "Strategic action" or "Agreed action" write the ref under it (seed 003).
+REF_NAMES = ["Ref", "Action ref", "Action number", "Action no", "Ref no"]
+NAMED_TEXT_NAMES = ["Strategic action", "Agreed action", "Action text"]
 REQUIRED_COLUMNS = {
-    "priority": ["Priority", "Priority number"],
-    "ref": ["Ref", "Action ref", "Action number"],
-    "text": ["Action", "Strategic action", "Agreed action"],
-    "group": ["Group", "Groups", "Operational group with responsibility to deliver", "Responsible group"],
-    "progress": ["Progress", "Successes and challenges", "Successes and challenges of note", "Action update"],
-    "rag": ["RAG", "RAG rating", "Rating"],
-    "next_steps": ["Next steps", "Actions for next year"],
+    "rag": ["RAG", "RAG rating", "Rating", "RAG status"],
 }
 OPTIONAL_COLUMNS = {
+    "priority": ["Priority", "Priority number"],
     "priority_title": ["Priority title"],
-    "impact": ["Impact", "Action impact"],
+    "group": ["Group", "Groups", "Operational group with responsibility to deliver", "Responsible group"],
+    "progress": ["Progress", "Successes and challenges", "Successes and challenges of note", "Action update"],
+    "next_steps": ["Next steps", "Actions for next year"],
+    "impact": ["Impact"],
+    "intended_impact": ["Intended impact", "Action impact"],
 }
-EXPORT_HEADINGS = ["Priority", "Priority title", "Ref", "Action", "Group", "Progress", "Impact", "RAG", "Next steps"]
+# "Actions for 2016/17": next steps, whatever the year.
+NEXT_STEPS_PREFIX = "actionsfor"
+KNOWN_HEADINGS = frozenset(
+    tabular.normalise_heading(name)
+    for names in [REF_NAMES, NAMED_TEXT_NAMES, ["Action"], *REQUIRED_COLUMNS.values(), *OPTIONAL_COLUMNS.values()]
+    for name in names
+)
+EXPORT_HEADINGS = [
+    "Priority",
+    "Priority title",
+    "Ref",
+    "Action",
+    "Intended impact",
+    "Group",
+    "Progress",
+    "Impact",
+    "RAG",
+    "Next steps",
+]
 HEADING_FOR = {
     "priority": "Priority",
     "ref": "Ref",
@@ -71,10 +92,15 @@ HEADING_FOR = {
     "rag": "RAG",
     "next_steps": "Next steps",
     "impact": "Impact",
+    "intended_impact": "Intended impact",
 }
 _LIST_SEPARATORS = re.compile(r"\s*[,;/\n]\s*")
 _PRIORITY_NUMBER = re.compile(r"(?:priority\s*)?(\d{1,3})(?:\.0)?", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+# A section row: "Priority 1: Access", "Priority 2 - Response", "Priority 3 Community" (a description may follow on
+# the next lines of the cell).
+_SECTION = re.compile(r"priority\s*(\d{1,3})\s*(?:[:.\-\u2013\u2014]\s*)?(.*)", re.IGNORECASE | re.DOTALL)
+_REF_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3})*[a-z]?(?:\s*\(\s*[ivxlcdm]+\s*\))?", re.IGNORECASE)
 CHANGED_WHILE_IMPORTING = (
     "Someone else saved part of this plan while the file was being imported. Nothing was imported: upload the "
     "file again to see a new preview."
@@ -156,14 +182,137 @@ class PlannedAction:
     rag: Rag
     rag_row: int
     groups: list[OperationalGroup] = field(default_factory=list)
+    rag_given: bool = False  # a blank rating cell on a group row says nothing: the action's rating carries down
+    intended_impact: str | None = None  # None: the file has no such column, leave it as it is
+    intended_impact_row: int = 0
 
 
 @dataclass
 class PlannedUpdate:
+    """A group's texts from one row; None where the file has no such column (the stored text is left alone)."""
+
     row: int
-    progress: str
+    progress: str | None
     impact: str | None
-    next_steps: str
+    next_steps: str | None
+
+    def any_text(self) -> bool:
+        return bool(self.progress or self.impact or self.next_steps)
+
+    def append(self, more: PlannedUpdate) -> None:
+        """A row that continues the one above (a cell split over two rows, as a page break leaves it)."""
+        for name in ("progress", "impact", "next_steps"):
+            extra = getattr(more, name)
+            if extra:
+                setattr(self, name, "\n".join(filter(None, [getattr(self, name), extra])))
+
+
+class Priorities:
+    """The strategy's priorities by number and by title, and those the file adds.
+
+    A priority the strategy lacks is added when the file gives its number and title ("Priority 1: Access", or a
+    Priority column with a Priority title column). A title alone adds one only to a strategy that has no priorities
+    yet (a new strategy: the file's order numbers them); otherwise it must name an existing priority, so that a
+    mistyped title is reported rather than becoming a new priority.
+    """
+
+    def __init__(self, strategy: Strategy):
+        self.strategy = strategy
+        existing = list(Priority.objects.filter(strategy=strategy))
+        self.by_number: dict[int, Priority] = {p.number: p for p in existing}
+        self.by_title: dict[str, Priority] = {}
+        for priority in existing:
+            self._index(priority)
+        self.new: list[Priority] = []
+        self.new_rows: dict[int, int] = {}  # number -> row that added it
+        self.may_add_by_title = not existing
+
+    def _index(self, priority: Priority) -> None:
+        for title in (priority.title, priority.short_title):
+            if _key(title):
+                self.by_title.setdefault(_key(title), priority)
+
+    def _known(self) -> str:
+        return ", ".join(f"{n} {p.title}" for n, p in sorted(self.by_number.items())) or "none yet"
+
+    def find(self, number: int | None, title: str, row: int) -> Priority:
+        """The priority named; raises ValueError with a message for the user when there is none to be had."""
+        title = " ".join(title.split())
+        if number is not None:
+            priority = self.by_number.get(number)
+            if priority is not None:
+                return priority
+            if title:
+                return self._add(number, title, row)
+            raise ValueError(f"{self.strategy.title} has no priority {number} (its priorities: {self._known()}).")
+        priority = self.by_title.get(_key(title))
+        if priority is not None:
+            return priority
+        if self.may_add_by_title:
+            return self._add(max(self.by_number, default=0) + 1, title, row)
+        raise ValueError(
+            f"'{title}' is not a priority number or the title of one of {self.strategy.title}'s priorities "
+            f"({self._known()}); write its number like 3, or 'Priority 3: {title}' to add it."
+        )
+
+    def _add(self, number: int, title: str, row: int) -> Priority:
+        max_length = Priority._meta.get_field("title").max_length
+        if len(title) > max_length:
+            raise ValueError(
+                f"The title of priority {number} is longer than {max_length} characters; write the priority's title "
+                "on its own line and its description below it."
+            )
+        if number < 1:
+            raise ValueError("Priorities are numbered from 1.")
+        priority = Priority(strategy=self.strategy, number=number, title=title)
+        self.by_number[number] = priority
+        self._index(priority)
+        self.new.append(priority)
+        self.new_rows[number] = row
+        return priority
+
+    def is_title(self, text: str) -> bool:
+        return _key(text) in self.by_title
+
+
+def _priority_cell(text: str) -> tuple[int | None, str]:
+    """A Priority cell: a number (3, 3.0, Priority 3), "Priority 3: Community", or a title alone."""
+    number = _PRIORITY_NUMBER.fullmatch(text)
+    if number:
+        return int(number.group(1)), ""
+    section = _SECTION.fullmatch(text)
+    if section:
+        return int(section.group(1)), section.group(2).strip()
+    return None, text
+
+
+def _columns(table: tabular.Table, errors: tabular.RowErrors) -> dict[str, str]:
+    """Field -> normalised heading, resolving "Action" by the other headings; reports missing required columns."""
+    present = set(table.normalised_headings)
+
+    def first(names) -> str | None:
+        return next((_key(n) for n in names if _key(n) in present), None)
+
+    columns = tabular.require_columns(table, REQUIRED_COLUMNS, errors)
+    columns.update(tabular.find_columns(table, OPTIONAL_COLUMNS))
+    if "next_steps" not in columns:
+        prefixed = next((k for k in table.normalised_headings if k.startswith(NEXT_STEPS_PREFIX)), None)
+        if prefixed:
+            columns["next_steps"] = prefixed
+    ref, named_text = first(REF_NAMES), first(NAMED_TEXT_NAMES)
+    action = "action" if "action" in present else None
+    if ref:
+        text = named_text or action
+        columns["ref"] = ref
+    else:
+        text = named_text or action
+        if named_text and action:
+            columns["ref"] = action
+    if text is None:
+        errors.add(None, "Action", "The column 'Action' is missing.")
+    else:
+        columns["text"] = text
+    return columns
 
 
 @dataclass
@@ -182,6 +331,10 @@ class ImportReport:
     updates_unchanged: int = 0
     ratings_set: list[tuple[str, str, str]] = field(default_factory=list)  # ref, from, to
     ratings_unchanged: int = 0
+    priorities_created: list[str] = field(default_factory=list)  # "1 Access"
+    refs_generated: list[tuple[str, str]] = field(default_factory=list)  # ref, action text
+    # Refs of actions whose row has update text but names no group: progress is kept per group, so it is not stored.
+    updates_without_group: list[str] = field(default_factory=list)
     applied: bool = False
     # What the file was compared with ("update 1.2 <group id>": fingerprint), kept with a preview for its confirmation.
     preview_state: dict[str, str | None] = field(default_factory=dict)
@@ -193,7 +346,8 @@ class ImportReport:
     @property
     def changes_anything(self) -> bool:
         return bool(
-            self.actions_created
+            self.priorities_created
+            or self.actions_created
             or self.actions_updated
             or self.groups_added
             or self.updates_created
@@ -216,7 +370,29 @@ class ImportReport:
             f"unchanged: {self.updates_unchanged}",
             f"Ratings {verb}set: {len(self.ratings_set)}; unchanged: {self.ratings_unchanged}",
             *[f"  {ref}: {before or 'none'} -> {after}" for ref, before, after in self.ratings_set],
+            *self._layout_lines(verb),
         ]
+
+    def _layout_lines(self, verb: str) -> list[str]:
+        lines = []
+        if self.priorities_created:
+            lines.append(f"Priorities {verb}created: {', '.join(self.priorities_created)}")
+        if self.refs_generated:
+            lines.append("Refs given in order within each priority (the file has no refs):")
+            lines.extend(f"  {ref}: {_short(text)}" for ref, text in self.refs_generated)
+        if self.updates_without_group:
+            count = len(self.updates_without_group)
+            lines.append(
+                f"Update text not stored for {count} action{'s' if count != 1 else ''} "
+                f"({', '.join(self.updates_without_group)}): progress is kept per group and the file names no group "
+                "for them. To keep it, add a Group column naming the group that reports on each action."
+            )
+        return lines
+
+
+def _short(text: str, length: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def check_and_apply(
@@ -239,17 +415,16 @@ def check_and_apply(
         report.errors.add(None, None, f"{period} is outside {strategy.title} ({strategy.first} to {strategy.last}).")
         return report
     try:
-        table = tabular.read_table(file, filename=filename, limits=limits)
+        table = tabular.read_table(file, filename=filename, limits=limits, headings=KNOWN_HEADINGS)
     except tabular.OverRequestLimits:
         raise  # the caller hands the file to the task runner
     except tabular.TabularError as error:
         report.errors.add(None, None, str(error))
         return report
     report.rows_read = len(table.rows)
-    columns = tabular.require_columns(table, REQUIRED_COLUMNS, report.errors)
+    columns = _columns(table, report.errors)
     if report.errors:
         return report
-    columns.update(tabular.find_columns(table, OPTIONAL_COLUMNS))
     plan = _check(strategy, table, columns, report)
     if report.errors:
         return report
@@ -266,77 +441,176 @@ def check_and_apply(
 
 
 def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], report: ImportReport):
+    """Read every row into planned actions and group updates, reporting each problem by row and column.
+
+    Layouts as kept: title and key rows above the headings are read past by the reader; a repeated heading row is
+    skipped; a section row ("Priority 1: Access", or a priority's title alone) sets the priority of the rows below
+    (a one-cell row right after it is its description); a blank Priority cell carries the priority down; a group
+    row with blank ref and text belongs to the action above (blank rating and intended impact carry down too, as
+    merged cells read); a row with blank group, ref and text but other text continues the row above; without a
+    Ref column refs are given in order within each priority.
+    """
     errors = report.errors
-    priorities = {p.number: p for p in Priority.objects.filter(strategy=strategy)}
+    priorities = Priorities(strategy)
     names = GroupNames(list(OperationalGroup.objects.filter(partnership=strategy.partnership)))
     actions: dict[str, PlannedAction] = {}
     updates: dict[tuple[str, int], PlannedUpdate] = {}
-    has_impact = "impact" in columns
+    has = {key: key in columns for key in ("priority", "ref", "group", "progress", "next_steps", "impact")}
+    has_intended_impact = "intended_impact" in columns
+    first_heading = table.normalised_headings[0] if table.headings else ""
+    # Where a one-cell row may name a section: the first column, or the priority, ref or text column.
+    section_keys = {first_heading} | {columns[k] for k in ("priority", "ref", "text") if k in columns}
+    generated: dict[tuple[int, str], str] = {}  # (priority number, text) -> ref, without a Ref column
+    generated_count: dict[int, int] = {}
+    descriptions: dict[int, list[str]] = {}  # a new priority's number -> its description rows
+    current: Priority | None = None
+    section_open = False  # just after a section row: a one-cell row is its description
+    last_action: PlannedAction | None = None
+    last_texts: PlannedUpdate | None = None
+    sections_seen = False
+
     for row in table.rows:
         cell = {key: row.get(heading) for key, heading in columns.items()}
         number = row.number
-        ref = " ".join(cell["ref"].split())
+        filled = {key: value for key, value in row.values.items() if value}
+        if len(filled) >= 2 and all(_key(value) == key for key, value in filled.items()):
+            continue  # the heading row repeated above each block
+        if len(filled) == 1 and next(iter(filled)) in section_keys:
+            (only,) = filled.values()
+            section = _SECTION.fullmatch(only)
+            if section or priorities.is_title(only):
+                sections_seen = True
+                if section:
+                    title, _, description = section.group(2).strip().partition("\n")
+                    found_number, title = int(section.group(1)), title.strip()
+                else:
+                    found_number, title, description = None, only, ""
+                try:
+                    current = priorities.find(found_number, title, number)
+                except ValueError as error:
+                    errors.add(number, HEADING_FOR.get("priority"), str(error))
+                    current = None
+                if current is not None and current.pk is None and description.strip():
+                    descriptions.setdefault(current.number, []).append(description.strip())
+                section_open, last_action, last_texts = True, None, None
+                continue
+            if section_open and not _REF_LIKE.fullmatch(only):
+                if current is not None and current.pk is None:
+                    descriptions.setdefault(current.number, []).append(only)
+                continue
+        section_open = False
+
+        priority_reported = False
+        if cell.get("priority"):
+            found_number, title = _priority_cell(cell["priority"])
+            title = title or cell.get("priority_title", "")
+            try:
+                current = priorities.find(found_number, title, number)
+            except ValueError as error:
+                errors.add(number, "Priority", str(error))
+                current, priority_reported = None, True
+        priority = current
+
+        ref = " ".join(cell.get("ref", "").split())
         text = cell["text"].strip()
-        priority = None
-        priority_number = _PRIORITY_NUMBER.fullmatch(cell["priority"])
-        if not cell["priority"]:
-            errors.add(number, "Priority", "Enter the priority's number.")
-        elif not priority_number:
-            errors.add(number, "Priority", f"'{cell['priority']}' is not a priority number; write it like 3.")
-        else:
-            priority = priorities.get(int(priority_number.group(1)))
-            if priority is None:
-                known = ", ".join(str(n) for n in sorted(priorities)) or "none yet"
-                errors.add(
-                    number,
-                    "Priority",
-                    f"{strategy.title} has no priority {cell['priority']} (its priorities: {known}).",
-                )
-        if not ref:
-            errors.add(number, "Ref", "Enter the action's ref, such as 1.3.")
-        if not text:
-            errors.add(number, "Action", "Enter the action's text.")
+        group_cell = cell.get("group", "")
+        texts = PlannedUpdate(
+            number,
+            cell["progress"].strip() if has["progress"] else None,
+            cell["impact"].strip() if has["impact"] else None,
+            cell["next_steps"].strip() if has["next_steps"] else None,
+        )
+        intended_impact = cell.get("intended_impact", "").strip()
+
+        if not ref and not text and not group_cell.strip():
+            # Continues the row above: a cell's text carried on to the next row.
+            if last_action is None:
+                errors.add(number, "Action", "Enter the action's text.")
+                continue
+            if last_texts is not None:
+                last_texts.append(texts)
+            elif texts.any_text() and last_action.ref not in report.updates_without_group:
+                report.updates_without_group.append(last_action.ref)
+            if intended_impact and has_intended_impact:
+                last_action.intended_impact = "\n".join(filter(None, [last_action.intended_impact, intended_impact]))
+            continue
+
+        if priority is None and not priority_reported and (ref or text):
+            if has["priority"]:
+                errors.add(number, "Priority", "Enter the priority's number.")
+            elif sections_seen:
+                errors.add(number, "Priority", "Put a section row such as 'Priority 1: Access' above this row.")
         try:
-            rag = parse_rag(cell["rag"])
+            rag = parse_rag(cell["rag"]) if cell["rag"].strip() else None
         except ValueError as error:
             errors.add(number, "RAG", str(error))
             rag = None
-        groups, unknown = names.parse(cell["group"])
+        groups, unknown = names.parse(group_cell)
         for name in unknown:
             errors.add(number, "Group", f"'{name}' is not one of the partnership's groups (by abbreviation or name).")
-        if not groups and not unknown:
-            errors.add(number, "Group", "Name the group responsible for the action.")
-        if not ref or not text or priority is None:
-            continue
-        planned = actions.get(ref)
-        if planned is None:
-            planned = actions[ref] = PlannedAction(ref, number, text, priority, rag or Rag.NOT_RATED, number)
+
+        if not ref and not text:
+            # A group row: the action's cells are merged or left blank, so it is the action above.
+            if last_action is None:
+                errors.add(number, "Ref" if has["ref"] else "Action", "Enter the action's ref, such as 1.3.")
+                continue
+            planned = last_action
         else:
-            if planned.text != text:
-                errors.add(number, "Action", f"Ref {ref} has a different action text on row {planned.row}.")
-            if planned.priority != priority:
-                errors.add(
-                    number, "Priority", f"Ref {ref} is under priority {planned.priority.number} on row {planned.row}."
-                )
-            if rag is not None and rag != planned.rag:
+            if not has["ref"] and text and priority is not None:
+                ref = generated.get((priority.number, text), "")
+                if not ref:
+                    generated_count[priority.number] = generated_count.get(priority.number, 0) + 1
+                    ref = generated[(priority.number, text)] = f"{priority.number}.{generated_count[priority.number]}"
+                    report.refs_generated.append((ref, text))
+            if has["ref"] and not ref:
+                errors.add(number, "Ref", "Enter the action's ref, such as 1.3.")
+            if not text:
+                errors.add(number, "Action", "Enter the action's text.")
+            if not ref or not text or priority is None:
+                last_action = last_texts = None
+                continue
+            planned = actions.get(ref)
+            if planned is None:
+                planned = actions[ref] = PlannedAction(ref, number, text, priority, Rag.NOT_RATED, number)
+            else:
+                if planned.text != text:
+                    errors.add(number, "Action", f"Ref {ref} has a different action text on row {planned.row}.")
+                if planned.priority != priority:
+                    errors.add(
+                        number,
+                        "Priority",
+                        f"Ref {ref} is under priority {planned.priority.number} on row {planned.row}.",
+                    )
+        if rag is not None:
+            if not planned.rag_given:
+                planned.rag, planned.rag_row, planned.rag_given = rag, number, True
+            elif rag != planned.rag:
                 errors.add(
                     number,
                     "RAG",
-                    f"Action {ref} is rated {planned.rag.label} on row {planned.rag_row} but {rag.label} here; "
+                    f"Action {planned.ref} is rated {planned.rag.label} on row {planned.rag_row} but {rag.label} here; "
                     "an action has one rating on all its rows.",
                 )
-        texts = PlannedUpdate(
-            number,
-            cell["progress"].strip(),
-            cell.get("impact", "").strip() if has_impact else None,
-            cell["next_steps"].strip(),
-        )
+        if has_intended_impact:
+            if not planned.intended_impact and intended_impact:
+                planned.intended_impact, planned.intended_impact_row = intended_impact, number
+            elif planned.intended_impact is None:
+                planned.intended_impact = ""
+            elif intended_impact and intended_impact != planned.intended_impact:
+                errors.add(
+                    number,
+                    "Intended impact",
+                    f"Action {planned.ref} has a different intended impact on row {planned.intended_impact_row}.",
+                )
+        last_action, last_texts = planned, (texts if groups else None)
+        if not groups and texts.any_text() and planned.ref not in report.updates_without_group:
+            report.updates_without_group.append(planned.ref)
         for group in groups:
             if group not in planned.groups:
                 planned.groups.append(group)
-            earlier = updates.get((ref, group.pk))
+            earlier = updates.get((planned.ref, group.pk))
             if earlier is None:
-                updates[(ref, group.pk)] = texts
+                updates[(planned.ref, group.pk)] = texts
             elif (earlier.progress, earlier.impact, earlier.next_steps) != (
                 texts.progress,
                 texts.impact,
@@ -345,15 +619,26 @@ def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], re
                 errors.add(
                     number,
                     "Progress",
-                    f"{group.abbreviation}'s progress on {ref} is also on row {earlier.row}, with different text.",
+                    f"{group.abbreviation}'s progress on {planned.ref} is also on row {earlier.row}, with different "
+                    "text.",
                 )
-    return actions, updates
+    if not has["priority"] and not sections_seen:
+        errors.add(
+            None,
+            "Priority",
+            "The column 'Priority' is missing (or put section rows such as 'Priority 1: Access' above each "
+            "priority's actions).",
+        )
+    for priority in priorities.new:
+        priority.commitment = "\n".join(descriptions.get(priority.number, []))
+        report.priorities_created.append(f"{priority.number} {priority.title}")
+    return actions, updates, priorities
 
 
 def _diff_and_apply(
     strategy, period, plan, columns, report: ImportReport, *, user, dry_run: bool, previewed=None
 ) -> None:
-    planned_actions, planned_updates = plan
+    planned_actions, planned_updates, priorities = plan
     now = timezone.now()
 
     def lock(rows):
@@ -372,19 +657,40 @@ def _diff_and_apply(
         r.action_id: r
         for r in lock(RagRating.objects.filter(action__strategy=strategy, year=period.year, quarter=period.number))
     }
-    if not _same_as_previewed(planned_actions, planned_updates, existing, updates, ratings, report, previewed):
+    if not _same_as_previewed(
+        planned_actions, planned_updates, priorities, existing, updates, ratings, report, previewed
+    ):
         return
+    if not dry_run:
+        # Priorities named by section rows that the strategy lacked; a clash with one created meanwhile is refused
+        # by the unique constraint (IntegrityError: nothing imported).
+        for priority in priorities.new:
+            priority.full_clean(exclude=["strategy"], validate_unique=False, validate_constraints=False)
+        audited_bulk_create(Priority, priorities.new, partnership_id=strategy.partnership_id)
 
     new_actions, changed_actions = [], []
     for ref, planned in planned_actions.items():
         action = existing.get(ref)
+        intended_impact = planned.intended_impact
         if action is None:
-            action = Action(strategy=strategy, priority=planned.priority, ref=ref, text=planned.text)
+            action = Action(
+                strategy=strategy,
+                priority=planned.priority,
+                ref=ref,
+                text=planned.text,
+                intended_impact=intended_impact or "",
+            )
             action.sort_key = ref_sort_key(ref)
             new_actions.append(action)
             report.actions_created.append(ref)
-        elif action.text != planned.text or action.priority_id != planned.priority.pk:
+        elif (
+            action.text != planned.text
+            or action.priority_id != planned.priority.pk
+            or (intended_impact is not None and action.intended_impact != intended_impact)
+        ):
             action.text, action.priority = planned.text, planned.priority
+            if intended_impact is not None:
+                action.intended_impact = intended_impact
             changed_actions.append(action)
             report.actions_updated.append(ref)
         else:
@@ -392,7 +698,9 @@ def _diff_and_apply(
         existing[ref] = action
     if not dry_run:
         audited_bulk_create(Action, new_actions, partnership_id=strategy.partnership_id)
-        audited_bulk_update(Action, changed_actions, ["text", "priority"], partnership_id=strategy.partnership_id)
+        audited_bulk_update(
+            Action, changed_actions, ["text", "priority", "intended_impact"], partnership_id=strategy.partnership_id
+        )
 
     new_groups = []
     for ref, planned in planned_actions.items():
@@ -406,11 +714,13 @@ def _diff_and_apply(
     for (ref, group_id), texts in planned_updates.items():
         action = existing[ref]
         current = updates.get((action.pk, group_id)) if action.pk else None
-        if not (texts.progress or texts.next_steps or texts.impact):
+        if not texts.any_text():
             report.updates_unchanged += 1
             continue
-        impact = texts.impact if texts.impact is not None else (current.impact if current else "")
-        wanted = (texts.progress, impact, texts.next_steps, ProgressUpdate.Status.ACCEPTED)
+        progress = _kept(texts.progress, current, "successes_and_challenges")
+        impact = _kept(texts.impact, current, "impact")
+        next_steps = _kept(texts.next_steps, current, "next_steps")
+        wanted = (progress, impact, next_steps, ProgressUpdate.Status.ACCEPTED)
         label = f"{ref} {next(g.abbreviation for g in planned_actions[ref].groups if g.pk == group_id)}"
         if current is None:
             new_updates.append(
@@ -419,9 +729,9 @@ def _diff_and_apply(
                     group_id=group_id,
                     year=period.year,
                     quarter=period.number,
-                    successes_and_challenges=texts.progress,
+                    successes_and_challenges=progress,
                     impact=impact,
-                    next_steps=texts.next_steps,
+                    next_steps=next_steps,
                     status=ProgressUpdate.Status.ACCEPTED,
                     created_by=user,
                     updated_by=user,
@@ -515,6 +825,7 @@ def _diff_and_apply(
         what=f"Action plan {strategy.title} {period}",
         filename=report.filename,
         counts={
+            "priorities created": len(priorities.new),
             "actions created": len(new_actions),
             "actions changed": len(changed_actions),
             "groups added": len(new_groups),
@@ -526,14 +837,32 @@ def _diff_and_apply(
     report.applied = True
 
 
-def _same_as_previewed(planned_actions, planned_updates, existing, updates, ratings, report, previewed) -> bool:
+def _kept(value: str | None, current: ProgressUpdate | None, name: str) -> str:
+    """A column the file does not have leaves the stored text as it is."""
+    return value if value is not None else (getattr(current, name) if current else "")
+
+
+def _same_as_previewed(
+    planned_actions, planned_updates, priorities, existing, updates, ratings, report, previewed
+) -> bool:
     """Record what the file is compared with in `report.preview_state`; with `previewed` (a confirmation), report
     every part of it that has changed since the preview. False if anything has."""
     where: dict[str, tuple[int, str, str]] = {}  # key: row, column, what it is
     period = report.period
+    # The priorities the file uses; one it would create that someone created meanwhile counts as a change.
+    for planned in planned_actions.values():
+        priority = planned.priority
+        key = f"priority {priority.number}"
+        if key not in where:
+            report.preview_state[key] = row_state(priority if priority.pk else None, ["title"])
+            where[key] = (
+                priorities.new_rows.get(priority.number, planned.row),
+                "Priority",
+                f"Priority {priority.number}",
+            )
     for ref, planned in planned_actions.items():
         action = existing.get(ref)
-        report.preview_state[f"action {ref}"] = row_state(action, ["text", "priority_id"])
+        report.preview_state[f"action {ref}"] = row_state(action, ["text", "priority_id", "intended_impact"])
         report.preview_state[f"rating {ref}"] = row_state(ratings.get(action.pk) if action else None, ["version"])
         where[f"action {ref}"] = (planned.row, "Action", f"Action {ref}")
         where[f"rating {ref}"] = (planned.rag_row, "RAG", f"The rating of {ref} for {period}")
@@ -582,15 +911,14 @@ def export_rows(strategy: Strategy, period: Quarter) -> list[list]:
     for action in actions:
         rating = ratings.get(action.pk)
         rag = Rag(rating).label if rating else ""
-        for responsibility in action.responsibilities.all():
-            update = updates.get((action.pk, responsibility.group_id))
+        head = [action.priority.number, action.priority.title, action.ref, action.text, action.intended_impact]
+        # An action no group answers for yet still has its row (a blank group), so it imports back.
+        for responsibility in action.responsibilities.all() or [None]:
+            update = updates.get((action.pk, responsibility.group_id)) if responsibility else None
             rows.append(
                 [
-                    action.priority.number,
-                    action.priority.title,
-                    action.ref,
-                    action.text,
-                    responsibility.group.abbreviation,
+                    *head,
+                    responsibility.group.abbreviation if responsibility else "",
                     update.successes_and_challenges if update else "",
                     update.impact if update else "",
                     rag,

@@ -242,7 +242,9 @@ def test_headings_match_ignoring_case_spaces_and_punctuation(plan, world):
     data = csv_bytes([["1", "1.1", "Improve awareness", "CHOG", "Done", "Safer", "green", "", "ignored"]], headings)
     report = run(plan, world, data)
     assert report.ok, report.errors.messages()
-    assert ProgressUpdate.objects.get().impact == "Safer"
+    # "Action impact" is what the action is meant to achieve (issue 13); a group's quarterly impact is "Impact".
+    assert Action.objects.get(ref="1.1").intended_impact == "Safer"
+    assert ProgressUpdate.objects.get().successes_and_challenges == "Done"
 
 
 # --- the command line ---------------------------------------------------------------------------------------
