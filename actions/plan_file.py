@@ -468,6 +468,9 @@ def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], re
     last_action: PlannedAction | None = None
     last_texts: PlannedUpdate | None = None
     sections_seen = False
+    # The priority above could not be found and was reported: the rows under it are not reported again.
+    priority_failed = False
+    unplaced: list[int] = []  # action rows with no priority, before any section row and without a Priority column
 
     for row in table.rows:
         cell = {key: row.get(heading) for key, heading in columns.items()}
@@ -486,10 +489,10 @@ def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], re
                 else:
                     found_number, title, description = None, only, ""
                 try:
-                    current = priorities.find(found_number, title, number)
+                    current, priority_failed = priorities.find(found_number, title, number), False
                 except ValueError as error:
-                    errors.add(number, HEADING_FOR.get("priority"), str(error))
-                    current = None
+                    errors.add(number, "Priority", str(error))
+                    current, priority_failed = None, True
                 if current is not None and current.pk is None and description.strip():
                     descriptions.setdefault(current.number, []).append(description.strip())
                 section_open, last_action, last_texts = True, None, None
@@ -500,15 +503,14 @@ def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], re
                 continue
         section_open = False
 
-        priority_reported = False
         if cell.get("priority"):
             found_number, title = _priority_cell(cell["priority"])
             title = title or cell.get("priority_title", "")
             try:
-                current = priorities.find(found_number, title, number)
+                current, priority_failed = priorities.find(found_number, title, number), False
             except ValueError as error:
                 errors.add(number, "Priority", str(error))
-                current, priority_reported = None, True
+                current, priority_failed = None, True
         priority = current
 
         ref = " ".join(cell.get("ref", "").split())
@@ -535,11 +537,11 @@ def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], re
                 last_action.intended_impact = "\n".join(filter(None, [last_action.intended_impact, intended_impact]))
             continue
 
-        if priority is None and not priority_reported and (ref or text):
+        if priority is None and not priority_failed and (ref or text):
             if has["priority"]:
                 errors.add(number, "Priority", "Enter the priority's number.")
-            elif sections_seen:
-                errors.add(number, "Priority", "Put a section row such as 'Priority 1: Access' above this row.")
+            else:
+                unplaced.append(number)
         try:
             rag = parse_rag(cell["rag"]) if cell["rag"].strip() else None
         except ValueError as error:
@@ -622,7 +624,10 @@ def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], re
                     f"{group.abbreviation}'s progress on {planned.ref} is also on row {earlier.row}, with different "
                     "text.",
                 )
-    if not has["priority"] and not sections_seen:
+    if sections_seen:
+        for number in unplaced:
+            errors.add(number, "Priority", "Put a section row such as 'Priority 1: Access' above this row.")
+    elif not has["priority"]:
         errors.add(
             None,
             "Priority",

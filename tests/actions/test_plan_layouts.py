@@ -20,7 +20,7 @@ from django.utils.html import escape
 from openpyxl import Workbook
 
 from actions import selectors
-from actions.models import Action, ActionGroup, Priority, ProgressUpdate
+from actions.models import Action, ActionGroup, Priority, ProgressUpdate, RagRating
 from actions.plan_file import EXPORT_HEADINGS, check_and_apply, export_rows
 from audit.models import AuditEvent
 from partnership.models import OperationalGroup, PendingUpload
@@ -285,9 +285,9 @@ ADDENDUM_BLOCKS = [[1], [2], [3, 4], [5, 6, 7]]
 Q1_2020 = Quarter(2020, 1)
 
 
-def addendum_rows() -> list[list]:
+def addendum_rows(blocks=ADDENDUM_BLOCKS) -> list[list]:
     rows: list[list] = [["VAWG Addendum 2020-2021 Agreed priorities and Actions going forward"], []]
-    for block in ADDENDUM_BLOCKS:
+    for block in blocks:
         rows.append(ADDENDUM_HEADINGS)
         for number in block:
             actions = [a for a in SEED_004["actions"] if a["priority"] == number]
@@ -369,3 +369,102 @@ def test_seed_004_addendum_imports_from_the_command_line(client, world, addendum
         strategy=addendum_strategy, period=Q1_2020, file=exported, filename="export.xlsx", user=world.lead, dry_run=True
     )
     assert report.ok and not report.changes_anything, report.summary_lines()
+
+
+# --- what the layouts bring with them: audit, stale previews, titles alone, query counts --------------------------
+
+
+def test_created_priorities_and_actions_are_in_the_audit_log(world, addendum_strategy):
+    report = check_and_apply(
+        strategy=addendum_strategy,
+        period=Q1_2020,
+        file=xlsx_of(addendum_rows()),
+        filename="addendum.xlsx",
+        user=world.lead,
+        dry_run=False,
+    )
+    assert report.ok and report.applied, report.errors.messages()
+    created = AuditEvent.objects.filter(partnership=world.partnership, action=AuditEvent.Action.CREATE)
+    assert created.filter(object_type="actions.Priority").count() == 7
+    assert created.filter(object_type="actions.Action").count() == 13
+    assert created.filter(object_type="actions.RagRating").count() == 10
+
+
+def test_a_priority_created_since_the_preview_refuses_the_confirmation(client, world, addendum_strategy):
+    client.force_login(world.lead)
+    client.post(
+        reverse("actions:plan_import", args=[world.partnership.slug]),
+        {"file": SimpleUploadedFile("access.csv", csv_of(addendum_rows([[1]]))), "year": "2020-21", "quarter": "1"},
+    )
+    batch = PendingUpload.objects.get()
+    # Someone adds priority 1 by hand meanwhile: the file would now file its actions under it, not create it.
+    Priority.objects.create(strategy=addendum_strategy, number=1, title="Access")
+    response = client.post(reverse("actions:plan_import_confirm", args=[world.partnership.slug, batch.pk]))
+    assert response.status_code == 400
+    assert "Row 4, column &#x27;Priority&#x27;: Priority 1 has changed since this file was previewed" in (
+        response.content.decode()
+    )
+    assert not Action.objects.filter(strategy=addendum_strategy).exists()
+    assert Priority.objects.filter(strategy=addendum_strategy).count() == 1
+
+
+def test_section_rows_may_be_a_priority_title_alone_and_carry_down(plan, world):
+    rows = [
+        ["Ref", "Action", "Group", "Progress", "RAG"],
+        ["Access"],
+        ["1.1", "Improve awareness", "CHOG", "Leaflets", "Green"],
+        [None, None, "HOG", "Presentations", None],
+        ["Response"],
+        ["2.2", "Whole family", "HOG", "", "Yellow"],
+    ]
+    report = check_and_apply(
+        strategy=plan.strategy, period=Q4_2015, file=csv_of(rows), filename="p.csv", user=world.lead, dry_run=False
+    )
+    assert report.ok, report.errors.messages()
+    assert not report.priorities_created
+    assert Action.objects.get(ref="2.2").priority == plan.response
+    assert ProgressUpdate.objects.get(action__ref="1.1", group=world.other_group).successes_and_challenges == (
+        "Presentations"
+    )
+    assert dict(RagRating.objects.values_list("action__ref", "rating")) == {"1.1": "green", "2.2": "amber"}
+
+
+def test_rows_before_any_section_and_unknown_titles_are_reported(plan, world):
+    rows = [
+        ["Ref", "Action", "Group", "RAG"],
+        ["1.1", "Improve awareness", "CHOG", "Green"],
+        ["Priority 9"],
+        ["9.1", "Nowhere", "CHOG", ""],
+    ]
+    messages = check_and_apply(
+        strategy=plan.strategy, period=Q4_2015, file=csv_of(rows), filename="p.csv", user=world.lead, dry_run=True
+    ).errors.messages()
+    assert "Row 2, column 'Priority': Put a section row such as 'Priority 1: Access' above this row." in messages
+    assert any(m.startswith("Row 3, column 'Priority': ") and "has no priority 9" in m for m in messages), messages
+    no_sections = [["Ref", "Action", "Group", "RAG"], ["1.1", "Improve awareness", "CHOG", "Green"]]
+    messages = check_and_apply(
+        strategy=plan.strategy,
+        period=Q4_2015,
+        file=csv_of(no_sections),
+        filename="p.csv",
+        user=world.lead,
+        dry_run=True,
+    ).errors.messages()
+    assert any("The column 'Priority' is missing" in m for m in messages), messages
+
+
+def test_checking_a_kept_layout_costs_the_same_queries_however_long_the_plan(
+    world, seed_groups, new_strategy, django_assert_num_queries
+):
+    rows, merges = appendix_rows()
+    short = rows[:12]  # title, key, headings and the first actions of priority 1
+    for data in (xlsx_of(short), xlsx_of(rows, merges=merges)):
+        with django_assert_num_queries(QUERIES_TO_CHECK_A_PLAN):
+            report = check_and_apply(
+                strategy=new_strategy, period=Q4_2015, file=data, filename="a.xlsx", user=world.lead, dry_run=True
+            )
+        assert report.ok, report.errors.messages()
+
+
+# Priorities, groups, actions, responsibilities, updates, ratings, earlier ratings; a savepoint and its release.
+QUERIES_TO_CHECK_A_PLAN = 9
