@@ -164,10 +164,9 @@ def seed_003_csv() -> bytes:
     return csv_of([[cell if cell is not None else "" for cell in row] for row in rows])
 
 
-@pytest.fixture
-def seed_groups(world):
+def add_seed_groups(partnership) -> None:
     """The partnership's groups named in seed 003 (the world has CHOG, HOG and BOARD already)."""
-    have = set(OperationalGroup.objects.filter(partnership=world.partnership).values_list("abbreviation", flat=True))
+    have = set(OperationalGroup.objects.filter(partnership=partnership).values_list("abbreviation", flat=True))
     for abbreviation in ["SSG", "R&R", "HP", "MSE", "CSCG", "COMMS", "LSCB", "SAEB"]:
         if abbreviation not in have:
             kind = (
@@ -175,7 +174,12 @@ def seed_groups(world):
                 if abbreviation in {"SSG", "R&R", "HP", "MSE"}
                 else OperationalGroup.Kind.OTHER
             )
-            OperationalGroupFactory(partnership=world.partnership, abbreviation=abbreviation, kind=kind)
+            OperationalGroupFactory(partnership=partnership, abbreviation=abbreviation, kind=kind)
+
+
+@pytest.fixture
+def seed_groups(world):
+    add_seed_groups(world.partnership)
 
 
 @pytest.fixture
