@@ -13,6 +13,13 @@ What a file changes, for the period it reports on (a year's final position is it
 - rating: the action's rating for the period. Blank is Not rated; it sets nothing when no rating exists yet.
 Actions the file does not name are left as they are.
 
+Layouts as kept (seed 003's Appendix 2, seed 004's addendum table): the heading row is found below title and key
+rows; "Action" is the ref when the text is headed "Strategic action" or "Agreed action"; section rows ("Priority 1:
+Access") set the priority of the rows below, and add it to the strategy when it has no priority of that number; the
+action's ref, text, rating and intended impact carry down to its group rows when blank or merged; without refs,
+actions are numbered in order within each priority. "Action impact" is the action's intended impact. Update text
+on a row that names no group is not stored (progress is kept per group) and the preview says so.
+
 Concurrent edits: a real import locks the rows it compares with, so an edit saved meanwhile waits and is then
 refused by the version the import moves on. A confirmation names the preview's `preview_state`: if anything the
 preview showed has changed since, nothing is imported and the lead is asked to preview the file again.
@@ -25,6 +32,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -262,9 +270,11 @@ class Priorities:
                 f"The title of priority {number} is longer than {max_length} characters; write the priority's title "
                 "on its own line and its description below it."
             )
-        if number < 1:
-            raise ValueError("Priorities are numbered from 1.")
         priority = Priority(strategy=self.strategy, number=number, title=title)
+        try:
+            priority.full_clean(exclude=["strategy"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise ValueError(f"Priority {number} cannot be added: {' '.join(error.messages)}") from None
         self.by_number[number] = priority
         self._index(priority)
         self.new.append(priority)
@@ -497,7 +507,8 @@ def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], re
                     descriptions.setdefault(current.number, []).append(description.strip())
                 section_open, last_action, last_texts = True, None, None
                 continue
-            if section_open and not _REF_LIKE.fullmatch(only):
+            # A description under the section's title; never in the text column, where it would be an action.
+            if section_open and next(iter(filled)) != columns["text"] and not _REF_LIKE.fullmatch(only):
                 if current is not None and current.pk is None:
                     descriptions.setdefault(current.number, []).append(only)
                 continue
@@ -667,10 +678,8 @@ def _diff_and_apply(
     ):
         return
     if not dry_run:
-        # Priorities named by section rows that the strategy lacked; a clash with one created meanwhile is refused
-        # by the unique constraint (IntegrityError: nothing imported).
-        for priority in priorities.new:
-            priority.full_clean(exclude=["strategy"], validate_unique=False, validate_constraints=False)
+        # Priorities named by section rows that the strategy lacked (validated when read); a clash with one created
+        # meanwhile is refused by the unique constraint (IntegrityError: nothing imported).
         audited_bulk_create(Priority, priorities.new, partnership_id=strategy.partnership_id)
 
     new_actions, changed_actions = [], []
