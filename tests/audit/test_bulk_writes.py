@@ -91,3 +91,19 @@ def test_a_figures_import_records_each_return_created_and_changed(world):
     updated = AuditEvent.objects.get(object_type="referrals.MaracReturn", action="update")
     assert updated.changes["cases_discussed"] == [20, 24] and updated.partnership == world.partnership
     assert updated.source == "command"
+
+
+def test_recording_a_bulk_write_costs_the_same_queries_for_3_rows_as_for_30(world, plan, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count: int, text: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            import_plan(tmp_path, plan_rows(count, "Green", text=text))
+        return len(queries)
+
+    small = queries_for(3, "First")
+    Action.objects.exclude(ref__in=["1.1", "2.1"]).delete()
+    large = queries_for(30, "Second")
+    assert AuditEvent.objects.filter(source="command", object_type="actions.ProgressUpdate").count() == 3 + 29
+    assert large == small
