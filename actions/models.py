@@ -162,7 +162,10 @@ class UpdateRound(PeriodFields):
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="update_rounds")
     deadline = models.DateField()
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Empty once the person who opened it is deleted (SET_NULL): the round stays editable.
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

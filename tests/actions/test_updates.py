@@ -299,3 +299,17 @@ def test_saving_for_a_quarter_outside_the_strategy_is_refused(plan, world):
             expected_version=0,
             membership=membership(world, world.lead),
         )
+
+
+def test_a_round_whose_opener_was_deleted_can_still_be_changed(plan, world):
+    from datetime import date
+
+    from actions.models import UpdateRound
+    from actions.services import update_round_change
+
+    update_round = UpdateRound.objects.get(pk=plan.update_round.pk)
+    UpdateRound.objects.filter(pk=update_round.pk).update(opened_by=None)
+    update_round.refresh_from_db()
+    update_round_change(update_round=update_round, deadline=date(2016, 7, 29), is_open=False)
+    update_round.refresh_from_db()
+    assert update_round.deadline == date(2016, 7, 29) and update_round.closed_at is not None
