@@ -64,6 +64,12 @@ class ActionForm(forms.Form):
     priority = forms.ModelChoiceField(queryset=Priority.objects.none(), empty_label=None)
     ref = forms.CharField(label="Ref", max_length=20, help_text="For example, 1.3 or 5.2 (iii)")
     text = forms.CharField(label="Action", widget=forms.Textarea)
+    intended_impact = forms.CharField(
+        label="Intended impact",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What the action should change for survivors, as the plan states it",
+    )
     groups = forms.ModelMultipleChoiceField(
         label="Groups responsible", queryset=OperationalGroup.objects.none(), widget=forms.CheckboxSelectMultiple
     )

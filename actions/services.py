@@ -103,6 +103,7 @@ def action_save(
     ref: str,
     text: str,
     groups: list[OperationalGroup],
+    intended_impact: str | None = None,
     action: Action | None = None,
 ) -> Action:
     strategy = priority.strategy
@@ -114,6 +115,8 @@ def action_save(
         raise ValidationError({"groups": "Choose at least one group to answer for the action."})
     action = action or Action(strategy=strategy)
     action.priority, action.ref, action.text = priority, " ".join(ref.split()), text.strip()
+    if intended_impact is not None:  # None: as it is
+        action.intended_impact = intended_impact.strip()
     action.sort_key = ref_sort_key(action.ref)
     action.full_clean()
     action.save()

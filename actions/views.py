@@ -423,6 +423,7 @@ def action_edit(request: HttpRequest, action_id: int | None = None) -> HttpRespo
             "priority": action.priority_id,
             "ref": action.ref,
             "text": action.text,
+            "intended_impact": action.intended_impact,
             "groups": list(action.responsibilities.values_list("group_id", flat=True)),
         }
     else:

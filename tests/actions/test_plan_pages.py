@@ -89,6 +89,22 @@ def test_the_lead_adds_and_changes_an_action(client, plan, world):
     assert action.text == "Publicise national helplines" and list(action.groups.all()) == [world.other_group]
 
 
+def test_an_actions_intended_impact_is_edited_and_kept_when_saved_unchanged(client, plan, world):
+    client.force_login(world.lead)
+    url = reverse("actions:action_edit", args=[world.partnership.slug, plan.shared.pk])
+    data = {"priority": plan.access.pk, "ref": "1.1", "text": "Improve awareness", "groups": [world.group.pk]}
+    response = client.post(url, {**data, "intended_impact": "  More survivors know where to turn. "})
+    assert response.status_code == 302
+    plan.shared.refresh_from_db()
+    assert plan.shared.intended_impact == "More survivors know where to turn."
+    # The form shows it back, so saving the form unchanged keeps it.
+    page = client.get(url).content.decode()
+    assert "More survivors know where to turn.</textarea>" in page
+    client.post(url, {**data, "intended_impact": "More survivors know where to turn."})
+    plan.shared.refresh_from_db()
+    assert plan.shared.intended_impact == "More survivors know where to turn."
+
+
 def test_a_group_with_progress_on_record_cannot_be_removed(client, plan, world):
     ProgressUpdate.objects.create(
         action=plan.shared, group=world.group, year=2016, quarter=1, updated_at=timezone.now()
