@@ -59,6 +59,8 @@ RESULTS_OPTIONAL = {
     "rank": ("Rank", "Place"),
 }
 EXPORT_HEADINGS = ["Question ref", "Question", "Type", "Item", "Response", "Count", "Rank"]
+# Every heading the results file's columns answer to: its heading row is found below title rows by them.
+RESULTS_HEADINGS = [name for names in (*RESULTS_REQUIRED.values(), *RESULTS_OPTIONAL.values()) for name in names]
 
 _KIND_WORDS = {
     **{normalise_heading(kind.value): kind for kind in Question.Kind},
@@ -742,7 +744,9 @@ class _ConsultationImportHandler:
         return Consultation.objects.get(pk=int(upload.kind.split(":", 1)[1]), partnership=upload.partnership)
 
     def _table(self, upload) -> Table:
-        return read_table(bytes(upload.content), filename=upload.filename, limits=COMMAND_LIMITS)
+        return read_table(
+            bytes(upload.content), filename=upload.filename, limits=COMMAND_LIMITS, headings=self.headings
+        )
 
     def _url(self, upload, name: str) -> str:
         return reverse(f"consultations:{name}", args=[upload.partnership.slug, self._consultation(upload).slug])
@@ -750,6 +754,7 @@ class _ConsultationImportHandler:
 
 class ResultsImportHandler(_ConsultationImportHandler):
     title = "Consultation results"
+    headings = RESULTS_HEADINGS
 
     def start_url(self, upload) -> str:
         return self._url(upload, "results_import")
@@ -791,6 +796,7 @@ class ResponsesImportHandler(_ConsultationImportHandler):
     """A survey export is only read here: its columns are matched to questions on the kind's own page next."""
 
     title = "Survey responses"
+    headings = None  # a survey's own questions: its first row is its heading row
 
     def start_url(self, upload) -> str:
         return self._url(upload, "responses_import")

@@ -427,12 +427,13 @@ def quote_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # Imports -------------------------------------------------------------------------------------------------------
 
 
-def _read_upload(request: HttpRequest, form: UploadForm, kind: str):
+def _read_upload(request: HttpRequest, form: UploadForm, kind: str, headings=None):
     """(table, filename, None), or (None, filename, a redirect to the background check of a file too large to read
     here); the table is None with the form's error when the file cannot be read."""
     upload = form.cleaned_data["file"]
     try:
-        return read_table(upload, filename=upload.name, limits=tabular.INLINE_LIMITS), upload.name, None
+        table = read_table(upload, filename=upload.name, limits=tabular.INLINE_LIMITS, headings=headings)
+        return table, upload.name, None
     except tabular.OverRequestLimits:
         upload.seek(0)
         pending = imports.check_in_background(
@@ -450,7 +451,9 @@ def results_import(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"consultation": consultation, "form": form, "outcome": None}
     if request.method == "POST" and form.is_valid():
-        table, filename, elsewhere = _read_upload(request, form, RESULTS_IMPORT.format(consultation.pk))
+        table, filename, elsewhere = _read_upload(
+            request, form, RESULTS_IMPORT.format(consultation.pk), headings=importers.RESULTS_HEADINGS
+        )
         if elsewhere:
             return elsewhere
         if table is not None:

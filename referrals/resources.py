@@ -260,6 +260,11 @@ class Importer:
     def headings(self) -> list[str]:
         return [c.heading for c in self.columns]
 
+    @classmethod
+    def known_headings(cls) -> list[str]:
+        """Every heading a column answers to: the reader finds the heading row below title rows by them."""
+        return [name for column in cls.columns for name in column.names]
+
     def export_rows(self, queryset: Iterable) -> Iterable[list]:
         raise NotImplementedError
 
@@ -999,8 +1004,14 @@ class FiguresImportHandler:
         return reverse("referrals:import", args=[upload.partnership.slug, self.kind])
 
     def _run(self, upload, *, dry_run: bool) -> ImportResult:
-        table = read_table(bytes(upload.content), filename=upload.filename, limits=COMMAND_LIMITS)
-        importer = IMPORTERS[self.kind](upload.partnership, user=upload.user)
+        importer_class = IMPORTERS[self.kind]
+        table = read_table(
+            bytes(upload.content),
+            filename=upload.filename,
+            limits=COMMAND_LIMITS,
+            headings=importer_class.known_headings(),
+        )
+        importer = importer_class(upload.partnership, user=upload.user)
         return importer.run(
             table, dry_run=dry_run, filename=upload.filename, previewed=None if dry_run else upload.payload
         )

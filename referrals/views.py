@@ -388,7 +388,12 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
         if pending is None:
             raise Http404("No such import waiting for confirmation")
         try:
-            table = read_table(bytes(pending.content), filename=pending.filename, limits=tabular.INLINE_LIMITS)
+            table = read_table(
+                bytes(pending.content),
+                filename=pending.filename,
+                limits=tabular.INLINE_LIMITS,
+                headings=importer_class.known_headings(),
+            )
         except TabularError as error:
             pending_upload_discard(pending)
             form.add_error("file", str(error))
@@ -406,7 +411,7 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                table = read_table(upload, limits=tabular.INLINE_LIMITS)
+                table = read_table(upload, limits=tabular.INLINE_LIMITS, headings=importer_class.known_headings())
             except tabular.OverRequestLimits:
                 upload.seek(0)
                 pending = imports.check_in_background(

@@ -448,3 +448,10 @@ def test_results_export_has_the_aggregated_layout_in_csv_and_xlsx(world, client,
     response = client.get(url("results_export", consultation) + "?format=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))][4:6] == ["Very positive", 13]
+
+
+def test_results_kept_below_a_title_import_through_the_command(consultation, tmp_path):
+    path = tmp_path / "results.csv"
+    path.write_text("Survivor survey 2015-16: results by question\n\n" + HEAD + POLICE_ROWS)
+    call_command("import_consultation_results", str(path), partnership="tri-borough", consultation=consultation.slug)
+    assert consultation.questions.get(ref="Q1").counts.exists()

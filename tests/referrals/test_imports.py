@@ -367,3 +367,37 @@ def test_indicator_bad_input(world, row, column, message):
         result.errors.messages()
     )
     assert IndicatorFigure.objects.count() == 0 and OutcomeIndicator.objects.count() == 0
+
+
+def test_figures_kept_below_a_title_and_a_note_import_as_they_are(world, boroughs, tmp_path, client):
+    """Partnerships keep a title (and often a note) above the heading row: it is found by its headings."""
+    from django.core.management import call_command
+
+    head = MARAC_HEAD
+    rows = [
+        ["Tri-borough MARAC returns 2015-16", "", "", "", "", "", ""],
+        ["Source: MARAC coordinators; figures as reported to SafeLives", "", "", "", "", "", ""],
+        ["", "", "", "", "", "", ""],
+        head,
+        ["LBHF", "2015-16", "Q1", "3", "70", "20", "88"],
+    ]
+    for name in ("marac.csv", "marac.xlsx"):
+        data = csv_bytes(rows) if name.endswith(".csv") else xlsx_bytes(rows[0], rows[1:])
+        result = IMPORTERS["marac"](world.partnership).run(
+            read_table(data, filename=name, headings=IMPORTERS["marac"].known_headings()), dry_run=True
+        )
+        assert result.ok, result.errors.messages()
+        assert [row.number for row in result.preview] == [5]  # numbered as the spreadsheet shows it
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(world.lead)
+    page = client.post(
+        reverse("referrals:import", args=[world.partnership.slug, "marac"]),
+        {"file": SimpleUploadedFile("marac.csv", csv_bytes(rows))},
+    ).content.decode()
+    assert "1 new, 0 changed and 0 unchanged rows would be imported." in page
+    path = tmp_path / "marac.csv"
+    path.write_bytes(csv_bytes(rows))
+    call_command("import_marac", str(path), "--partnership", world.partnership.slug, stdout=io.StringIO())
+    assert MaracReturn.objects.get().cases_discussed == 70

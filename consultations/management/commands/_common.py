@@ -45,13 +45,13 @@ def acting_user(options, consultation: Consultation):
     return user
 
 
-def read(path: str, *, large: bool = False) -> Table:
+def read(path: str, *, large: bool = False, headings=None) -> Table:
     file = Path(path)
     if not file.is_file():
         raise CommandError(f"No such file: {path}")
     try:
         with file.open("rb") as handle:
-            return read_table(handle, filename=file.name, limits=command_limits(large))
+            return read_table(handle, filename=file.name, limits=command_limits(large), headings=headings)
     except TabularError as error:
         raise CommandError(command_refusal(error)) from None
 

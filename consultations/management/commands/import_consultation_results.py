@@ -27,7 +27,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         consultation = consultation_for(options)
         user = acting_user(options, consultation)
-        rows, errors = importers.parse_results_table(read(options["file"], large=options["large"]))
+        rows, errors = importers.parse_results_table(
+            read(options["file"], large=options["large"], headings=importers.RESULTS_HEADINGS)
+        )
         if errors:
             fail_with(errors)
         outcome = importers.import_results(

@@ -32,7 +32,12 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"No file at {path}.")
         try:
             with path.open("rb") as upload:  # read_table stops at the size limit; the whole file is never loaded
-                table = read_table(upload, filename=path.name, limits=command_limits(large))
+                table = read_table(
+                    upload,
+                    filename=path.name,
+                    limits=command_limits(large),
+                    headings=IMPORTERS[self.kind].known_headings(),
+                )
         except TabularError as error:
             raise CommandError(command_refusal(error)) from None
         importer = IMPORTERS[self.kind](owner)
