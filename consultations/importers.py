@@ -38,11 +38,13 @@ from consultations.services import CountEntry
 from partnership.imports import Outcome
 from vawg.tabular import (
     COMMAND_LIMITS,
+    CellError,
     RowErrors,
     Table,
     TabularError,
     find_columns,
     normalise_heading,
+    read_count,
     read_table,
     require_columns,
 )
@@ -81,24 +83,6 @@ _KIND_WORDS = {
 
 def parse_kind(text: str) -> str | None:
     return _KIND_WORDS.get(normalise_heading(text))
-
-
-def parse_count(text: str) -> int:
-    """A count as people type it: '1,234' and '12.0' are fine; anything else says what is wrong."""
-    cleaned = text.replace(",", "").replace(" ", "")
-    if not cleaned:
-        raise ValueError("is empty: enter 0 or more")
-    try:
-        number = float(cleaned)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a number") from None
-    if not number.is_integer():
-        raise ValueError(f"'{text}' is not a whole number")
-    if number < 0:
-        raise ValueError(f"{text} is negative: counts are 0 or more")
-    if number > 9_999_999:
-        raise ValueError(f"{text} is too large")
-    return int(number)
 
 
 @dataclass
@@ -177,18 +161,18 @@ def parse_results_table(table: Table) -> tuple[list[dict], RowErrors]:
         if not entry["response"]:
             errors.add(row.number, RESULTS_REQUIRED["response"][0], "The response is empty.")
         try:
-            entry["count"] = parse_count(row.get(columns["count"]))
-        except ValueError as error:
-            errors.add(row.number, "Count", f"The count {error}.")
+            entry["count"] = read_count(row.get(columns["count"]))
+        except CellError as error:
+            errors.add(row.number, "Count", f"The count {error}")
         if entry["type"] and parse_kind(entry["type"]) is None:
             kinds = ", ".join(kind.label.lower() for kind in Question.Kind)
             errors.add(row.number, "Type", f"'{entry['type']}' is not a kind of question ({kinds}).")
         rank_text = row.get(columns.get("rank", ""), "")
         if rank_text:
             try:
-                entry["rank"] = parse_count(rank_text)
-            except ValueError as error:
-                errors.add(row.number, "Rank", f"The rank {error}.")
+                entry["rank"] = read_count(rank_text)
+            except CellError as error:
+                errors.add(row.number, "Rank", f"The rank {error}")
         rows.append(entry)
     return rows, errors
 

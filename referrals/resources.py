@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
@@ -46,11 +46,14 @@ from vawg.concurrency import changed_since, row_state
 from vawg.periods import FinancialYear, PeriodError, Quarter
 from vawg.tabular import (
     COMMAND_LIMITS,
+    CellError,
     RowErrors,
     Table,
     TabularError,
     find_columns,
     normalise_heading,
+    read_count,
+    read_decimal,
     read_table,
     require_columns,
 )
@@ -65,57 +68,8 @@ CREATED_WHILE_IMPORTING = (
 logger = logging.getLogger(__name__)
 
 
-class CellError(ValueError):
-    pass
-
-
 # --- Cell readers: each raises CellError with a message for the person who wrote the file -------------------
-
-
-# The largest whole number every supported database stores in an integer column.
-MAX_COUNT = 2_147_483_647
-
-
-def read_count(text: str, *, required: bool = True) -> int | None:
-    if text == "":
-        if required:
-            raise CellError("is empty; enter a number (0 if there were none).")
-        return None
-    cleaned = text.replace(",", "")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise CellError(f"'{text}' is not a number.") from None
-    if not number.is_finite():
-        raise CellError(f"'{text}' is not a number.")
-    if number < 0:
-        raise CellError(f"{text} is negative; counts cannot be below 0.")
-    if number > MAX_COUNT:
-        raise CellError(f"{text} is too large for a count (at most {MAX_COUNT:,}).")
-    if number != number.to_integral():
-        raise CellError(f"{text} is not a whole number.")
-    return int(number)
-
-
-def read_decimal(text: str, *, required: bool = False, negative: bool = False, places: int = 2) -> Decimal | None:
-    if text == "":
-        if required:
-            raise CellError("is empty; enter a number.")
-        return None
-    cleaned = text.replace(",", "").removesuffix("%").strip()
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise CellError(f"'{text}' is not a number.") from None
-    if not number.is_finite():
-        raise CellError(f"'{text}' is not a number.")
-    if number < 0 and not negative:
-        raise CellError(f"{text} is negative; it cannot be below 0.")
-    if abs(number) > MAX_COUNT:
-        raise CellError(f"{text} is too large (at most {MAX_COUNT:,}).")
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise CellError(f"{text} has more than {places} decimal place{'s' if places > 1 else ''}.")
-    return number
+# Counts and decimals are read by vawg.tabular's readers, shared by every importer.
 
 
 def read_year(text: str) -> FinancialYear:

@@ -1,4 +1,5 @@
 import io
+import re
 import zipfile
 
 import pytest
@@ -99,3 +100,34 @@ def test_xlsx_export_stores_formula_like_text_as_text():
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet["A2"].data_type == "s"
     assert sheet["B2"].value == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1,234", 1234), ("1 234", 1234), ("1\u202f234", 1234), (" 12.0 ", 12), ("0", 0)],
+)
+def test_the_one_count_reader_takes_counts_as_people_type_them(text, expected):
+    assert tabular.read_count(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "is empty"),
+        ("twelve", "'twelve' is not a number."),
+        ("-1", "-1 is negative"),
+        ("2.5", "2.5 is not a whole number."),
+        ("3000000000", "too large for a count (at most 2,147,483,647)"),
+        ("NaN", "is not a number"),
+    ],
+)
+def test_the_one_count_reader_says_what_is_wrong(text, message):
+    with pytest.raises(tabular.CellError, match=re.escape(message)):
+        tabular.read_count(text)
+    assert tabular.read_count("", required=False) is None
+
+
+def test_the_decimal_reader_takes_percentages_and_refuses_extra_places():
+    assert str(tabular.read_decimal("12.5%")) == "12.5"
+    with pytest.raises(tabular.CellError, match="more than 2 decimal places"):
+        tabular.read_decimal("1.234")

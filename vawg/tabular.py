@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -428,6 +428,63 @@ def find_columns(table: Table, optional: dict[str, Sequence[str]]) -> dict[str, 
         if match is not None:
             found[key] = match
     return found
+
+
+# --- Cell readers shared by every importer: each raises CellError with a message for the person who wrote the file
+
+
+class CellError(ValueError):
+    """A cell that cannot be read. The message reads on its own after the column's name ("'x' is not a number.")."""
+
+
+# The largest whole number every supported database stores in an integer column.
+MAX_COUNT = 2_147_483_647
+# Thousands separators as people and spreadsheet programs write them: commas, spaces, thin and no-break spaces.
+_DIGIT_GROUPING = re.compile(r"[,\s\u00a0\u202f\u2009]")
+
+
+def read_count(text: str, *, required: bool = True) -> int | None:
+    """A count as people type it ('1,234', '1 234', '12.0'); blank is None unless `required`."""
+    text = text.strip()
+    if text == "":
+        if required:
+            raise CellError("is empty; enter a number (0 if there were none).")
+        return None
+    try:
+        number = Decimal(_DIGIT_GROUPING.sub("", text))
+    except InvalidOperation:
+        raise CellError(f"'{text}' is not a number.") from None
+    if not number.is_finite():
+        raise CellError(f"'{text}' is not a number.")
+    if number < 0:
+        raise CellError(f"{text} is negative; counts cannot be below 0.")
+    if number > MAX_COUNT:
+        raise CellError(f"{text} is too large for a count (at most {MAX_COUNT:,}).")
+    if number != number.to_integral():
+        raise CellError(f"{text} is not a whole number.")
+    return int(number)
+
+
+def read_decimal(text: str, *, required: bool = False, negative: bool = False, places: int = 2) -> Decimal | None:
+    """A figure such as a rate or a percentage ('12.5', '12.5%', '1,234.56'); blank is None unless `required`."""
+    text = text.strip()
+    if text == "":
+        if required:
+            raise CellError("is empty; enter a number.")
+        return None
+    try:
+        number = Decimal(_DIGIT_GROUPING.sub("", text.removesuffix("%")))
+    except InvalidOperation:
+        raise CellError(f"'{text}' is not a number.") from None
+    if not number.is_finite():
+        raise CellError(f"'{text}' is not a number.")
+    if number < 0 and not negative:
+        raise CellError(f"{text} is negative; it cannot be below 0.")
+    if abs(number) > MAX_COUNT:
+        raise CellError(f"{text} is too large (at most {MAX_COUNT:,}).")
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise CellError(f"{text} has more than {places} decimal place{'s' if places > 1 else ''}.")
+    return number
 
 
 def neutralise_formula(value: object) -> object:
