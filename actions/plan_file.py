@@ -409,14 +409,16 @@ def check_and_apply(
     *,
     strategy: Strategy,
     period: Quarter,
-    file,
     filename: str,
     user,
     dry_run: bool,
+    file=None,
+    table: tabular.Table | None = None,
     previewed: Mapping[str, str | None] | None = None,
     limits: tabular.Limits = tabular.COMMAND_LIMITS,
 ) -> ImportReport:
-    """Read and check the file; unless `dry_run` or anything is wrong, apply it. Returns what (would have) changed.
+    """Read and check the file (or the `table` already read from it, with KNOWN_HEADINGS); unless `dry_run` or
+    anything is wrong, apply it. Returns what (would have) changed.
 
     `previewed` is the `preview_state` of the preview being confirmed: the import is refused if any of it changed.
     """
@@ -425,7 +427,8 @@ def check_and_apply(
         report.errors.add(None, None, f"{period} is outside {strategy.title} ({strategy.first} to {strategy.last}).")
         return report
     try:
-        table = tabular.read_table(file, filename=filename, limits=limits, headings=KNOWN_HEADINGS)
+        if table is None:
+            table = tabular.read_table(file, filename=filename, limits=limits, headings=KNOWN_HEADINGS)
     except tabular.OverRequestLimits:
         raise  # the caller hands the file to the task runner
     except tabular.TabularError as error:

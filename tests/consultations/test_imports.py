@@ -184,10 +184,17 @@ def test_command_imports_results(world, consultation, tmp_path):
 def test_command_refuses_bad_files_and_non_leads(world, consultation, tmp_path):
     path = tmp_path / "results.csv"
     path.write_text(HEAD + "Q1,Q,Rating scale,Police,Positive,-1,\n")
-    with pytest.raises(CommandError, match="The count -1 is negative"):
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported"):
         call_command(
-            "import_consultation_results", str(path), partnership="tri-borough", consultation=consultation.slug
+            "import_consultation_results",
+            str(path),
+            partnership="tri-borough",
+            consultation=consultation.slug,
+            stderr=err,
         )
+    # Every problem on its own line, as every import command writes them.
+    assert "Row 2, column 'Count': The count -1 is negative" in err.getvalue()
     path.write_text(HEAD + POLICE_ROWS)
     with pytest.raises(CommandError, match="not a strategic lead"):
         call_command(
@@ -399,8 +406,17 @@ def test_browser_flow_uploads_corrects_the_mapping_and_imports(world, client, su
 def test_command_imports_responses_with_a_mapping_given_by_hand(world, survey, tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(responses_csv())
-    with pytest.raises(CommandError, match="could not be matched to a question"):
-        call_command("import_consultation_responses", str(path), partnership="tri-borough", consultation=survey.slug)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command(
+            "import_consultation_responses",
+            str(path),
+            partnership="tri-borough",
+            consultation=survey.slug,
+            stderr=err,
+            stdout=io.StringIO(),
+        )
+    assert "could not be matched to a question" in err.getvalue()
     assert not ResponseCount.objects.exists()
     out = io.StringIO()
     call_command(

@@ -1,34 +1,24 @@
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from actions import selectors
 from actions.models import Strategy
-from actions.plan_file import check_and_apply
-from partnership.models import Partnership
-from vawg import tabular
+from actions.plan_file import KNOWN_HEADINGS, check_and_apply
+from partnership.import_command import ImportCommand
 from vawg.periods import FinancialYear, PeriodError, Quarter
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import an action plan file (CSV or XLSX, one row per action and group) for a year: its final position (Q4) "
         "unless --quarter is given. Prints what changed (or would change, with --dry-run); exits non-zero on any error."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--partnership", required=True, help="The partnership's slug, e.g. tri-borough")
+    def add_import_arguments(self, parser):
         parser.add_argument("--year", required=True, help="Financial year, e.g. 2015-16")
         parser.add_argument("--quarter", help="Q1 to Q4; without it, the year's final position (Q4)")
         parser.add_argument("--strategy", help="The strategy's slug, when more than one covers the year")
-        parser.add_argument("--dry-run", action="store_true", help="Check and report, change nothing")
-        tabular.add_large_option(parser)
 
-    def handle(self, *args, **options):
-        partnership = Partnership.objects.filter(slug=options["partnership"]).first()
-        if partnership is None:
-            raise CommandError(f"No partnership with the slug {options['partnership']!r}.")
+    def import_file(self, path, partnership, options):
         try:
             year = FinancialYear.parse(options["year"]).start
             quarter = int(options["quarter"].upper().removeprefix("Q")) if options["quarter"] else 4
@@ -44,26 +34,16 @@ class Command(BaseCommand):
             strategy = selectors.strategy_for_year(partnership, year)
             if strategy is None:
                 raise CommandError(f"No strategy of {partnership.short_name} covers {FinancialYear(year)}.")
-        path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"No such file: {path}")
-        try:
-            with path.open("rb") as file:
-                report = check_and_apply(
-                    strategy=strategy,
-                    period=period,
-                    file=file,
-                    filename=path.name,
-                    user=None,
-                    dry_run=options["dry_run"],
-                    limits=tabular.command_limits(options["large"]),
-                )
-        except tabular.OverRequestLimits as error:
-            raise CommandError(tabular.command_refusal(error)) from None
+        report = check_and_apply(
+            strategy=strategy,
+            period=period,
+            table=self.read(path, options, headings=KNOWN_HEADINGS),
+            filename=path.name,
+            user=None,
+            dry_run=options["dry_run"],
+        )
         if not report.ok:
-            for error in report.errors:
-                self.stderr.write(str(error))
-            raise CommandError(f"{len(report.errors)} problem(s) in {path.name}: nothing was imported.")
+            self.fail(report.errors, f"{len(report.errors)} problem(s) in {path.name}: nothing was imported.")
         for line in report.summary_lines():
             self.stdout.write(line)
         if options["dry_run"]:

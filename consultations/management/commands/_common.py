@@ -1,34 +1,27 @@
-"""What both import commands share: finding the consultation, the acting lead, and reporting problems."""
+"""What both consultation import commands share besides the import command base: the consultation and the lead."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from consultations.models import Consultation
-from partnership.models import Membership
-from vawg.tabular import Table, TabularError, add_large_option, command_limits, command_refusal, read_table
+from partnership.models import Membership, Partnership
 
 
-def add_common_arguments(parser) -> None:
-    parser.add_argument("file", help="CSV or XLSX file")
-    parser.add_argument("--partnership", required=True, help="Partnership slug, e.g. tri-borough")
+def add_consultation_arguments(parser) -> None:
     parser.add_argument("--consultation", required=True, help="Consultation slug, as in its web address")
     parser.add_argument("--user", help="Username of the strategic lead the change is recorded against")
-    parser.add_argument("--dry-run", action="store_true", help="Check and show what would be stored; save nothing")
-    add_large_option(parser)
 
 
-def consultation_for(options) -> Consultation:
+def consultation_for(partnership: Partnership, options) -> Consultation:
     consultation = (
         Consultation.objects.select_related("partnership")
-        .filter(partnership__slug=options["partnership"], slug=options["consultation"])
+        .filter(partnership=partnership, slug=options["consultation"])
         .first()
     )
     if consultation is None:
-        raise CommandError(f"No consultation '{options['consultation']}' in partnership '{options['partnership']}'.")
+        raise CommandError(f"No consultation '{options['consultation']}' in partnership '{partnership.slug}'.")
     return consultation
 
 
@@ -45,17 +38,5 @@ def acting_user(options, consultation: Consultation):
     return user
 
 
-def read(path: str, *, large: bool = False, headings=None) -> Table:
-    file = Path(path)
-    if not file.is_file():
-        raise CommandError(f"No such file: {path}")
-    try:
-        with file.open("rb") as handle:
-            return read_table(handle, filename=file.name, limits=command_limits(large), headings=headings)
-    except TabularError as error:
-        raise CommandError(command_refusal(error)) from None
-
-
-def fail_with(errors) -> None:
-    lines = "\n".join(f"  {message}" for message in errors.messages())
-    raise CommandError(f"Nothing was imported. Correct these problems and run the command again:\n{lines}")
+def fail_with(command, errors) -> None:
+    command.fail(errors.messages(), "Nothing was imported. Correct these problems and run the command again.")

@@ -5,30 +5,28 @@ Reads a survey tool's export (one row per respondent), proposes which question e
 browser does), counts the answers and stores only the counts. The respondent rows are never stored.
 """
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from consultations import importers
 from consultations.management.commands._common import (
     acting_user,
-    add_common_arguments,
+    add_consultation_arguments,
     consultation_for,
     fail_with,
-    read,
 )
 from consultations.models import ResultsChange
+from partnership.import_command import ImportCommand
 from vawg.tabular import normalise_heading
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import raw survey responses (one row per respondent): columns are matched to questions automatically, "
         "answers are counted, and only the counts are stored. All or nothing."
     )
 
-    def add_arguments(self, parser):
-        add_common_arguments(parser)
+    def add_import_arguments(self, parser):
+        add_consultation_arguments(parser)
         parser.add_argument(
             "--skip-column", action="append", default=[], metavar="HEADING", help="Do not import this column"
         )
@@ -40,10 +38,10 @@ class Command(BaseCommand):
             help="Match a column by hand, e.g. 'Services [Cops]=Q1:Police'",
         )
 
-    def handle(self, *args, **options):
-        consultation = consultation_for(options)
+    def import_file(self, path, partnership, options):
+        consultation = consultation_for(partnership, options)
         user = acting_user(options, consultation)
-        profile = importers.profile_responses(read(options["file"], large=options["large"]))
+        profile = importers.profile_responses(self.read(path, options))
         questions = list(
             consultation.questions.select_related("consultation")
             .prefetch_related("options", "items")
@@ -64,14 +62,14 @@ class Command(BaseCommand):
             user=user,
             source=ResultsChange.Source.COMMAND_LINE,
             dry_run=options["dry_run"],
-            filename=Path(options["file"]).name,
+            filename=path.name,
         )
         for column in profile["columns"]:
             target = mapping.get(column["index"], "")
             label = "not imported" if target == importers.MAPPING_SKIP else choices.get(target, "NOT MATCHED")
             self.stdout.write(f"  {column['heading']} -> {label}")
         if outcome.errors:
-            fail_with(outcome.errors)
+            fail_with(self, outcome.errors)
         for note in outcome.notes:
             self.stdout.write(f"  Note: {note}")
         verb = "Would import" if options["dry_run"] else "Imported"

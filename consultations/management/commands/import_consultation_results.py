@@ -1,47 +1,41 @@
 """manage.py import_consultation_results FILE --partnership SLUG --consultation SLUG [--user NAME] [--dry-run]"""
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand
-
 from consultations import importers
 from consultations.management.commands._common import (
     acting_user,
-    add_common_arguments,
+    add_consultation_arguments,
     consultation_for,
     fail_with,
-    read,
 )
 from consultations.models import ResultsChange
+from partnership.import_command import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import aggregated consultation results: one row per count with the columns Question ref, Question, Type, "
         "Item, Response, Count (and Rank for ranking questions). All or nothing."
     )
 
-    def add_arguments(self, parser):
-        add_common_arguments(parser)
+    def add_import_arguments(self, parser):
+        add_consultation_arguments(parser)
 
-    def handle(self, *args, **options):
-        consultation = consultation_for(options)
+    def import_file(self, path, partnership, options):
+        consultation = consultation_for(partnership, options)
         user = acting_user(options, consultation)
-        rows, errors = importers.parse_results_table(
-            read(options["file"], large=options["large"], headings=importers.RESULTS_HEADINGS)
-        )
+        rows, errors = importers.parse_results_table(self.read(path, options, headings=importers.RESULTS_HEADINGS))
         if errors:
-            fail_with(errors)
+            fail_with(self, errors)
         outcome = importers.import_results(
             consultation=consultation,
             rows=rows,
             user=user,
             source=ResultsChange.Source.COMMAND_LINE,
             dry_run=options["dry_run"],
-            filename=Path(options["file"]).name,
+            filename=path.name,
         )
         if outcome.errors:
-            fail_with(outcome.errors)
+            fail_with(self, outcome.errors)
         for preview in outcome.previews:
             created = " (new question)" if preview.created else ""
             self.stdout.write(f"  {preview.ref}{created}: {len(preview.rows)} rows of results")
