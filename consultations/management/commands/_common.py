@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.http import Http404
 
+from consultations import selectors
 from consultations.models import Consultation
 from partnership.models import Membership, Partnership
 
@@ -15,14 +17,12 @@ def add_consultation_arguments(parser) -> None:
 
 
 def consultation_for(partnership: Partnership, options) -> Consultation:
-    consultation = (
-        Consultation.objects.select_related("partnership")
-        .filter(partnership=partnership, slug=options["consultation"])
-        .first()
-    )
-    if consultation is None:
-        raise CommandError(f"No consultation '{options['consultation']}' in partnership '{partnership.slug}'.")
-    return consultation
+    try:
+        return selectors.consultation_for(partnership, options["consultation"])
+    except Http404:
+        raise CommandError(
+            f"No consultation '{options['consultation']}' in partnership '{partnership.slug}'."
+        ) from None
 
 
 def acting_user(options, consultation: Consultation):
