@@ -34,3 +34,11 @@ def test_thousands_matches_intcomma(value):
 
 def test_thousands_is_a_builtin_for_every_template():
     assert Template("{{ n|thousands }}").render(Context({"n": 301000})) == "301,000"
+
+
+def test_a_title_in_a_sentence_keeps_its_acronyms():
+    from vawg.templatetags.components import in_sentence
+
+    assert in_sentence("MARAC returns") == "MARAC returns"
+    assert in_sentence("Referrals to services") == "referrals to services"
+    assert in_sentence("A") == "a"

@@ -80,3 +80,13 @@ def thousands(value):
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return intcomma(value)
+
+
+@register.filter
+def in_sentence(title: str) -> str:
+    """A title as it reads inside a sentence: "Referrals to services" -> "referrals to services", while an acronym
+    keeps its capitals ("MARAC returns" stays, where |lower gave "marac returns")."""
+    first, _, rest = str(title).partition(" ")
+    if first.isupper() and len(first) > 1:
+        return str(title)
+    return first[:1].lower() + first[1:] + (f" {rest}" if rest else "")
