@@ -63,18 +63,16 @@ def pending_upload_create(
     )
 
 
-def pending_upload_for(
-    *, partnership: Partnership, user, kind: str | None = None, pk: object = None, ready: bool = True
-) -> PendingUpload | None:
-    """The person's own pending import of this kind (with `pk`, that one only), if it has not expired; with
-    `ready`, only one checked and waiting for confirmation."""
+def pending_upload_for(*, partnership: Partnership, user, kind: str, pk: object = None) -> PendingUpload | None:
+    """The person's own import of this kind checked and waiting for confirmation (with `pk`, that one only), if it
+    has not expired. (The upload's own page follows one in every state.)"""
     pending = PendingUpload.objects.filter(
-        partnership=partnership, user=user, created_at__gte=_pending_cutoff()
+        partnership=partnership,
+        user=user,
+        kind=kind,
+        state=PendingUpload.State.READY,
+        created_at__gte=_pending_cutoff(),
     ).order_by("-created_at")
-    if kind is not None:
-        pending = pending.filter(kind=kind)
-    if ready:
-        pending = pending.filter(state=PendingUpload.State.READY)
     if pk is not None:
         if not str(pk).isdigit():
             return None
