@@ -957,7 +957,8 @@ class PlanImportHandler:
     def start_url(self, upload) -> str:
         return reverse("actions:plan_import", args=[upload.partnership.slug])
 
-    def _run(self, upload, *, dry_run: bool) -> ImportReport:
+    def run(self, upload, *, dry_run: bool) -> ImportReport:
+        """Check (dry run) or import the kept file, as its person: the page's confirmation runs this too."""
         strategy = Strategy.objects.get(pk=upload.params["strategy"], partnership=upload.partnership)
         return check_and_apply(
             strategy=strategy,
@@ -970,7 +971,7 @@ class PlanImportHandler:
         )
 
     def check(self, upload) -> Outcome:
-        report = self._run(upload, dry_run=True)
+        report = self.run(upload, dry_run=True)
         if report.ok and not report.changes_anything:
             return Outcome(ok=True, summary=["The file changes nothing."], confirm=False, next_url=_plan_url(report))
         return Outcome(
@@ -978,7 +979,7 @@ class PlanImportHandler:
         )
 
     def apply(self, upload) -> Outcome:
-        report = self._run(upload, dry_run=False)
+        report = self.run(upload, dry_run=False)
         return Outcome(
             ok=report.ok, summary=report.summary_lines(), errors=report.errors.messages(), next_url=_plan_url(report)
         )

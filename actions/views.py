@@ -209,16 +209,7 @@ def plan_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
     if batch is None:
         raise Http404("No such import waiting for confirmation")
     strategy = get_object_or_404(Strategy, pk=batch.params.get("strategy"), partnership=request.partnership)
-    report = check_and_apply(
-        strategy=strategy,
-        period=Quarter(batch.params["year"], batch.params["quarter"]),
-        file=bytes(batch.content),
-        filename=batch.filename,
-        user=request.user,
-        dry_run=False,
-        previewed=batch.payload,
-        limits=tabular.INLINE_LIMITS,
-    )
+    report = imports.handler_for(batch).run(batch, dry_run=False)
     if not report.ok:
         return render(request, "actions/import.html", {"form": ImportForm(), "report": report}, status=400)
     pending_upload_discard(batch)

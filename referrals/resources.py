@@ -957,7 +957,8 @@ class FiguresImportHandler:
     def start_url(self, upload) -> str:
         return reverse("referrals:import", args=[upload.partnership.slug, self.kind])
 
-    def _run(self, upload, *, dry_run: bool) -> ImportResult:
+    def run(self, upload, *, dry_run: bool) -> ImportResult:
+        """Check (dry run) or import the kept file, as its person: the page's confirmation runs this too."""
         importer_class = IMPORTERS[self.kind]
         table = read_table(
             bytes(upload.content),
@@ -972,7 +973,7 @@ class FiguresImportHandler:
 
     def check(self, upload) -> Outcome:
         try:
-            result = self._run(upload, dry_run=True)
+            result = self.run(upload, dry_run=True)
         except TabularError as error:
             return Outcome(ok=False, errors=[str(error)])
         return Outcome(
@@ -980,7 +981,7 @@ class FiguresImportHandler:
         )
 
     def apply(self, upload) -> Outcome:
-        result = self._run(upload, dry_run=False)
+        result = self.run(upload, dry_run=False)
         return Outcome(
             ok=result.ok,
             summary=[result.summary()],

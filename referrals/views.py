@@ -388,19 +388,11 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
         if pending is None:
             raise Http404("No such import waiting for confirmation")
         try:
-            table = read_table(
-                bytes(pending.content),
-                filename=pending.filename,
-                limits=tabular.INLINE_LIMITS,
-                headings=importer_class.known_headings(),
-            )
+            result = imports.handler_for(pending).run(pending, dry_run=False)
         except TabularError as error:
             pending_upload_discard(pending)
             form.add_error("file", str(error))
         else:
-            result = importer_class(request.partnership, user=request.user).run(
-                table, dry_run=False, filename=pending.filename, previewed=pending.payload
-            )
             if result.ok:
                 pending_upload_discard(pending)
                 messages.success(request, f"{pending.filename}: {result.summary()}")
