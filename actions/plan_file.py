@@ -72,6 +72,14 @@ OPTIONAL_COLUMNS = {
     "impact": ["Impact"],
     "intended_impact": ["Intended impact", "Action impact"],
 }
+# A rating kept as a mark in one of three (or four) colour columns instead of a word in one RAG column.
+RAG_COLOUR_COLUMNS = {
+    Rag.RED: ["R", "Red"],
+    Rag.AMBER: ["A", "Amber", "Y", "Yellow"],
+    Rag.GREEN: ["G", "Green"],
+    Rag.COMPLETE: ["B", "Blue", "Complete"],
+}
+RAG_MARK = "rag mark "  # the columns' keys in `_columns`: "rag mark red" ...
 # "Actions for 2016/17": next steps, whatever the year.
 NEXT_STEPS_PREFIX = "actionsfor"
 KNOWN_HEADINGS = frozenset(
@@ -296,6 +304,16 @@ def _priority_cell(text: str) -> tuple[int | None, str]:
     return None, text
 
 
+def _marked_rating(cell: dict[str, str], number: int, errors: tabular.RowErrors) -> str:
+    """The rating of a row kept as a mark (x, a tick, the word) in one of the colour columns; blank when none is."""
+    marked = [key.removeprefix(RAG_MARK) for key, value in cell.items() if key.startswith(RAG_MARK) and value.strip()]
+    if len(marked) > 1:
+        labels = " and ".join(Rag(colour).label for colour in marked)
+        errors.add(number, "RAG", f"Both {labels} are marked; mark one rating for the action.")
+        return ""
+    return marked[0] if marked else ""
+
+
 def _columns(table: tabular.Table, errors: tabular.RowErrors) -> dict[str, str]:
     """Field -> normalised heading, resolving "Action" by the other headings; reports missing required columns."""
     present = set(table.normalised_headings)
@@ -303,8 +321,14 @@ def _columns(table: tabular.Table, errors: tabular.RowErrors) -> dict[str, str]:
     def first(names) -> str | None:
         return next((_key(n) for n in names if _key(n) in present), None)
 
-    columns = tabular.require_columns(table, REQUIRED_COLUMNS, errors)
+    # No RAG column, but R, A and G columns: the rating is the colour whose cell is marked.
+    colours = {colour: first(names) for colour, names in RAG_COLOUR_COLUMNS.items()}
+    split = first(REQUIRED_COLUMNS["rag"]) is None and all(colours[c] for c in (Rag.RED, Rag.AMBER, Rag.GREEN))
+    required = {key: names for key, names in REQUIRED_COLUMNS.items() if not (split and key == "rag")}
+    columns = tabular.require_columns(table, required, errors)
     columns.update(tabular.find_columns(table, OPTIONAL_COLUMNS))
+    if split:
+        columns.update({f"{RAG_MARK}{colour.value}": key for colour, key in colours.items() if key})
     if "next_steps" not in columns:
         prefixed = next((k for k in table.normalised_headings if k.startswith(NEXT_STEPS_PREFIX)), None)
         if prefixed:
@@ -488,6 +512,8 @@ def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], re
     for row in table.rows:
         cell = {key: row.get(heading) for key, heading in columns.items()}
         number = row.number
+        if "rag" not in columns:
+            cell["rag"] = _marked_rating(cell, number, errors)
         filled = {key: value for key, value in row.values.items() if value}
         if len(filled) >= 2 and all(_key(value) == key for key, value in filled.items()):
             continue  # the heading row repeated above each block

@@ -356,3 +356,31 @@ def test_a_coordinator_cannot_import(client, plan, world):
     client.force_login(world.coordinator)
     assert upload(client, world, csv_bytes(GOOD)).status_code == 403
     assert not PendingUpload.objects.exists()
+
+
+# --- a rating kept as a mark in one of three colour columns --------------------------------------------------
+
+SPLIT_HEADINGS = ["Priority", "Ref", "Action", "Group", "Progress", "R", "A", "G", "Next steps"]
+
+
+def test_a_rating_marked_in_r_a_g_columns_is_read_as_the_marked_colour(plan, world):
+    rows = [
+        ["1", "1.1", "Improve awareness", "CHOG", "Leaflets", "", "", "x", ""],
+        ["1", "1.2", "Map funding", "HOG", "Mapping", "", "\u2713", "", ""],
+        ["2", "2.1", "Coordinated response", "HOG", "Away day", "X", "", "", ""],
+        ["2", "2.2", "Not yet rated", "HOG", "", "", "", "", ""],
+    ]
+    report = run(plan, world, csv_bytes(rows, headings=SPLIT_HEADINGS))
+    assert report.ok, report.errors.messages()
+    ratings = dict(RagRating.objects.filter(year=2015, quarter=4).values_list("action__ref", "rating"))
+    assert ratings == {"1.1": "green", "1.2": "amber", "2.1": "red"}
+
+
+def test_two_marked_colours_are_refused_with_the_row(plan, world):
+    before = snapshot()
+    rows = [["1", "1.1", "Improve awareness", "CHOG", "Leaflets", "x", "", "x", ""]]
+    report = run(plan, world, csv_bytes(rows, headings=SPLIT_HEADINGS))
+    assert "Row 2, column 'RAG': Both Red and Green are marked; mark one rating for the action." in (
+        report.errors.messages()
+    )
+    assert snapshot() == before
