@@ -743,10 +743,12 @@ class ResultsImportHandler(_ConsultationImportHandler):
     def start_url(self, upload) -> str:
         return self._url(upload, "results_import")
 
-    def _import(self, upload, rows: list[dict], *, dry_run: bool) -> ImportOutcome:
+    def run(self, upload, *, dry_run: bool, rows: list[dict] | None = None) -> ImportOutcome:
+        """Check (dry run) or import the rows read from the kept file (`rows`, or those its check kept), as its
+        person: the page's confirmation runs this too."""
         return import_results(
             consultation=self._consultation(upload),
-            rows=rows,
+            rows=upload.payload["rows"] if rows is None else rows,
             user=upload.user,
             source=ResultsChange.Source.RESULTS_IMPORT,
             dry_run=dry_run,
@@ -758,7 +760,7 @@ class ResultsImportHandler(_ConsultationImportHandler):
             rows, errors = parse_results_table(self._table(upload))
         except TabularError as error:
             return Outcome(ok=False, errors=[str(error)])
-        outcome = self._import(upload, rows, dry_run=True) if not errors else ImportOutcome(errors=errors)
+        outcome = self.run(upload, dry_run=True, rows=rows) if not errors else ImportOutcome(errors=errors)
         return Outcome(
             ok=outcome.ok,
             summary=[f"Results for {len(outcome.previews)} question(s) would be replaced.", *outcome.notes],
@@ -767,7 +769,7 @@ class ResultsImportHandler(_ConsultationImportHandler):
         )
 
     def apply(self, upload) -> Outcome:
-        outcome = self._import(upload, upload.payload["rows"], dry_run=False)
+        outcome = self.run(upload, dry_run=False)
         return Outcome(
             ok=outcome.saved,
             summary=[f"Results imported for {len(outcome.previews)} question(s).", *outcome.notes],

@@ -490,14 +490,7 @@ def results_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, "Nothing to import: upload the file again.")
         return redirect("consultations:results_import", request.partnership.slug, consultation.slug)
     pending_upload_discard(pending)
-    outcome = importers.import_results(
-        consultation=consultation,
-        rows=pending.payload["rows"],
-        user=request.user,
-        source=ResultsChange.Source.RESULTS_IMPORT,
-        dry_run=False,
-        filename=pending.filename,
-    )
+    outcome = imports.handler_for(pending).run(pending, dry_run=False)
     if not outcome.saved:
         form = UploadForm()
         context = {"consultation": consultation, "form": form, "outcome": outcome, "filename": pending.filename}
