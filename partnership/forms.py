@@ -40,3 +40,29 @@ class PartnershipSettingsForm(forms.ModelForm):
         if lower is not None and upper is not None and lower > upper:
             self.add_error("marac_band_upper_percent", "The upper edge of the band must not be below the lower edge.")
         return cleaned
+
+
+class ColumnMappingForm(forms.Form):
+    """Which of the file's headings each column of a data kind is read from (or none): the importer's proposal,
+    corrected by the person. One select per column, offering the file's own headings."""
+
+    NONE = ""
+
+    def __init__(self, *args, columns, headings: list[str], initial_mapping: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        choices = [(self.NONE, "Not in this file"), *[(h, h) for h in headings if h]]
+        for column in columns:
+            self.fields[f"map-{column.key}"] = forms.ChoiceField(
+                label=column.heading,
+                choices=choices,
+                required=False,
+                initial=initial_mapping.get(column.key, self.NONE),
+            )
+
+    def mapping(self) -> dict[str, str]:
+        """Field name -> heading, with '' for a column the person says the file lacks."""
+        return {name.removeprefix("map-"): value for name, value in self.cleaned_data.items()}
+
+    def rows(self) -> list[dict]:
+        return [{"column": column, "field": self[f"map-{column.key}"]} for column in self.columns]

@@ -1,6 +1,6 @@
-"""The one base of the import_* commands: the file, the partnership, --dry-run and --large; reading the file through
-vawg.tabular with the importer's headings; problems written one a line and a non-zero exit. Each command adds its
-own arguments (`add_import_arguments`) and does its import (`import_file`) through the same services as the pages.
+"""The one base of the import_* commands: the file, the partnership, --dry-run, --large and --map; reading the file
+through vawg.tabular with the importer's headings; problems written one a line and a non-zero exit. Each command adds
+its own arguments (`add_import_arguments`) and does its import (`import_file`) through the same services as the pages.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from vawg.tabular import Table, TabularError, add_large_option, command_limits, 
 
 
 class ImportCommand(BaseCommand):
+    # Kinds on the import framework (partnership.resources) read their columns through a mapping: --map.
+    maps_columns = False
+
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path, help="CSV or XLSX file with a heading row")
         parser.add_argument("--partnership", required=True, help="The partnership's web address name, e.g. tri-borough")
@@ -22,7 +25,20 @@ class ImportCommand(BaseCommand):
             "--dry-run", action="store_true", help="Check the file and show what would change, without saving anything"
         )
         add_large_option(parser)
+        if self.maps_columns:
+            self.add_map_option(parser)
         self.add_import_arguments(parser)
+
+    def add_map_option(self, parser) -> None:
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="OURS=YOURS",
+            help="Read a column from a heading of your own, e.g. --map 'Count=Number of referrals' (repeatable; "
+            "'Quarter=' says the file has no such column). Without it, the partnership's last confirmed mapping, "
+            "then the closest headings, are used.",
+        )
 
     def add_import_arguments(self, parser) -> None:
         """The command's own arguments."""
@@ -45,6 +61,15 @@ class ImportCommand(BaseCommand):
                 return read_table(file, filename=path.name, limits=command_limits(options["large"]), headings=headings)
         except TabularError as error:
             raise CommandError(command_refusal(error)) from None
+
+    def column_mapping(self, options: dict, columns) -> dict[str, str]:
+        """--map as field name -> the file's heading (empty: no such column)."""
+        from partnership.resources import parse_map_option
+
+        try:
+            return parse_map_option(options["map"], columns)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
 
     def fail(self, problems: Iterable[object], summary: str) -> None:
         """Every problem on its own line, then the summary as the command's error: nothing was imported."""

@@ -279,3 +279,24 @@ class PendingUpload(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.state in (self.State.CHECKING, self.State.IMPORTING)
+
+
+class ColumnMapping(models.Model):
+    """Which heading of a partnership's files answers which field of a data kind, as a person last confirmed it:
+    proposed first for the partnership's next file of that kind (`partnership.resources.propose_mapping`)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="column_mappings")
+    # The data kind, as `PendingUpload.kind` names it before any colon ("marac", "plan").
+    kind = models.CharField(max_length=80)
+    # Field name -> the heading as the file writes it.
+    mapping = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partnership", "kind"], name="column_mapping_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} column mapping"

@@ -80,6 +80,17 @@ def pending_upload_for(*, partnership: Partnership, user, kind: str, pk: object 
     return pending.first()
 
 
+def pending_upload_update(pending: PendingUpload, *, params: dict | None = None, payload: dict | None = None) -> None:
+    """A previewed import checked again (with other columns, say): what its confirmation must use."""
+    fields = {}
+    if params is not None:
+        pending.params = fields["params"] = params
+    if payload is not None:
+        pending.payload = fields["payload"] = payload
+    if fields:
+        PendingUpload.objects.filter(pk=pending.pk).update(**fields)
+
+
 def pending_upload_discard(pending: PendingUpload) -> None:
     PendingUpload.objects.filter(pk=pending.pk).delete()
 

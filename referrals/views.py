@@ -8,8 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from partnership import imports
+from partnership.forms import ColumnMappingForm
 from partnership.models import Borough
-from partnership.services import pending_upload_create, pending_upload_discard, pending_upload_for
+from partnership.resources import remember_mapping
+from partnership.services import (
+    pending_upload_create,
+    pending_upload_discard,
+    pending_upload_for,
+    pending_upload_update,
+)
 from referrals import charts, selectors, services
 from referrals.filters import FiguresFilter, MaracFilter
 from referrals.forms import (
@@ -375,29 +382,39 @@ def _require_import(request: HttpRequest, kind: str) -> None:
 
 @partnership_view(WRITE_GROUP, methods=("GET", "HEAD", "POST"))
 def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
-    """Upload -> preview of every row (or every problem) -> confirm. Nothing is written before confirming."""
+    """Upload -> preview of every row (or every problem), with the columns read correctable -> confirm. Nothing is
+    written before confirming; the columns confirmed are remembered for the partnership's next file."""
     request.current_section = SECTION
     _require_import(request, kind)
     importer_class = IMPORTERS[kind]
-    context = {"kind": kind, "title": importer_class.title, "headings": importer_class.columns}
+    context = {"kind": kind, "title": importer_class.title, "headings": importer_class.columns()}
     form = ImportForm()
     if request.method == "POST" and "confirm" in request.POST:
-        pending = pending_upload_for(
-            partnership=request.partnership, user=request.user, kind=kind, pk=request.POST.get("confirm")
-        )
-        if pending is None:
-            raise Http404("No such import waiting for confirmation")
+        pending = _pending_figures(request, kind, request.POST.get("confirm"))
+        handler = imports.handler_for(pending)
         try:
-            result = imports.handler_for(pending).run(pending, dry_run=False)
+            result = handler.run(pending, dry_run=False)
         except TabularError as error:
             pending_upload_discard(pending)
             form.add_error("file", str(error))
         else:
             if result.ok:
                 pending_upload_discard(pending)
+                remember_mapping(partnership=request.partnership, kind=kind, mapping=result.mapping, user=request.user)
                 messages.success(request, f"{pending.filename}: {result.summary()}")
                 return redirect("referrals:index", partnership_slug=request.partnership.slug)
-            context["result"] = result
+            context.update(_preview(request, pending, importer_class, result))
+    elif request.method == "POST" and "remap" in request.POST:
+        # The person corrected which heading each column is read from: check the kept file again with theirs.
+        pending = _pending_figures(request, kind, request.POST.get("remap"))
+        table = imports.handler_for(pending).table(pending)
+        mapping_form = ColumnMappingForm(
+            request.POST, columns=importer_class.columns(), headings=table.headings, initial_mapping={}
+        )
+        mapping = mapping_form.mapping() if mapping_form.is_valid() else None
+        result = importer_class(request.partnership, user=request.user).run(table, dry_run=True, mapping=mapping)
+        pending_upload_update(pending, params={"mapping": result.mapping}, payload=result.preview_state)
+        context.update(_preview(request, pending, importer_class, result, table))
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -418,16 +435,38 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
                 form.add_error("file", str(error))
             else:
                 result = importer_class(request.partnership, user=request.user).run(table, dry_run=True)
-                context["result"] = result
-                if result.ok:
-                    upload.seek(0)
-                    context["pending"] = pending_upload_create(
-                        partnership=request.partnership,
-                        user=request.user,
-                        kind=kind,
-                        filename=upload.name,
-                        content=upload.read(),
-                        payload=result.preview_state,
-                    )
+                upload.seek(0)
+                # Kept even when the file has problems: a column read from the wrong heading is corrected here.
+                pending = pending_upload_create(
+                    partnership=request.partnership,
+                    user=request.user,
+                    kind=kind,
+                    filename=upload.name,
+                    content=upload.read(),
+                    params={"mapping": result.mapping},
+                    payload=result.preview_state,
+                )
+                context.update(_preview(request, pending, importer_class, result, table))
     context["form"] = form
     return render(request, "referrals/import.html", context)
+
+
+def _pending_figures(request: HttpRequest, kind: str, pk):
+    pending = pending_upload_for(partnership=request.partnership, user=request.user, kind=kind, pk=pk)
+    if pending is None:
+        raise Http404("No such import waiting for confirmation")
+    return pending
+
+
+def _preview(request, pending, importer_class, result, table=None) -> dict:
+    """The preview's context: the result, the kept upload, and the columns read (correctable)."""
+    if table is None:
+        table = imports.handler_for(pending).table(pending)
+    return {
+        "result": result,
+        "pending": pending,
+        "mapping_form": ColumnMappingForm(
+            columns=importer_class.columns(), headings=table.headings, initial_mapping=result.mapping
+        ),
+        "mapping_open": any(error.row is None for error in result.errors),
+    }

@@ -312,6 +312,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # An import previewed but never confirmed is deleted after this many hours (the file may hold survivors' data).
 PENDING_UPLOAD_HOURS = env.int("PENDING_UPLOAD_HOURS", 24, minimum=1)
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# django-import-export's admin lets everyone import and export unless these are set. No model grants these
+# permissions ("import_<model>", "export_<model>"), so only superusers pass; partnership.admin_io also checks.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 LOGGING = {
     "version": 1,

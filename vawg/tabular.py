@@ -141,7 +141,7 @@ class RowErrors:
         return [str(error) for error in self]
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -229,7 +229,7 @@ def _rows_to_table(
 ) -> Table:
     too_many = OverRequestLimits if max_rows < COMMAND_LIMITS.max_rows else FileTooLarge
     iterator = iter(_bounded(raw_rows))
-    numbered = ((number, [_cell_text(v) for v in raw]) for number, raw in enumerate(iterator, start=1))
+    numbered = ((number, [cell_text(v) for v in raw]) for number, raw in enumerate(iterator, start=1))
     headings, first_row_number, read_past = _heading_row(numbered, _known(headings_hint))
     if headings is None:
         raise TabularError("The file is empty: it needs a heading row and at least one row of data.")

@@ -373,7 +373,11 @@ def test_import_with_problems_lists_them_and_imports_nothing(world, client):
     response = client.post(url(world, "import", kind="marac"), {"file": upload("marac.csv", text)})
     page = response.content.decode()
     assert "Row 2, column &#x27;Year&#x27;" in page and "Row 2, column &#x27;Quarter&#x27;" in page
-    assert "nothing imported" in page and "pending" not in response.context
+    assert "nothing imported" in page and "Import these rows" not in page
+    # The file is kept only so its columns can be corrected: confirming it anyway imports nothing.
+    pending = response.context["pending"]
+    response = client.post(url(world, "import", kind="marac"), {"confirm": pending.pk})
+    assert "nothing imported" in response.content.decode()
     assert not world.borough.marac_returns.exists()
 
 

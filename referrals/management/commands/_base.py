@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from partnership.import_command import ImportCommand as BaseImportCommand
+from partnership.resources import remember_mapping
 from referrals.resources import IMPORTERS
 
 
 class ImportCommand(BaseImportCommand):
     kind = ""
+    maps_columns = True
 
     def import_file(self, path, partnership, options):
         importer_class = IMPORTERS[self.kind]
-        table = self.read(path, options, headings=importer_class.known_headings())
-        result = importer_class(partnership).run(table, dry_run=options["dry_run"], filename=path.name)
+        mapping = self.column_mapping(options, importer_class.columns())
+        table = self.read(path, options, headings=[*importer_class.known_headings(), *mapping.values()])
+        result = importer_class(partnership).run(table, dry_run=options["dry_run"], filename=path.name, mapping=mapping)
         if not result.ok:
             self.fail(result.errors.messages(), result.summary())
         if options["dry_run"] or options["verbosity"] > 1:
             for row in result.preview:
                 self.stdout.write(f"Row {row.number:>5}  {row.action:<9}  " + " | ".join(row.cells))
+        if not options["dry_run"]:
+            remember_mapping(partnership=partnership, kind=self.kind, mapping=result.mapping)
         self.stdout.write(self.style.SUCCESS(f"{path.name}: {result.summary()}"))

@@ -1,0 +1,559 @@
+"""The one import framework: each data kind is a django-import-export `ModelResource` built on `FileResource`.
+
+A file travels one road, whatever its kind and whoever sends it (a page, the task runner, a command, the admin):
+
+1. `vawg.tabular` reads it (size and zip limits, encodings, the heading row found below title and key rows);
+2. the column mapping says which of the file's headings answers which field: proposed from the field's heading
+   and its aliases, then from the wording closest to them, corrected by the person (`--map` on a command) and
+   remembered for the partnership's next file of that kind (`partnership.ColumnMapping`);
+3. the rows become a tablib `Dataset` in the resource's own headings, and `import_data` runs: each `Column`'s
+   widget reads its cell (a `CellError` names the problem), the kind's rules check the row, rows are matched
+   with the stored ones on their natural key (never on ids, only within the partnership), unchanged rows are
+   skipped, and the changed ones are written in bulk with a before/after audit event each, plus one event for
+   the file;
+4. the outcome is an `ImportResult`: every problem by row and column, and a preview of what each row does.
+
+Nothing is written unless every row is clean (all or nothing). The real import runs with the stored rows it
+reads locked, and refuses a file whose rows changed since the person saw its preview (`previewed`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from import_export import fields, resources, widgets
+from import_export.results import RowResult
+
+from audit.recorder import audited_bulk_create, audited_bulk_update, record_import
+from partnership.models import ColumnMapping, Partnership
+from vawg.concurrency import changed_since, row_state
+from vawg.tabular import RowErrors, Table, cell_text, normalise_heading
+
+logger = logging.getLogger(__name__)
+
+CREATED_WHILE_IMPORTING = (
+    "Someone else saved figures for rows of this file while it was being imported. Nothing was imported: "
+    "upload the file again to see a new preview."
+)
+# How close a heading's wording must be to a field's to be proposed for it (difflib's ratio).
+PROPOSAL_CUTOFF = 0.75
+
+
+# --- Columns and their readers ------------------------------------------------------------------------------
+
+
+class Column(fields.Field):
+    """A field as a file writes it: its heading (as exported), the other headings it answers to, whether a file
+    must have it, and the reader of its cells."""
+
+    def __init__(self, attribute: str | None, heading: str, widget=None, *, aliases: Sequence[str] = (), required=True):
+        super().__init__(attribute=attribute, column_name=heading, widget=widget)
+        self.aliases = tuple(aliases)
+        self.required = required
+
+    @property
+    def heading(self) -> str:
+        return self.column_name
+
+    @property
+    def names(self) -> list[str]:
+        return [self.column_name, *self.aliases]
+
+
+class Reader(widgets.Widget):
+    """A cell reader as a widget. `reader` is a function or the name of the resource's method; it gets the cell's
+    text and raises `CellError` (a ValueError, so import-export reports it against the column). `render` writes
+    a stored value back as the cell an export gives, so an export imports back unchanged."""
+
+    def __init__(self, reader, *, render=None, **options):
+        super().__init__()
+        self.reader = reader
+        self.render_with = render
+        self.options = options
+
+    def bind(self, resource) -> None:
+        if isinstance(self.reader, str):
+            self.reader = getattr(resource, self.reader)
+
+    def clean(self, value, row=None, **kwargs):
+        return self.reader("" if value is None else str(value), **self.options)
+
+    def render(self, value, obj=None, **kwargs):
+        if self.render_with is not None:
+            return self.render_with(value)
+        return "" if value is None else value
+
+
+# --- What an import found -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PreviewRow:
+    number: int
+    cells: list[str]
+    action: str  # "New", "Changed", "No change"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    headings: list[str]
+    preview: list[PreviewRow] = field(default_factory=list)
+    errors: RowErrors = field(default_factory=RowErrors)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = True
+    # Row number: fingerprint of the stored row it was compared with (None: new). Kept with a preview so that
+    # its confirmation can tell whether anything changed in between.
+    preview_state: dict[str, str | None] = field(default_factory=dict)
+    # Field name: the file's heading that was read for it (the mapping used).
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.created} new, {self.updated} changed and {self.unchanged} unchanged rows {verb} imported."
+            if self.ok
+            else f"{len(self.errors)} problem{'s' if len(self.errors) != 1 else ''} found: nothing imported."
+        )
+
+
+ACTIONS = {RowResult.IMPORT_TYPE_NEW: "New", RowResult.IMPORT_TYPE_UPDATE: "Changed"}
+
+
+# --- Column mapping -----------------------------------------------------------------------------------------
+
+
+def propose_mapping(
+    columns: Sequence[Column], headings: Sequence[str], remembered: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Field name -> the file's heading (as written) that answers it. A heading the partnership confirmed for the
+    field before comes first, then the field's own heading and aliases, then the wording closest to them."""
+    by_key = {normalise_heading(h): h for h in headings if normalise_heading(h)}
+    proposal: dict[str, str] = {}
+    taken: set[str] = set()
+
+    def take(name: str, key: str) -> None:
+        proposal[name] = by_key[key]
+        taken.add(key)
+
+    for column in columns:
+        kept = normalise_heading((remembered or {}).get(column.key, ""))
+        if kept in by_key and kept not in taken:
+            take(column.key, kept)
+    for column in columns:
+        if column.key in proposal:
+            continue
+        exact = next((normalise_heading(n) for n in column.names if normalise_heading(n) in by_key), None)
+        if exact is not None and exact not in taken:
+            take(column.key, exact)
+    for column in columns:
+        if column.key in proposal:
+            continue
+        free = [key for key in by_key if key not in taken]
+        best = None
+        for name in column.names:
+            close = difflib.get_close_matches(normalise_heading(name), free, n=1, cutoff=PROPOSAL_CUTOFF)
+            if close:
+                best = close[0]
+                break
+        if best is not None:
+            take(column.key, best)
+    return proposal
+
+
+def parse_map_option(values: Iterable[str], columns: Sequence[Column]) -> dict[str, str]:
+    """`--map "Count=Number of referrals"`: our heading (or field name) = the file's heading. Raises ValueError."""
+    by_name = {}
+    for column in columns:
+        for name in (column.key, *column.names):
+            by_name[normalise_heading(name)] = column.key
+    mapping = {}
+    for value in values:
+        ours, sep, theirs = value.partition("=")
+        if not sep:
+            raise ValueError(f"--map '{value}' should read 'Our heading=Your heading' ('Our heading=': none).")
+        name = by_name.get(normalise_heading(ours))
+        if name is None:
+            known = ", ".join(c.column_name for c in columns)
+            raise ValueError(f"--map '{value}': '{ours.strip()}' is not a column here (columns: {known}).")
+        mapping[name] = theirs.strip()
+    return mapping
+
+
+def remembered_mapping(partnership: Partnership, kind: str) -> dict[str, str]:
+    found = ColumnMapping.objects.filter(partnership=partnership, kind=kind).first()
+    return dict(found.mapping) if found else {}
+
+
+# --- The resource every kind builds on ----------------------------------------------------------------------
+
+
+class FileResource(resources.ModelResource):
+    """A data kind: its `Column`s (fields, widgets, headings), its natural key (`Meta.import_id_fields`), its rules
+    and its export layout. Subclasses give `kind`, `title`, `update_fields`, `existing(keys)` and `describe(key)`;
+    they may add `check_row` (rules across a row's cells), `check_file` (rules across rows) and `write`."""
+
+    kind = ""
+    title = ""
+    update_fields: Sequence[str] = ()  # what an import changes on a stored row (bulk_update, preview state)
+
+    class Meta:
+        use_bulk = True
+        batch_size = None  # every row is checked before anything is written: one write at the end
+        skip_diff = True  # we fingerprint the stored row instead (`row_state`): no deepcopy a row
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False  # the model's own rules run in `validate_instance`, without unique queries
+
+    def __init__(self, partnership: Partnership, *, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.partnership = partnership
+        self.user = user  # who imports (None from a command): recorded where a row keeps who saved it last
+        for column in self.fields.values():
+            if isinstance(column.widget, Reader):
+                column.widget.bind(self)
+        self.dry_run = True
+        self.filename = ""
+        self.previewed: Mapping[str, str | None] | None = None
+        self.row_numbers: list[int] | None = None
+
+    # -- the kind's parts ---------------------------------------------------------------------------------
+
+    def existing(self, keys: set[tuple]) -> dict[tuple, object]:
+        """The stored rows with these natural keys, by key; read through `locked()`."""
+        raise NotImplementedError
+
+    def describe(self, key: tuple) -> str:
+        return " / ".join(str(part) for part in key)
+
+    def check_row(self, instance, row: Mapping[str, str]) -> None:
+        """Rules across a row's cells, once each cell has been read: raise ValidationError by field name."""
+
+    def check_file(self, problems: RowErrors) -> None:
+        """Rules across rows (`self.records`: key -> (row number, instance)); none by default."""
+
+    def prepare(self, instance, new: bool) -> None:
+        """Called for a row about to be written (new or changed): version counters, who saved it."""
+
+    def write(self, to_create: list, to_update: list) -> None:
+        model = self._meta.model
+        # Each row's before and after goes into the audit log (bulk writes skip the model signals).
+        audited_bulk_create(model, to_create, partnership_id=self.partnership.pk, batch_size=1000)
+        audited_bulk_update(
+            model, to_update, list(self.update_fields), partnership_id=self.partnership.pk, batch_size=1000
+        )
+
+    # -- headings ------------------------------------------------------------------------------------------
+
+    @classmethod
+    def columns(cls) -> list[Column]:
+        """The kind's columns in file order, each knowing its field name (`key`)."""
+        found = []
+        for name in cls._meta.import_order or cls.fields:
+            column = cls.fields[name]
+            column.key = name
+            found.append(column)
+        return found
+
+    @classmethod
+    def headings(cls) -> list[str]:
+        return [c.column_name for c in cls.columns()]
+
+    @classmethod
+    def known_headings(cls) -> list[str]:
+        """Every heading a column answers to: the reader finds the heading row below title rows by them."""
+        return [name for column in cls.columns() for name in column.names]
+
+    def heading_for(self, name: str) -> str | None:
+        """The heading of the column for a field name or a model attribute (import-export reports by attribute)."""
+        column = self.fields.get(name) or next((f for f in self.fields.values() if f.attribute == name), None)
+        return column.column_name if column is not None else None
+
+    def locked(self, queryset):
+        """The stored rows a real import compares the file with, locked (not their related rows) until it commits."""
+        return queryset if self.dry_run else queryset.select_for_update(of=("self",))
+
+    def get_queryset(self):
+        """Never every row (import-export's default): only the partnership's."""
+        raise NotImplementedError
+
+    # -- reading a file ------------------------------------------------------------------------------------
+
+    def mapping_for(self, table: Table, errors: RowErrors, mapping: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Field name -> the heading (as written) to read it from: the mapping given, else the proposal. A required
+        field with no heading is reported; a mapping naming a heading the file lacks is too."""
+        columns = self.columns()
+        proposal = propose_mapping(columns, table.headings, remembered_mapping(self.partnership, self.kind))
+        present = {normalise_heading(h): h for h in table.headings}
+        for name, heading in (mapping or {}).items():
+            if normalise_heading(heading) in present:
+                proposal[name] = present[normalise_heading(heading)]
+            elif heading:
+                errors.add(None, self.heading_for(name), f"The file has no column '{heading}' to read it from.")
+            else:
+                proposal.pop(name, None)  # the person said the file has no such column
+        for column in columns:
+            if column.required and column.key not in proposal:
+                errors.add(None, column.column_name, f"The column '{column.column_name}' is missing.")
+        return proposal
+
+    def dataset(self, table: Table, mapping: Mapping[str, str]) -> tablib.Dataset:
+        """The file's rows in our headings; a column the file lacks reads as empty cells."""
+        columns = self.columns()
+        keys = [normalise_heading(mapping[c.key]) if c.key in mapping else None for c in columns]
+        data = tablib.Dataset(headers=[c.column_name for c in columns])
+        for row in table.rows:
+            values = row.values
+            data.append([values.get(key, "") if key else "" for key in keys])
+        self.row_numbers = [row.number for row in table.rows]
+        return data
+
+    def run(
+        self,
+        table: Table,
+        *,
+        dry_run: bool,
+        filename: str = "",
+        previewed: Mapping[str, str | None] | None = None,
+        mapping: Mapping[str, str] | None = None,
+    ) -> ImportResult:
+        """Check the file and, unless `dry_run`, import it (all rows or none).
+
+        `previewed` is the `preview_state` of the preview a person is confirming: if a row the file touches has
+        changed since, nothing is imported and they are asked to preview the file again.
+        """
+        result = ImportResult(kind=self.kind, headings=self.headings(), dry_run=dry_run)
+        used = self.mapping_for(table, result.errors, mapping)
+        result.mapping = used
+        if result.errors:
+            return result
+        data = self.dataset(table, used)
+        self.filename, self.previewed = filename, previewed
+        with transaction.atomic():
+            outcome = self.import_data(data, dry_run=dry_run, use_transactions=True)
+            self._collect(outcome, data, result)
+            if dry_run or result.errors:
+                transaction.set_rollback(True)
+        if result.errors:
+            result.created = result.updated = result.unchanged = 0
+        return result
+
+    def _collect(self, outcome, data: tablib.Dataset, result: ImportResult) -> None:
+        for _number, row_errors in outcome.row_errors():
+            # Not a problem in the file: a fault here. Raised, so that it is logged and seen, never half-reported.
+            raise row_errors[0].error
+        errors = result.errors
+        for invalid in outcome.invalid_rows:
+            number = self.file_row(invalid.number)
+            for name, messages in invalid.error_dict.items():
+                column = None if name == NON_FIELD_ERRORS else self.heading_for(name)
+                for message in messages:
+                    errors.add(number, column, message)
+        for problem in self.problems:
+            errors.add(problem.row, problem.column, problem.message)
+        result.preview_state = self.preview_state
+        for row_result in outcome.rows:
+            if row_result.import_type == RowResult.IMPORT_TYPE_INVALID:
+                continue
+            action = ACTIONS.get(row_result.import_type, "No change")
+            result.preview.append(
+                PreviewRow(self.file_row(row_result.number), list(data[row_result.number - 1]), action)
+            )
+        result.created = self.counts["created"]
+        result.updated = self.counts["updated"]
+        result.unchanged = self.counts["unchanged"]
+
+    def file_row(self, index: int) -> int:
+        """The row as the spreadsheet shows it, for the dataset's `index` (1-based, as import-export counts)."""
+        return self.row_numbers[index - 1] if self.row_numbers else index + 1
+
+    # -- import-export's hooks -----------------------------------------------------------------------------
+
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        self.dry_run = dry_run
+        self.filename = kwargs.get("file_name") or self.filename  # the admin's import names its file so
+        return super().import_data(dataset, dry_run=dry_run, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        self.problems = RowErrors()
+        self.records: dict[tuple, tuple[int, object]] = {}
+        self.preview_state: dict[str, str | None] = {}
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0}
+        self.keys, self.stored = [], {}
+        if self.row_numbers is None:
+            try:
+                self.adopt(dataset)
+            except ValidationError:
+                dataset.wipe()  # import-export goes on to the rows after a failed before_import: leave it none
+                raise
+        self.keys = [self.key_of(row) for row in dataset.dict]
+        wanted = {key for key in self.keys if key is not None}
+        self.stored = self.existing(wanted) if wanted else {}
+
+    def adopt(self, dataset: tablib.Dataset) -> None:
+        """A dataset that did not come through `run` (the admin's import): its headings read as `run` reads a
+        file's (the partnership's remembered mapping, the columns' own headings, close wording), in place."""
+        headings = [str(h or "") for h in dataset.headers or []]
+        errors = RowErrors()
+        table = Table(headings=headings, rows=[])
+        mapping = self.mapping_for(table, errors)
+        if errors:
+            raise ValidationError(errors.messages())
+        index = {normalise_heading(h): i for i, h in enumerate(headings)}
+        columns = self.columns()
+        where = [index.get(normalise_heading(mapping[c.key])) if c.key in mapping else None for c in columns]
+        rows = [[cell_text(raw[i]) if i is not None else "" for i in where] for raw in dataset]
+        dataset.wipe()
+        dataset.headers = [c.column_name for c in columns]
+        for row in rows:
+            dataset.append(row)
+
+    def key_of(self, row: Mapping[str, str]) -> tuple | None:
+        """The row's natural key from its key columns, or None when one cannot be read (reported by the row)."""
+        try:
+            return tuple(self.fields[name].clean(row) for name in self._meta.import_id_fields)
+        except ValueError:
+            return None
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self.row_index = kwargs["row_number"]
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        # import-export numbers rows from 1 after the heading; keep its number on the result for the preview.
+        row_result.number = self.row_index
+        return row_result
+
+    def get_or_init_instance(self, instance_loader, row):
+        key = self.keys[self.row_index - 1]
+        number = self.file_row(self.row_index)
+        if key is None:
+            return self.init_instance(row), True
+        if key in self.records:
+            raise ValidationError(
+                f"Duplicate: row {self.records[key][0]} already gives figures for {self.describe(key)}."
+            )
+        instance = self.stored.get(key)
+        self.preview_state[str(number)] = row_state(instance, self.update_fields)
+        if instance is None:
+            instance = self.init_instance(row)
+            self.records[key] = (number, instance)
+            return instance, True
+        self.records[key] = (number, instance)
+        self.values_before = self.stored_values(instance)
+        return instance, False
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        self.check_row(instance, row)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors or instance.pk is None:
+            return False
+        # Compared as values, not as the fingerprint: 4 read from a file is the 4.0 a decimal column stores.
+        return self.stored_values(instance) == self.values_before and not self.differs(instance)
+
+    def stored_values(self, instance) -> list:
+        """The values an import changes, a foreign key by its id (reading the object would cost a query)."""
+        if not hasattr(self, "_attnames"):
+            self._attnames = [self._meta.model._meta.get_field(name).attname for name in self.update_fields]
+        return [getattr(instance, name) for name in self._attnames]
+
+    def differs(self, instance) -> bool:
+        """Beyond the row's own fields (compared by fingerprint): whether importing it changes anything else."""
+        return False
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if not errors:
+            try:
+                self.validate_row(instance)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_row(self, instance) -> None:
+        """The model's own rules, as its form runs them."""
+        instance.clean()
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self.prepare(instance, is_create)
+        self.counts["created" if is_create else "updated"] += 1
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        if row_result.import_type == RowResult.IMPORT_TYPE_SKIP:
+            self.counts["unchanged"] += 1
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """The one write of the file, when every row is clean: rows created and changed, then the file's event."""
+        self.check_file(self.problems)
+        if self.previewed is not None:
+            keys = {str(number): key for key, (number, _) in self.records.items()}
+            for number in changed_since(self.previewed, self.preview_state):
+                self.problems.add(
+                    int(number),
+                    None,
+                    f"{self.describe(keys[number])} has changed since this file was previewed (someone saved it, or "
+                    "another import did). Nothing was imported: upload the file again to see a new preview.",
+                )
+        clean = not self.problems and not (result is not None and result.has_validation_errors())
+        if clean and not dry_run:
+            try:
+                with transaction.atomic():
+                    self.write(list(self.create_instances), list(self.update_instances))
+                    record_import(
+                        partnership=self.partnership,
+                        what=self.title,
+                        filename=self.filename or "an uploaded file",
+                        counts=dict(self.counts),
+                    )
+            except IntegrityError:
+                # The locked rows were checked, so a clash is with a row someone created meanwhile (rows not yet
+                # stored cannot be locked). Logged in case it is anything else.
+                logger.warning("%s import refused: a row was created while importing", self.kind, exc_info=True)
+                self.problems.add(None, None, CREATED_WHILE_IMPORTING)
+        self.create_instances.clear()
+        self.update_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Written with the created rows, by `bulk_create`."""
+
+    def after_import(self, dataset, result, **kwargs):
+        if self.problems:
+            # Seen by import-export's own pages (the admin), and rolls the import back there too.
+            raise ValidationError(self.problems.messages())
+
+    # -- exporting -----------------------------------------------------------------------------------------
+
+    def export_rows(self, queryset: Iterable) -> Iterable[list]:
+        """The rows of an export, in the layout the import reads (`vawg.tabular` writes them formula-safe)."""
+        columns = self.get_export_fields()
+        for instance in queryset:
+            yield [self.export_field(column, instance) for column in columns]
+
+
+def mapping_choices(resource: type[FileResource]) -> list[tuple[str, str]]:
+    return [(c.key, c.column_name) for c in resource.columns()]
+
+
+def remember_mapping(*, partnership: Partnership, kind: str, mapping: Mapping[str, str], user=None) -> None:
+    """Keep a confirmed mapping for the partnership's next file of this kind (audited: a model save)."""
+    found = ColumnMapping.objects.filter(partnership=partnership, kind=kind).first()
+    if found is None:
+        ColumnMapping.objects.create(partnership=partnership, kind=kind, mapping=dict(mapping), updated_by=user)
+    elif found.mapping != dict(mapping):
+        found.mapping = dict(mapping)
+        found.updated_by = user
+        found.save(update_fields=["mapping", "updated_by", "updated_at"])
