@@ -51,6 +51,7 @@ from actions.models import (
 from audit.recorder import audited_bulk_create, audited_bulk_update, record_import
 from partnership.imports import Outcome
 from partnership.models import OperationalGroup
+from partnership.resources import Column, propose_mapping, remember_mapping, remembered_mapping, same_layout
 from vawg import tabular
 from vawg.concurrency import changed_since, row_state
 from vawg.periods import Quarter
@@ -110,6 +111,32 @@ HEADING_FOR = {
     "impact": "Impact",
     "intended_impact": "Intended impact",
 }
+
+
+def _plan_columns() -> list[Column]:
+    """The plan's columns as the mapping form and --map name them (the reading rules stay in `_columns`)."""
+    specs = [
+        ("priority", "Priority", OPTIONAL_COLUMNS["priority"][1:], False),
+        ("priority_title", "Priority title", [], False),
+        ("ref", "Ref", REF_NAMES[1:], False),
+        ("text", "Action", NAMED_TEXT_NAMES, True),
+        ("intended_impact", "Intended impact", OPTIONAL_COLUMNS["intended_impact"][1:], False),
+        ("group", "Group", OPTIONAL_COLUMNS["group"][1:], False),
+        ("progress", "Progress", OPTIONAL_COLUMNS["progress"][1:], False),
+        ("impact", "Impact", [], False),
+        ("rag", "RAG", REQUIRED_COLUMNS["rag"][1:], True),
+        ("next_steps", "Next steps", OPTIONAL_COLUMNS["next_steps"][1:], False),
+    ]
+    columns = []
+    for key, heading, aliases, required in specs:
+        column = Column(None, heading, aliases=aliases, required=required)
+        column.key = key
+        columns.append(column)
+    return columns
+
+
+PLAN_COLUMNS = _plan_columns()
+PLAN_KIND = "action-plan"  # as PendingUpload and ColumnMapping name it
 _LIST_SEPARATORS = re.compile(r"\s*[,;/\n]\s*")
 _PRIORITY_NUMBER = re.compile(r"(?:priority\s*)?(\d{1,3})(?:\.0)?", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
@@ -314,9 +341,51 @@ def _marked_rating(cell: dict[str, str], number: int, errors: tabular.RowErrors)
     return marked[0] if marked else ""
 
 
-def _columns(table: tabular.Table, errors: tabular.RowErrors) -> dict[str, str]:
-    """Field -> normalised heading, resolving "Action" by the other headings; reports missing required columns."""
+def _columns(
+    table: tabular.Table, errors: tabular.RowErrors, mapping: Mapping[str, str] | None = None, remembered=None
+) -> dict[str, str]:
+    """Field -> normalised heading: read from the headings by the plan's rules (resolving "Action" by the other
+    headings), then the partnership's remembered mapping and the person's (`mapping`: field -> heading as written,
+    '' for none) over them, then close wording for a column still unfound; reports missing required columns."""
     present = set(table.normalised_headings)
+    columns = _columns_by_rules(table)
+    if remembered and not same_layout(remembered, table.headings):
+        remembered = None
+    for key, heading in {**(remembered or {}), **(mapping or {})}.items():
+        wanted = tabular.normalise_heading(heading)
+        if heading == "":
+            if key in (mapping or {}):
+                columns.pop(key, None)
+        elif wanted in present:
+            columns[key] = wanted
+        elif key in (mapping or {}):
+            errors.add(None, HEADING_FOR.get(key), f"The file has no column '{heading}' to read it from.")
+    used = set(columns.values())
+    unfound = [c for c in PLAN_COLUMNS if c.key not in columns]
+    free = [h for h in table.headings if tabular.normalise_heading(h) not in used]
+    for key, heading in propose_mapping(unfound, free).items():
+        if key not in (mapping or {}):
+            columns[key] = tabular.normalise_heading(heading)
+    if "text" not in columns:
+        errors.add(None, "Action", "The column 'Action' is missing.")
+    marks = any(key.startswith(RAG_MARK) for key in columns)
+    if "rag" not in columns and not marks:
+        errors.add(None, "RAG", "The column 'RAG' is missing.")
+    if "rag" in columns:
+        columns = {k: v for k, v in columns.items() if not k.startswith(RAG_MARK)}
+    return columns
+
+
+def mapping_used(table: tabular.Table, columns: Mapping[str, str]) -> dict[str, str]:
+    """Field -> heading as the file writes it, for the columns read (not the R/A/G mark columns)."""
+    written = {tabular.normalise_heading(h): h for h in table.headings}
+    return {key: written[value] for key, value in columns.items() if not key.startswith(RAG_MARK) and value in written}
+
+
+def _columns_by_rules(table: tabular.Table) -> dict[str, str]:
+    """The plan's own reading of its headings (no mapping): field -> normalised heading."""
+    present = set(table.normalised_headings)
+    errors = tabular.RowErrors()  # missing columns are reported by `_columns`, after the mapping
 
     def first(names) -> str | None:
         return next((_key(n) for n in names if _key(n) in present), None)
@@ -342,9 +411,7 @@ def _columns(table: tabular.Table, errors: tabular.RowErrors) -> dict[str, str]:
         text = named_text or action
         if named_text and action:
             columns["ref"] = action
-    if text is None:
-        errors.add(None, "Action", "The column 'Action' is missing.")
-    else:
+    if text is not None:
         columns["text"] = text
     return columns
 
@@ -370,6 +437,9 @@ class ImportReport:
     # Refs of actions whose row has update text but names no group: progress is kept per group, so it is not stored.
     updates_without_group: list[str] = field(default_factory=list)
     applied: bool = False
+    # The file's headings, and field -> the heading each column was read from (the mapping to confirm).
+    headings: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
     # What the file was compared with ("update 1.2 <group id>": fingerprint), kept with a preview for its confirmation.
     preview_state: dict[str, str | None] = field(default_factory=dict)
 
@@ -440,6 +510,7 @@ def check_and_apply(
     table: tabular.Table | None = None,
     previewed: Mapping[str, str | None] | None = None,
     limits: tabular.Limits = tabular.COMMAND_LIMITS,
+    mapping: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Read and check the file (or the `table` already read from it, with KNOWN_HEADINGS); unless `dry_run` or
     anything is wrong, apply it. Returns what (would have) changed.
@@ -459,7 +530,10 @@ def check_and_apply(
         report.errors.add(None, None, str(error))
         return report
     report.rows_read = len(table.rows)
-    columns = _columns(table, report.errors)
+    report.headings = list(table.headings)
+    remembered = remembered_mapping(strategy.partnership, PLAN_KIND)
+    columns = _columns(table, report.errors, mapping, remembered)
+    report.mapping = mapping_used(table, columns)
     if report.errors:
         return report
     plan = _check(strategy, table, columns, report)
@@ -994,6 +1068,7 @@ class PlanImportHandler:
             user=upload.user,
             dry_run=dry_run,
             previewed=None if dry_run else upload.payload,
+            mapping=upload.params.get("mapping"),
         )
 
     def check(self, upload) -> Outcome:
@@ -1006,6 +1081,8 @@ class PlanImportHandler:
 
     def apply(self, upload) -> Outcome:
         report = self.run(upload, dry_run=False)
+        if report.ok:
+            remember_mapping(partnership=upload.partnership, kind=PLAN_KIND, mapping=report.mapping, user=upload.user)
         return Outcome(
             ok=report.ok, summary=report.summary_lines(), errors=report.errors.messages(), next_url=_plan_url(report)
         )

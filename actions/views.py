@@ -36,17 +36,31 @@ from actions.models import (
     Strategy,
     UpdateRound,
 )
-from actions.plan_file import EXPORT_HEADINGS, check_and_apply, export_rows
+from actions.plan_file import (
+    EXPORT_HEADINGS,
+    KNOWN_HEADINGS,
+    PLAN_COLUMNS,
+    PLAN_KIND,
+    check_and_apply,
+    export_rows,
+)
 from partnership import imports
+from partnership.forms import ColumnMappingForm
 from partnership.models import OperationalGroup
-from partnership.services import pending_upload_create, pending_upload_discard, pending_upload_for
+from partnership.resources import remember_mapping
+from partnership.services import (
+    pending_upload_create,
+    pending_upload_discard,
+    pending_upload_for,
+    pending_upload_update,
+)
 from vawg import tabular
 from vawg.access import LEAD, WRITE_GROUP, partnership_view, require_group_write
 from vawg.periods import Quarter
 from vawg.rag import RAG_TAG_CLASS, Rag
 
 # The kind of pending upload an action plan file is kept as between its preview and its confirmation.
-PLAN_IMPORT = "action-plan"
+PLAN_IMPORT = PLAN_KIND
 
 PAGE_SIZE = 50
 # The action page shows one financial year of history at a time (latest first): ten years of quarterly updates
@@ -155,6 +169,8 @@ def plan_export(request: HttpRequest) -> HttpResponse:
 @partnership_view(LEAD, methods=("GET", "POST"))
 def plan_import(request: HttpRequest) -> HttpResponse:
     _section(request)
+    if request.method == "POST" and "remap" in request.POST:
+        return _plan_remap(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = batch = None
     if request.method == "POST" and form.is_valid():
@@ -168,6 +184,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
                 content = upload.read(tabular.MAX_UPLOAD_BYTES + 1)
             finally:
                 upload.close()
+            params = {"strategy": strategy.pk, "year": year, "quarter": quarter}
             try:
                 report = check_and_apply(
                     strategy=strategy,
@@ -185,21 +202,50 @@ def plan_import(request: HttpRequest) -> HttpResponse:
                     kind=PLAN_IMPORT,
                     filename=upload.name,
                     content=content,
-                    params={"strategy": strategy.pk, "year": year, "quarter": quarter},
+                    params=params,
                 )
                 return redirect("partnership:upload", request.partnership.slug, pending.pk)
-            if report.ok:
+            if report.headings:
+                # Kept even when the file has problems: a column read from the wrong heading is corrected here.
                 batch = pending_upload_create(
                     partnership=request.partnership,
                     user=request.user,
                     kind=PLAN_IMPORT,
                     filename=upload.name,
                     content=content,
-                    params={"strategy": strategy.pk, "year": year, "quarter": quarter},
+                    params={**params, "mapping": report.mapping},
                     payload=report.preview_state,
                 )
+    return _plan_import_page(request, form, report, batch)
+
+
+def _plan_remap(request: HttpRequest) -> HttpResponse:
+    """The person corrected which heading each column is read from: check the kept file again with theirs."""
+    batch = pending_upload_for(
+        partnership=request.partnership, user=request.user, kind=PLAN_IMPORT, pk=request.POST.get("remap")
+    )
+    if batch is None:
+        raise Http404("No such import waiting for confirmation")
+    headings = tabular.read_table(
+        bytes(batch.content), filename=batch.filename, limits=tabular.COMMAND_LIMITS, headings=KNOWN_HEADINGS
+    ).headings
+    mapping_form = ColumnMappingForm(request.POST, columns=PLAN_COLUMNS, headings=headings, initial_mapping={})
+    mapping = mapping_form.mapping() if mapping_form.is_valid() else {}
+    batch.params = {**batch.params, "mapping": mapping}
+    report = imports.handler_for(batch).run(batch, dry_run=True)
+    pending_upload_update(batch, params={**batch.params, "mapping": report.mapping}, payload=report.preview_state)
+    return _plan_import_page(request, ImportForm(), report, batch)
+
+
+def _plan_import_page(request: HttpRequest, form, report, batch) -> HttpResponse:
+    context = {"form": form, "report": report, "batch": batch}
+    if report is not None and batch is not None:
+        context["mapping_form"] = ColumnMappingForm(
+            columns=PLAN_COLUMNS, headings=report.headings, initial_mapping=report.mapping
+        )
+        context["mapping_open"] = any(error.row is None for error in report.errors)
     status = 400 if report is not None and not report.ok else 200
-    return render(request, "actions/import.html", {"form": form, "report": report, "batch": batch}, status=status)
+    return render(request, "actions/import.html", context, status=status)
 
 
 @partnership_view(LEAD, methods=("POST",))
@@ -213,6 +259,7 @@ def plan_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
     if not report.ok:
         return render(request, "actions/import.html", {"form": ImportForm(), "report": report}, status=400)
     pending_upload_discard(batch)
+    remember_mapping(partnership=request.partnership, kind=PLAN_KIND, mapping=report.mapping, user=request.user)
     messages.success(request, f"{batch.filename} imported: " + " ".join(report.summary_lines()[1:7]))
     return redirect(reverse("actions:plan", args=[request.partnership.slug]) + f"?strategy={strategy.slug}")
 

@@ -22,7 +22,9 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -148,6 +150,8 @@ def propose_mapping(
         proposal[name] = by_key[key]
         taken.add(key)
 
+    if remembered and not same_layout(remembered, headings):
+        remembered = None
     for column in columns:
         kept = normalise_heading((remembered or {}).get(column.key, ""))
         if kept in by_key and kept not in taken:
@@ -197,6 +201,13 @@ def remembered_mapping(partnership: Partnership, kind: str) -> dict[str, str]:
     return dict(found.mapping) if found else {}
 
 
+def same_layout(remembered: Mapping[str, str], headings: Iterable[str]) -> bool:
+    """Whether a file has every heading a remembered mapping reads: only then is it the layout it was confirmed
+    for (a file in another layout, say our own export, is read by its own headings)."""
+    present = {normalise_heading(h) for h in headings}
+    return all(normalise_heading(h) in present for h in remembered.values() if h)
+
+
 # --- The resource every kind builds on ----------------------------------------------------------------------
 
 
@@ -221,7 +232,8 @@ class FileResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.partnership = partnership
         self.user = user  # who imports (None from a command): recorded where a row keeps who saved it last
-        for column in self.fields.values():
+        for name, column in self.fields.items():
+            column.key = name
             if isinstance(column.widget, Reader):
                 column.widget.bind(self)
         self.dry_run = True
@@ -398,7 +410,16 @@ class FileResource(resources.ModelResource):
             except ValidationError:
                 dataset.wipe()  # import-export goes on to the rows after a failed before_import: leave it none
                 raise
-        self.keys = [self.key_of(row) for row in dataset.dict]
+        # Each row's key columns read once: the key finds the stored row, and the values are not read again.
+        self.key_values, self.keys = [], []
+        key_columns = [(name, self.fields[name]) for name in self._meta.import_id_fields]
+        for row in dataset.dict:
+            values = {}
+            for name, column in key_columns:
+                with suppress(ValueError):  # reported when the row is read
+                    values[name] = column.widget.clean(row[column.column_name], row=row)
+            self.key_values.append(values)
+            self.keys.append(self.key_from(values) if len(values) == len(key_columns) else None)
         wanted = {key for key in self.keys if key is not None}
         self.stored = self.existing(wanted) if wanted else {}
 
@@ -420,12 +441,9 @@ class FileResource(resources.ModelResource):
         for row in rows:
             dataset.append(row)
 
-    def key_of(self, row: Mapping[str, str]) -> tuple | None:
-        """The row's natural key from its key columns, or None when one cannot be read (reported by the row)."""
-        try:
-            return tuple(self.fields[name].clean(row) for name in self._meta.import_id_fields)
-        except ValueError:
-            return None
+    def key_from(self, values: Mapping[str, object]) -> tuple:
+        """The natural key from the key columns' values (as `existing()` keys the stored rows)."""
+        return tuple(values[name] for name in self._meta.import_id_fields)
 
     def import_row(self, row, instance_loader, **kwargs):
         self.row_index = kwargs["row_number"]
@@ -454,8 +472,24 @@ class FileResource(resources.ModelResource):
         return instance, False
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
+        """Each column's widget reads its cell onto the instance (import-export's `import_instance`, without
+        reading the key columns twice); every unreadable cell is reported against its column."""
+        errors = {}
+        known = self.key_values[self.row_index - 1]
+        for name, column in self.import_columns:
+            try:
+                value = known[name] if name in known else column.widget.clean(row[column.column_name], row=row)
+            except ValueError as error:
+                errors[column.attribute] = ValidationError(str(error), code="invalid")
+                continue
+            setattr(instance, column.attribute, value)
+        if errors:
+            raise ValidationError(errors)
         self.check_row(instance, row)
+
+    @cached_property
+    def import_columns(self) -> list[tuple[str, Column]]:
+        return [(f.key, f) for f in self.get_import_fields() if isinstance(f, Column) and f.attribute]
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors or instance.pk is None:

@@ -208,9 +208,8 @@ class MaracResource(FiguresResource):
     def get_queryset(self):
         return MaracReturn.objects.filter(borough__partnership=self.partnership).select_related("borough")
 
-    def key_of(self, row):
-        key = super().key_of(row)
-        return None if key is None else (key[0], Quarter(key[1], key[2]))
+    def key_from(self, values):
+        return (values["borough"], Quarter(values["year"], values["quarter"]))
 
     def describe(self, key: tuple) -> str:
         borough, quarter = key
@@ -569,13 +568,11 @@ class IndicatorResource(FiguresResource):
     def indicators(self) -> dict[str, OutcomeIndicator]:
         return {normalise_heading(i.name): i for i in OutcomeIndicator.objects.filter(partnership=self.partnership)}
 
-    def key_of(self, row):
-        key = super().key_of(row)
-        if key is None:
-            return None
+    def key_from(self, values):
         # Keyed by the normalised name: an indicator new in this file has no id yet.
-        self.names.setdefault(normalise_heading(key[0]), key[0])
-        return (normalise_heading(key[0]), key[1], key[2])
+        name = normalise_heading(values["indicator"])
+        self.names.setdefault(name, values["indicator"])
+        return (name, values["borough"], values["year"])
 
     def describe(self, key):
         name, borough, year = key
@@ -657,7 +654,13 @@ class IndicatorResource(FiguresResource):
 
     def write(self, to_create, to_update):
         for indicator in self.new_indicators.values():
-            indicator.full_clean(exclude=["partnership"], validate_unique=False)
+            if indicator.pk is not None and (indicator.unit, indicator.polarity, indicator.tolerance) == (
+                self._original.get(indicator.pk)
+            ):
+                continue  # as stored: nothing to write
+            # Unit, polarity and tolerance were read from fixed words and a non-negative number: the database's
+            # check constraints hold, and are not asked of it once an indicator.
+            indicator.full_clean(exclude=["partnership"], validate_unique=False, validate_constraints=False)
             indicator.save()
         # A baseline given in the file replaces the one recorded for another year.
         moved = []

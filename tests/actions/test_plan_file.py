@@ -332,7 +332,11 @@ def test_the_browser_import_lists_every_problem_and_changes_nothing(client, plan
     assert response.status_code == 400
     text = response.content.decode()
     assert "The file was not imported" in text and "Row 3, column &#x27;RAG&#x27;" in text
-    assert not PendingUpload.objects.exists()
+    assert "Confirm the import" not in text
+    # Kept only so that its columns can be corrected: confirming it anyway changes nothing.
+    batch = PendingUpload.objects.get()
+    refused = client.post(reverse("actions:plan_import_confirm", args=[world.partnership.slug, batch.pk]))
+    assert refused.status_code == 400
     assert snapshot() == before
 
 

@@ -470,5 +470,6 @@ def test_checking_a_kept_layout_costs_the_same_queries_however_long_the_plan(
         assert report.ok, report.errors.messages()
 
 
-# Priorities, groups, actions, responsibilities, updates, ratings, earlier ratings; a savepoint and its release.
-QUERIES_TO_CHECK_A_PLAN = 9
+# The partnership's remembered columns; priorities, groups, actions, responsibilities, updates, ratings, earlier
+# ratings; a savepoint and its release.
+QUERIES_TO_CHECK_A_PLAN = 10

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from actions.models import Action, RagRating
 from audit.context import acting
 from audit.models import AuditEvent
+from partnership.models import ColumnMapping
 from referrals.models import MaracReturn
 from referrals.resources import IMPORTERS
 from tests.actions.conftest import plan as plan_fixture
@@ -104,6 +105,7 @@ def test_recording_a_bulk_write_costs_the_same_queries_for_3_rows_as_for_30(worl
 
     small = queries_for(3, "First")
     Action.objects.exclude(ref__in=["1.1", "2.1"]).delete()
+    ColumnMapping.objects.all().delete()  # both imports remember the columns they read, as a first import does
     large = queries_for(30, "Second")
     assert AuditEvent.objects.filter(source="command", object_type="actions.ProgressUpdate").count() == 3 + 29
     assert large == small

@@ -2,12 +2,14 @@ from django.core.management.base import CommandError
 
 from actions import selectors
 from actions.models import Strategy
-from actions.plan_file import KNOWN_HEADINGS, check_and_apply
+from actions.plan_file import KNOWN_HEADINGS, PLAN_COLUMNS, PLAN_KIND, check_and_apply
 from partnership.import_command import ImportCommand
+from partnership.resources import remember_mapping
 from vawg.periods import FinancialYear, PeriodError, Quarter
 
 
 class Command(ImportCommand):
+    maps_columns = True
     help = (
         "Import an action plan file (CSV or XLSX, one row per action and group) for a year: its final position (Q4) "
         "unless --quarter is given. Prints what changed (or would change, with --dry-run); exits non-zero on any error."
@@ -34,16 +36,20 @@ class Command(ImportCommand):
             strategy = selectors.strategy_for_year(partnership, year)
             if strategy is None:
                 raise CommandError(f"No strategy of {partnership.short_name} covers {FinancialYear(year)}.")
+        mapping = self.column_mapping(options, PLAN_COLUMNS)
         report = check_and_apply(
             strategy=strategy,
             period=period,
-            table=self.read(path, options, headings=KNOWN_HEADINGS),
+            table=self.read(path, options, headings=[*KNOWN_HEADINGS, *mapping.values()]),
             filename=path.name,
             user=None,
             dry_run=options["dry_run"],
+            mapping=mapping,
         )
         if not report.ok:
             self.fail(report.errors, f"{len(report.errors)} problem(s) in {path.name}: nothing was imported.")
+        if not options["dry_run"]:
+            remember_mapping(partnership=partnership, kind=PLAN_KIND, mapping=report.mapping)
         for line in report.summary_lines():
             self.stdout.write(line)
         if options["dry_run"]:
