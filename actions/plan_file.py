@@ -1,9 +1,12 @@
 """The action plan file: one row per action and group, read from CSV or XLSX and written back in the same layout.
 
 Reading goes through vawg.tabular (size, zip-bomb and encoding guards; headings matched ignoring case, spaces and
-punctuation). Checking is complete before anything is written: every problem is reported by row and column and
-a file with any problem changes nothing. Applying is all-or-nothing in one transaction, with bulk writes so a
-plan of thousands of rows imports in a few queries.
+punctuation, or read through the column mapping the lead confirmed). This module reads the layout; the records it
+holds (priorities, actions, groups, progress updates, ratings) are then imported through their django-import-export
+resources (`actions.resources`, on the one framework of `partnership.resources`). Checking is complete before
+anything is written: every problem is reported by row and column and a file with any problem changes nothing.
+Applying is all-or-nothing in one transaction, with bulk writes so a plan of thousands of rows imports in a few
+queries, and the audit log gets the file and each record's before and after.
 
 What a file changes, for the period it reports on (a year's final position is its Q4):
 - actions: created when their ref is new to the strategy; their text and priority set from the file;
@@ -34,26 +37,29 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import (
     Action,
-    ActionGroup,
     Priority,
     ProgressUpdate,
     RagRating,
-    RagRatingChange,
     Strategy,
-    ref_sort_key,
 )
-from audit.recorder import audited_bulk_create, audited_bulk_update, record_import
+from actions.resources import (
+    ActionResource,
+    PriorityResource,
+    RatingResource,
+    ResponsibilityResource,
+    UpdateResource,
+)
+from audit.recorder import record_import
 from partnership.imports import Outcome
 from partnership.models import OperationalGroup
 from partnership.resources import Column, propose_mapping, remember_mapping, remembered_mapping, same_layout
 from vawg import tabular
-from vawg.concurrency import changed_since, row_state
 from vawg.periods import Quarter
 from vawg.rag import Rag, parse_rag
 
@@ -757,114 +763,70 @@ def _check(strategy: Strategy, table: tabular.Table, columns: dict[str, str], re
 def _diff_and_apply(
     strategy, period, plan, columns, report: ImportReport, *, user, dry_run: bool, previewed=None
 ) -> None:
+    """Import the plan's records through their resources (actions.resources), in order, in the caller's
+    transaction: priorities, actions, groups, progress updates, ratings. Stops at the first kind with problems
+    (the caller rolls back); records the file once when everything was written."""
     planned_actions, planned_updates, priorities = plan
-    now = timezone.now()
+    common = {"strategy": strategy, "period": period, "user": user, "now": timezone.now()}
+    run = {"dry_run": dry_run, "filename": report.filename, "previewed": previewed}
+    actions: dict[str, Action] = {}
+    if not dry_run:
+        # Everything the import compares with is locked before anything is written, as each kind reads it: an
+        # edit saved meanwhile waits, then is refused by the version the import moved on.
+        _lock(strategy, period)
 
-    def lock(rows):
-        # Importing for real, the rows compared with stay locked until the import commits. NO KEY UPDATE: an
-        # editor's insert that refers to an action (a rating's history entry) takes KEY SHARE on it and must not
-        # wait for the import while holding the rating the import is waiting for: that would deadlock.
-        return rows if dry_run else rows.select_for_update(no_key=True)
-
-    existing = {a.ref: a for a in lock(Action.objects.filter(strategy=strategy))}
-    responsibilities = set(ActionGroup.objects.filter(action__strategy=strategy).values_list("action_id", "group_id"))
-    updates = {
-        (u.action_id, u.group_id): u
-        for u in lock(ProgressUpdate.objects.filter(action__strategy=strategy, year=period.year, quarter=period.number))
-    }
-    ratings = {
-        r.action_id: r
-        for r in lock(RagRating.objects.filter(action__strategy=strategy, year=period.year, quarter=period.number))
-    }
-    if not _same_as_previewed(
-        planned_actions, planned_updates, priorities, existing, updates, ratings, report, previewed
-    ):
+    # The priorities the file names: those its actions use, and any a section row adds.
+    used: dict[int, tuple[Priority, int]] = {}
+    for planned in planned_actions.values():
+        row = priorities.new_rows.get(planned.priority.number, planned.row)
+        used.setdefault(planned.priority.number, (planned.priority, row))
+    for priority in priorities.new:
+        used.setdefault(priority.number, (priority, priorities.new_rows[priority.number]))
+    result = PriorityResource(planned={n: p for n, (p, _) in used.items()}, **common).import_rows(
+        [[number, priority.title] for number, (priority, _) in used.items()], [row for _, row in used.values()], **run
+    )
+    if not _merged(report, result):
         return
-    if not dry_run:
-        # Priorities named by section rows that the strategy lacked (validated when read); a clash with one created
-        # meanwhile is refused by the unique constraint (IntegrityError: nothing imported).
-        audited_bulk_create(Priority, priorities.new, partnership_id=strategy.partnership_id)
 
-    new_actions, changed_actions = [], []
-    for ref, planned in planned_actions.items():
-        action = existing.get(ref)
-        intended_impact = planned.intended_impact
-        if action is None:
-            action = Action(
-                strategy=strategy,
-                priority=planned.priority,
-                ref=ref,
-                text=planned.text,
-                intended_impact=intended_impact or "",
-            )
-            action.sort_key = ref_sort_key(ref)
-            new_actions.append(action)
-            report.actions_created.append(ref)
-        elif (
-            action.text != planned.text
-            or action.priority_id != planned.priority.pk
-            or (intended_impact is not None and action.intended_impact != intended_impact)
-        ):
-            action.text, action.priority = planned.text, planned.priority
-            if intended_impact is not None:
-                action.intended_impact = intended_impact
-            changed_actions.append(action)
-            report.actions_updated.append(ref)
-        else:
-            report.actions_unchanged.append(ref)
-        existing[ref] = action
-    if not dry_run:
-        audited_bulk_create(Action, new_actions, partnership_id=strategy.partnership_id)
-        audited_bulk_update(
-            Action, changed_actions, ["text", "priority", "intended_impact"], partnership_id=strategy.partnership_id
-        )
+    result = ActionResource(actions=actions, **common).import_rows(
+        [[ref, p.priority, p.text, p.intended_impact] for ref, p in planned_actions.items()],
+        [p.row for p in planned_actions.values()],
+        **run,
+    )
+    if not _merged(report, result):
+        return
+    outcome = {row.key[0]: row.action for row in result.preview}
+    report.actions_created = [ref for ref in planned_actions if outcome.get(ref) == "New"]
+    report.actions_updated = [ref for ref in planned_actions if outcome.get(ref) == "Changed"]
+    report.actions_unchanged = [ref for ref in planned_actions if outcome.get(ref) == "No change"]
 
-    new_groups = []
-    for ref, planned in planned_actions.items():
-        action = existing[ref]
-        for group in planned.groups:
-            if action.pk is None or (action.pk, group.pk) not in responsibilities:
-                new_groups.append(ActionGroup(action=action, group=group))
-                report.groups_added.append(f"{group.abbreviation} to {ref}")
+    responsibilities = [(ref, group, p.row) for ref, p in planned_actions.items() for group in p.groups]
+    result = ResponsibilityResource(actions=actions, **common).import_rows(
+        [[ref, group] for ref, group, _ in responsibilities], [row for _, _, row in responsibilities], **run
+    )
+    if not _merged(report, result):
+        return
+    names = {group.pk: group.abbreviation for _, group, _ in responsibilities}
+    report.groups_added = [f"{names[row.key[1]]} to {row.key[0]}" for row in result.preview if row.action == "New"]
 
-    new_updates, changed_updates = [], []
-    for (ref, group_id), texts in planned_updates.items():
-        action = existing[ref]
-        current = updates.get((action.pk, group_id)) if action.pk else None
-        if not texts.any_text():
-            report.updates_unchanged += 1
-            continue
-        progress = _kept(texts.progress, current, "successes_and_challenges")
-        impact = _kept(texts.impact, current, "impact")
-        next_steps = _kept(texts.next_steps, current, "next_steps")
-        wanted = (progress, impact, next_steps, ProgressUpdate.Status.ACCEPTED)
-        label = f"{ref} {next(g.abbreviation for g in planned_actions[ref].groups if g.pk == group_id)}"
-        if current is None:
-            new_updates.append(
-                ProgressUpdate(
-                    action=action,
-                    group_id=group_id,
-                    year=period.year,
-                    quarter=period.number,
-                    successes_and_challenges=progress,
-                    impact=impact,
-                    next_steps=next_steps,
-                    status=ProgressUpdate.Status.ACCEPTED,
-                    created_by=user,
-                    updated_by=user,
-                    updated_at=now,
-                    reviewed_by=user,
-                    reviewed_at=now,
-                )
-            )
-            report.updates_created.append(label)
-        elif (current.successes_and_challenges, current.impact, current.next_steps, current.status) != wanted:
-            current.successes_and_challenges, current.impact, current.next_steps, current.status = wanted
-            current.updated_by, current.updated_at, current.reviewed_by, current.reviewed_at = user, now, user, now
-            changed_updates.append(current)
-            report.updates_changed.append(label)
-        else:
-            report.updates_unchanged += 1
+    # A group row with no text says nothing about that group's update: left as it is.
+    written = {key: texts for key, texts in planned_updates.items() if texts.any_text()}
+    report.updates_unchanged += len(planned_updates) - len(written)
+    groups = {g.pk: g for p in planned_actions.values() for g in p.groups}
+    result = UpdateResource(actions=actions, **common).import_rows(
+        [
+            [ref, groups[group_id], texts.progress, texts.impact, texts.next_steps]
+            for (ref, group_id), texts in written.items()
+        ],
+        [texts.row for texts in written.values()],
+        **run,
+    )
+    if not _merged(report, result):
+        return
+    labels = {row.key: f"{row.key[0]} {names[row.key[1]]}" for row in result.preview}
+    report.updates_created = [labels[row.key] for row in result.preview if row.action == "New"]
+    report.updates_changed = [labels[row.key] for row in result.preview if row.action == "Changed"]
+    report.updates_unchanged += result.unchanged
 
     # For the history: a quarter's first rating follows on from the action's latest earlier one.
     earlier: dict[int, str] = {}
@@ -875,131 +837,50 @@ def _diff_and_apply(
         .values_list("action_id", "rating")
     ):
         earlier[action_id] = rating
-    new_ratings, changed_ratings, rating_changes = [], [], []
-    reason = f"Imported from {report.filename}"
-    for ref, planned in planned_actions.items():
-        action = existing[ref]
-        current = ratings.get(action.pk) if action.pk else None
-        if (current is None and planned.rag == Rag.NOT_RATED) or (current and current.rating == planned.rag):
-            report.ratings_unchanged += 1
-            continue
-        before = current.rating if current else ""
-        report.ratings_set.append((ref, Rag(before).label if before else "", planned.rag.label))
-        if current is None:
-            current = RagRating(
-                action=action, year=period.year, quarter=period.number, version=1, set_at=now, set_by=user
-            )
-            new_ratings.append(current)
-        else:
-            current.version += 1
-            changed_ratings.append(current)
-        current.rating, current.reason, current.set_by, current.set_at = planned.rag, reason, user, now
-        rating_changes.append((current, before or earlier.get(action.pk, "")))
-
+    ratings = RatingResource(actions=actions, earlier=earlier, reason=f"Imported from {report.filename}", **common)
+    result = ratings.import_rows(
+        [[ref, p.rag] for ref, p in planned_actions.items()], [p.rag_row for p in planned_actions.values()], **run
+    )
+    if not _merged(report, result):
+        return
+    report.ratings_set = [
+        (rating.action.ref, Rag(before).label if before else "", Rag(rating.rating).label)
+        for rating, before in ratings.changes
+    ]
+    report.ratings_unchanged = result.unchanged
     if dry_run:
         return
-    audited_bulk_create(ActionGroup, new_groups, partnership_id=strategy.partnership_id)
-    audited_bulk_create(ProgressUpdate, new_updates, partnership_id=strategy.partnership_id)
-    if changed_updates:
-        fields = ["successes_and_challenges", "impact", "next_steps", "status", "updated_by", "updated_at"]
-        audited_bulk_update(
-            ProgressUpdate,
-            changed_updates,
-            [*fields, "reviewed_by", "reviewed_at"],
-            partnership_id=strategy.partnership_id,
-        )
-        # Bump versions in SQL, so anyone editing one of these in the browser is told it changed.
-        ProgressUpdate.objects.filter(pk__in=[u.pk for u in changed_updates]).update(version=F("version") + 1)
-    audited_bulk_create(RagRating, new_ratings, partnership_id=strategy.partnership_id)
-    audited_bulk_update(
-        RagRating,
-        changed_ratings,
-        ["rating", "reason", "version", "set_by", "set_at"],
-        partnership_id=strategy.partnership_id,
-    )
-    audited_bulk_create(
-        RagRatingChange,
-        [
-            RagRatingChange(
-                rating=rating,
-                action=rating.action,
-                year=period.year,
-                quarter=period.number,
-                previous=before,
-                new=rating.rating,
-                reason=reason,
-                version=rating.version,
-                source=RagRatingChange.Source.IMPORT,
-                changed_by=user,
-                changed_at=now,
-            )
-            for rating, before in rating_changes
-        ],
-        partnership_id=strategy.partnership_id,
-    )
     record_import(
         partnership=strategy.partnership,
         what=f"Action plan {strategy.title} {period}",
         filename=report.filename,
         counts={
             "priorities created": len(priorities.new),
-            "actions created": len(new_actions),
-            "actions changed": len(changed_actions),
-            "groups added": len(new_groups),
-            "updates created": len(new_updates),
-            "updates changed": len(changed_updates),
-            "ratings set": len(rating_changes),
+            "actions created": len(report.actions_created),
+            "actions changed": len(report.actions_updated),
+            "groups added": len(report.groups_added),
+            "updates created": len(report.updates_created),
+            "updates changed": len(report.updates_changed),
+            "ratings set": len(ratings.changes),
         },
     )
     report.applied = True
 
 
-def _kept(value: str | None, current: ProgressUpdate | None, name: str) -> str:
-    """A column the file does not have leaves the stored text as it is."""
-    return value if value is not None else (getattr(current, name) if current else "")
+def _lock(strategy: Strategy, period: Quarter) -> None:
+    lock = {"no_key": True}  # see actions.resources.NO_KEY_LOCK
+    in_quarter = {"action__strategy": strategy, "year": period.year, "quarter": period.number}
+    list(Action.objects.filter(strategy=strategy).select_for_update(**lock).values_list("pk"))
+    list(ProgressUpdate.objects.filter(**in_quarter).select_for_update(**lock).values_list("pk"))
+    list(RagRating.objects.filter(**in_quarter).select_for_update(**lock).values_list("pk"))
 
 
-def _same_as_previewed(
-    planned_actions, planned_updates, priorities, existing, updates, ratings, report, previewed
-) -> bool:
-    """Record what the file is compared with in `report.preview_state`; with `previewed` (a confirmation), report
-    every part of it that has changed since the preview. False if anything has."""
-    where: dict[str, tuple[int, str, str]] = {}  # key: row, column, what it is
-    period = report.period
-    # The priorities the file uses; one it would create that someone created meanwhile counts as a change.
-    for planned in planned_actions.values():
-        priority = planned.priority
-        key = f"priority {priority.number}"
-        if key not in where:
-            report.preview_state[key] = row_state(priority if priority.pk else None, ["title"])
-            where[key] = (
-                priorities.new_rows.get(priority.number, planned.row),
-                "Priority",
-                f"Priority {priority.number}",
-            )
-    for ref, planned in planned_actions.items():
-        action = existing.get(ref)
-        report.preview_state[f"action {ref}"] = row_state(action, ["text", "priority_id", "intended_impact"])
-        report.preview_state[f"rating {ref}"] = row_state(ratings.get(action.pk) if action else None, ["version"])
-        where[f"action {ref}"] = (planned.row, "Action", f"Action {ref}")
-        where[f"rating {ref}"] = (planned.rag_row, "RAG", f"The rating of {ref} for {period}")
-    for (ref, group_id), texts in planned_updates.items():
-        action = existing.get(ref)
-        update = updates.get((action.pk, group_id)) if action else None
-        report.preview_state[f"update {ref} {group_id}"] = row_state(update, ["version"])
-        group = next(g.abbreviation for g in planned_actions[ref].groups if g.pk == group_id)
-        where[f"update {ref} {group_id}"] = (texts.row, "Progress", f"{group}'s update on {ref} for {period}")
-    if previewed is None:
-        return True
-    for key in changed_since(previewed, report.preview_state):
-        row, column, what = where[key]
-        report.errors.add(
-            row,
-            column,
-            f"{what} has changed since this file was previewed (someone saved it, or another import did). "
-            "Nothing was imported: upload the file again to see a new preview.",
-        )
-    return not report.errors
+def _merged(report: ImportReport, result) -> bool:
+    """One kind's preview state and problems into the plan's report; False when it had problems."""
+    report.preview_state.update(result.preview_state)
+    for error in result.errors:
+        report.errors.add(error.row, error.column, error.message)
+    return result.ok
 
 
 def export_rows(strategy: Strategy, period: Quarter) -> list[list]:

@@ -54,8 +54,18 @@ class Column(fields.Field):
     """A field as a file writes it: its heading (as exported), the other headings it answers to, whether a file
     must have it, and the reader of its cells."""
 
-    def __init__(self, attribute: str | None, heading: str, widget=None, *, aliases: Sequence[str] = (), required=True):
-        super().__init__(attribute=attribute, column_name=heading, widget=widget)
+    def __init__(
+        self,
+        attribute: str | None,
+        heading: str,
+        widget=None,
+        *,
+        aliases: Sequence[str] = (),
+        required=True,
+        saves_null_values=True,
+    ):
+        # saves_null_values=False: an empty cell (None) leaves the stored value as it is.
+        super().__init__(attribute=attribute, column_name=heading, widget=widget, saves_null_values=saves_null_values)
         self.aliases = tuple(aliases)
         self.required = required
 
@@ -92,6 +102,20 @@ class Reader(widgets.Widget):
         return "" if value is None else value
 
 
+class Parsed(widgets.Widget):
+    """A cell already read (a file whose layout is read before its records are: the action plan): kept as it is."""
+
+    def __init__(self, *, render=None):
+        super().__init__()
+        self.render_with = render
+
+    def clean(self, value, row=None, **kwargs):
+        return value
+
+    def render(self, value, obj=None, **kwargs):
+        return self.render_with(value) if self.render_with is not None else value
+
+
 # --- What an import found -----------------------------------------------------------------------------------
 
 
@@ -100,6 +124,7 @@ class PreviewRow:
     number: int
     cells: list[str]
     action: str  # "New", "Changed", "No change"
+    key: tuple | None = None  # the row's natural key
 
 
 @dataclass
@@ -219,6 +244,10 @@ class FileResource(resources.ModelResource):
     kind = ""
     title = ""
     update_fields: Sequence[str] = ()  # what an import changes on a stored row (bulk_update, preview state)
+    state_fields: Sequence[str] = ()  # what the preview's fingerprint of a stored row reads, when not update_fields
+    lock_options: Mapping = {"of": ("self",)}  # how a real import locks the stored rows it compares with
+    stale_column: str | None = None  # the column a "changed since the preview" problem is reported against
+    records_the_file = True  # False for a part of a larger import, which records the file once itself
 
     class Meta:
         use_bulk = True
@@ -295,7 +324,7 @@ class FileResource(resources.ModelResource):
 
     def locked(self, queryset):
         """The stored rows a real import compares the file with, locked (not their related rows) until it commits."""
-        return queryset if self.dry_run else queryset.select_for_update(of=("self",))
+        return queryset if self.dry_run else queryset.select_for_update(**self.lock_options)
 
     def get_queryset(self):
         """Never every row (import-export's default): only the partnership's."""
@@ -352,15 +381,39 @@ class FileResource(resources.ModelResource):
         if result.errors:
             return result
         data = self.dataset(table, used)
-        self.filename, self.previewed = filename, previewed
         with transaction.atomic():
-            outcome = self.import_data(data, dry_run=dry_run, use_transactions=True)
-            self._collect(outcome, data, result)
+            self.import_dataset(data, result, dry_run=dry_run, filename=filename, previewed=previewed)
             if dry_run or result.errors:
                 transaction.set_rollback(True)
+        return result
+
+    def import_rows(
+        self,
+        rows: Sequence[Sequence],
+        numbers: Sequence[int],
+        *,
+        dry_run: bool,
+        filename: str = "",
+        previewed: Mapping[str, str | None] | None = None,
+    ) -> ImportResult:
+        """Import rows already read from a file (cells in `headings()` order, as read values or text), row `i` being
+        the file's row `numbers[i]`: for kinds whose file holds several kinds of record (the action plan). Runs in
+        the caller's transaction, which rolls back when the result has errors."""
+        result = ImportResult(kind=self.kind, headings=self.headings(), dry_run=dry_run)
+        data = tablib.Dataset(*[list(row) for row in rows], headers=self.headings())
+        self.row_numbers = list(numbers)
+        self.import_dataset(data, result, dry_run=dry_run, filename=filename, previewed=previewed)
+        return result
+
+    def import_dataset(self, data, result: ImportResult, *, dry_run: bool, filename: str, previewed) -> None:
+        """Run import-export's import in the caller's transaction: this resource writes nothing on a dry run and
+        nothing unless every row is clean (`bulk_create`), so import-export's own savepoints (several a kind) are
+        not needed, only when it is called directly (the admin)."""
+        self.filename, self.previewed, self.dry_run = filename, previewed, dry_run
+        outcome = super().import_data(data, dry_run=False, use_transactions=False)
+        self._collect(outcome, data, result)
         if result.errors:
             result.created = result.updated = result.unchanged = 0
-        return result
 
     def _collect(self, outcome, data: tablib.Dataset, result: ImportResult) -> None:
         for _number, row_errors in outcome.row_errors():
@@ -380,8 +433,9 @@ class FileResource(resources.ModelResource):
             if row_result.import_type == RowResult.IMPORT_TYPE_INVALID:
                 continue
             action = ACTIONS.get(row_result.import_type, "No change")
+            index = row_result.number - 1
             result.preview.append(
-                PreviewRow(self.file_row(row_result.number), list(data[row_result.number - 1]), action)
+                PreviewRow(self.file_row(row_result.number), list(data[index]), action, self.keys[index])
             )
         result.created = self.counts["created"]
         result.updated = self.counts["updated"]
@@ -441,6 +495,10 @@ class FileResource(resources.ModelResource):
         for row in rows:
             dataset.append(row)
 
+    def state_key(self, key: tuple, number: int) -> str:
+        """The name of a row's entry in the preview state (kept with the preview, compared at confirmation)."""
+        return str(number)
+
     def key_from(self, values: Mapping[str, object]) -> tuple:
         """The natural key from the key columns' values (as `existing()` keys the stored rows)."""
         return tuple(values[name] for name in self._meta.import_id_fields)
@@ -462,7 +520,7 @@ class FileResource(resources.ModelResource):
                 f"Duplicate: row {self.records[key][0]} already gives figures for {self.describe(key)}."
             )
         instance = self.stored.get(key)
-        self.preview_state[str(number)] = row_state(instance, self.update_fields)
+        self.preview_state[self.state_key(key, number)] = row_state(instance, self.state_fields or self.update_fields)
         if instance is None:
             instance = self.init_instance(row)
             self.records[key] = (number, instance)
@@ -482,7 +540,8 @@ class FileResource(resources.ModelResource):
             except ValueError as error:
                 errors[column.attribute] = ValidationError(str(error), code="invalid")
                 continue
-            setattr(instance, column.attribute, value)
+            if value is not None or column.saves_null_values:
+                setattr(instance, column.attribute, value)
         if errors:
             raise ValidationError(errors)
         self.check_row(instance, row)
@@ -534,25 +593,27 @@ class FileResource(resources.ModelResource):
         """The one write of the file, when every row is clean: rows created and changed, then the file's event."""
         self.check_file(self.problems)
         if self.previewed is not None:
-            keys = {str(number): key for key, (number, _) in self.records.items()}
-            for number in changed_since(self.previewed, self.preview_state):
+            where = {self.state_key(key, number): (number, key) for key, (number, _) in self.records.items()}
+            for state in changed_since(self.previewed, self.preview_state):
+                number, key = where[state]
                 self.problems.add(
-                    int(number),
-                    None,
-                    f"{self.describe(keys[number])} has changed since this file was previewed (someone saved it, or "
+                    number,
+                    self.stale_column,
+                    f"{self.describe(key)} has changed since this file was previewed (someone saved it, or "
                     "another import did). Nothing was imported: upload the file again to see a new preview.",
                 )
         clean = not self.problems and not (result is not None and result.has_validation_errors())
-        if clean and not dry_run:
+        if clean and not self.dry_run:
             try:
                 with transaction.atomic():
                     self.write(list(self.create_instances), list(self.update_instances))
-                    record_import(
-                        partnership=self.partnership,
-                        what=self.title,
-                        filename=self.filename or "an uploaded file",
-                        counts=dict(self.counts),
-                    )
+                    if self.records_the_file:
+                        record_import(
+                            partnership=self.partnership,
+                            what=self.title,
+                            filename=self.filename or "an uploaded file",
+                            counts=dict(self.counts),
+                        )
             except IntegrityError:
                 # The locked rows were checked, so a clash is with a row someone created meanwhile (rows not yet
                 # stored cannot be locked). Logged in case it is anything else.
