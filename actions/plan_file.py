@@ -58,7 +58,14 @@ from actions.resources import (
 from audit.recorder import record_import
 from partnership.imports import Outcome
 from partnership.models import OperationalGroup
-from partnership.resources import Column, propose_mapping, remember_mapping, remembered_mapping, same_layout
+from partnership.resources import (
+    Column,
+    columns_of,
+    propose_mapping,
+    remember_mapping,
+    remembered_mapping,
+    same_layout,
+)
 from vawg import tabular
 from vawg.periods import Quarter
 from vawg.rag import Rag, parse_rag
@@ -121,24 +128,20 @@ HEADING_FOR = {
 
 def _plan_columns() -> list[Column]:
     """The plan's columns as the mapping form and --map name them (the reading rules stay in `_columns`)."""
-    specs = [
-        ("priority", "Priority", OPTIONAL_COLUMNS["priority"][1:], False),
-        ("priority_title", "Priority title", [], False),
-        ("ref", "Ref", REF_NAMES[1:], False),
-        ("text", "Action", NAMED_TEXT_NAMES, True),
-        ("intended_impact", "Intended impact", OPTIONAL_COLUMNS["intended_impact"][1:], False),
-        ("group", "Group", OPTIONAL_COLUMNS["group"][1:], False),
-        ("progress", "Progress", OPTIONAL_COLUMNS["progress"][1:], False),
-        ("impact", "Impact", [], False),
-        ("rag", "RAG", REQUIRED_COLUMNS["rag"][1:], True),
-        ("next_steps", "Next steps", OPTIONAL_COLUMNS["next_steps"][1:], False),
-    ]
-    columns = []
-    for key, heading, aliases, required in specs:
-        column = Column(None, heading, aliases=aliases, required=required)
-        column.key = key
-        columns.append(column)
-    return columns
+    return columns_of(
+        [
+            ("priority", "Priority", OPTIONAL_COLUMNS["priority"][1:], False),
+            ("priority_title", "Priority title", [], False),
+            ("ref", "Ref", REF_NAMES[1:], False),
+            ("text", "Action", NAMED_TEXT_NAMES, True),
+            ("intended_impact", "Intended impact", OPTIONAL_COLUMNS["intended_impact"][1:], False),
+            ("group", "Group", OPTIONAL_COLUMNS["group"][1:], False),
+            ("progress", "Progress", OPTIONAL_COLUMNS["progress"][1:], False),
+            ("impact", "Impact", [], False),
+            ("rag", "RAG", REQUIRED_COLUMNS["rag"][1:], True),
+            ("next_steps", "Next steps", OPTIONAL_COLUMNS["next_steps"][1:], False),
+        ]
+    )
 
 
 PLAN_COLUMNS = _plan_columns()

@@ -36,33 +36,34 @@ from consultations.results import summarise
 from consultations.scales import SCALE_DEFAULTS, OptionSpec, option_key, read_option, read_options
 from consultations.services import CountEntry
 from partnership.imports import Outcome
+from partnership.resources import columns_of, read_columns, remember_mapping, remembered_mapping
 from vawg.tabular import (
     COMMAND_LIMITS,
     CellError,
     RowErrors,
     Table,
     TabularError,
-    find_columns,
     normalise_heading,
     read_count,
     read_table,
-    require_columns,
 )
 
-RESULTS_REQUIRED = {
-    "ref": ("Question ref", "Ref", "Question reference", "Question number"),
-    "response": ("Response", "Answer", "Option"),
-    "count": ("Count", "Number", "Respondents"),
-}
-RESULTS_OPTIONAL = {
-    "question": ("Question", "Question text"),
-    "type": ("Type", "Question type", "Kind"),
-    "item": ("Item", "Row"),
-    "rank": ("Rank", "Place"),
-}
-EXPORT_HEADINGS = ["Question ref", "Question", "Type", "Item", "Response", "Count", "Rank"]
+# The results file's columns, in the export's order, as the one column mapping names them (partnership.resources).
+RESULTS_COLUMNS = columns_of(
+    [
+        ("ref", "Question ref", ["Ref", "Question reference", "Question number"], True),
+        ("question", "Question", ["Question text"], False),
+        ("type", "Type", ["Question type", "Kind"], False),
+        ("item", "Item", ["Row"], False),
+        ("response", "Response", ["Answer", "Option"], True),
+        ("count", "Count", ["Number", "Respondents"], True),
+        ("rank", "Rank", ["Place"], False),
+    ]
+)
+RESULTS_KIND = "consultation-results"  # as PendingUpload and ColumnMapping name it
+EXPORT_HEADINGS = [column.heading for column in RESULTS_COLUMNS]
 # Every heading the results file's columns answer to: its heading row is found below title rows by them.
-RESULTS_HEADINGS = [name for names in (*RESULTS_REQUIRED.values(), *RESULTS_OPTIONAL.values()) for name in names]
+RESULTS_HEADINGS = [name for column in RESULTS_COLUMNS for name in column.names]
 
 _KIND_WORDS = {
     **{normalise_heading(kind.value): kind for kind in Question.Kind},
@@ -137,11 +138,21 @@ def _previews(done: list[tuple[Question, bool, str]]) -> list[QuestionPreview]:
 # Aggregated results --------------------------------------------------------------------------------------------
 
 
-def parse_results_table(table: Table) -> tuple[list[dict], RowErrors]:
-    """Rows of an aggregated results file as plain dicts (JSON-able, for the preview's confirm step)."""
+def results_columns(
+    table: Table, errors: RowErrors, *, partnership, mapping: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Field -> the file's heading it is read from: the partnership's remembered columns for a file in this layout,
+    the columns' own headings, close wording, and the person's corrections (`mapping`) over them."""
+    return read_columns(RESULTS_COLUMNS, table.headings, errors, mapping, remembered_mapping(partnership, RESULTS_KIND))
+
+
+def parse_results_table(table: Table, used: dict[str, str] | None = None) -> tuple[list[dict], RowErrors]:
+    """Rows of an aggregated results file as plain dicts (JSON-able, for the preview's confirm step), read from the
+    headings `used` (field -> heading as written; without it, from the columns' own headings)."""
     errors = RowErrors()
-    columns = require_columns(table, RESULTS_REQUIRED, errors)
-    columns.update(find_columns(table, RESULTS_OPTIONAL))
+    if used is None:
+        used = read_columns(RESULTS_COLUMNS, table.headings, errors)
+    columns = {key: normalise_heading(heading) for key, heading in used.items()}
     if errors:
         return [], errors
     rows = []
@@ -157,9 +168,9 @@ def parse_results_table(table: Table) -> tuple[list[dict], RowErrors]:
             "rank": 0,
         }
         if not entry["ref"]:
-            errors.add(row.number, RESULTS_REQUIRED["ref"][0], "The question reference is empty.")
+            errors.add(row.number, "Question ref", "The question reference is empty.")
         if not entry["response"]:
-            errors.add(row.number, RESULTS_REQUIRED["response"][0], "The response is empty.")
+            errors.add(row.number, "Response", "The response is empty.")
         try:
             entry["count"] = read_count(row.get(columns["count"]))
         except CellError as error:
@@ -727,7 +738,7 @@ class _ConsultationImportHandler:
     def _consultation(self, upload) -> Consultation:
         return Consultation.objects.get(pk=int(upload.kind.split(":", 1)[1]), partnership=upload.partnership)
 
-    def _table(self, upload) -> Table:
+    def table(self, upload) -> Table:
         return read_table(
             bytes(upload.content), filename=upload.filename, limits=COMMAND_LIMITS, headings=self.headings
         )
@@ -757,19 +768,30 @@ class ResultsImportHandler(_ConsultationImportHandler):
 
     def check(self, upload) -> Outcome:
         try:
-            rows, errors = parse_results_table(self._table(upload))
+            table = self.table(upload)
         except TabularError as error:
             return Outcome(ok=False, errors=[str(error)])
+        errors = RowErrors()
+        used = results_columns(table, errors, partnership=upload.partnership)
+        rows, row_errors = parse_results_table(table, used) if not errors else ([], errors)
+        errors = errors or row_errors
         outcome = self.run(upload, dry_run=True, rows=rows) if not errors else ImportOutcome(errors=errors)
         return Outcome(
             ok=outcome.ok,
             summary=[f"Results for {len(outcome.previews)} question(s) would be replaced.", *outcome.notes],
             errors=outcome.errors.messages(),
-            payload={"rows": rows},
+            payload={"rows": rows, "mapping": used},
         )
 
     def apply(self, upload) -> Outcome:
         outcome = self.run(upload, dry_run=False)
+        if outcome.saved:
+            remember_mapping(
+                partnership=upload.partnership,
+                kind=RESULTS_KIND,
+                mapping=upload.payload.get("mapping", {}),
+                user=upload.user,
+            )
         return Outcome(
             ok=outcome.saved,
             summary=[f"Results imported for {len(outcome.previews)} question(s).", *outcome.notes],
@@ -789,7 +811,7 @@ class ResponsesImportHandler(_ConsultationImportHandler):
 
     def check(self, upload) -> Outcome:
         try:
-            profile = profile_responses(self._table(upload))
+            profile = profile_responses(self.table(upload))
         except TabularError as error:
             return Outcome(ok=False, errors=[str(error)])
         summary = f"{profile['respondents']:,} responses in {len(profile['columns']):,} columns read."

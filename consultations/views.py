@@ -33,10 +33,17 @@ from consultations.models import Consultation, Question, Quote, ResultsChange, T
 from consultations.redaction import segments
 from consultations.results import summarise
 from partnership import imports
-from partnership.services import pending_upload_create, pending_upload_discard, pending_upload_for
+from partnership.forms import ColumnMappingForm
+from partnership.resources import remember_mapping
+from partnership.services import (
+    pending_upload_create,
+    pending_upload_discard,
+    pending_upload_for,
+    pending_upload_update,
+)
 from vawg import tabular
 from vawg.access import LEAD, partnership_view
-from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
+from vawg.tabular import RowErrors, TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "consultations"
 POST = ("GET", "HEAD", "POST")
@@ -448,36 +455,73 @@ def _read_upload(request: HttpRequest, form: UploadForm, kind: str, headings=Non
 @partnership_view(LEAD, methods=POST)
 def results_import(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(request, slug)
+    kind = RESULTS_IMPORT.format(consultation.pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"consultation": consultation, "form": form, "outcome": None}
-    if request.method == "POST" and form.is_valid():
-        table, filename, elsewhere = _read_upload(
-            request, form, RESULTS_IMPORT.format(consultation.pk), headings=importers.RESULTS_HEADINGS
+    if request.method == "POST" and "remap" in request.POST:
+        # The lead corrected which heading each column is read from: check the kept file again with theirs.
+        form = context["form"] = UploadForm()
+        pending = pending_upload_for(
+            partnership=request.partnership, user=request.user, kind=kind, pk=request.POST.get("remap")
         )
+        if pending is None:
+            raise Http404("No such import waiting for confirmation")
+        table = imports.handler_for(pending).table(pending)
+        mapping_form = ColumnMappingForm(
+            request.POST, columns=importers.RESULTS_COLUMNS, headings=table.headings, initial_mapping={}
+        )
+        mapping = mapping_form.mapping() if mapping_form.is_valid() else {}
+        context.update(_results_preview(request, consultation, table, pending.filename, mapping, pending))
+    elif request.method == "POST" and form.is_valid():
+        table, filename, elsewhere = _read_upload(request, form, kind, headings=importers.RESULTS_HEADINGS)
         if elsewhere:
             return elsewhere
         if table is not None:
-            rows, errors = importers.parse_results_table(table)
-            outcome = importers.ImportOutcome(errors=errors)
-            if not errors:
-                outcome = importers.import_results(
-                    consultation=consultation,
-                    rows=rows,
-                    user=request.user,
-                    source=ResultsChange.Source.RESULTS_IMPORT,
-                    dry_run=True,
-                    filename=filename,
-                )
-            if outcome.ok:
-                pending_upload_create(
-                    partnership=request.partnership,
-                    user=request.user,
-                    kind=RESULTS_IMPORT.format(consultation.pk),
-                    filename=filename,
-                    payload={"rows": rows},
-                )
-            context.update(outcome=outcome, filename=filename)
+            form.cleaned_data["file"].seek(0)
+            content = form.cleaned_data["file"].read()
+            context.update(_results_preview(request, consultation, table, filename, None, None, content))
     return render(request, "consultations/results_import.html", context)
+
+
+def _results_preview(request, consultation, table, filename, mapping, pending, content=None) -> dict:
+    """Check an aggregated results file (a dry run) with the columns read as `mapping` says, and keep it, with what
+    was read, for the confirmation (or a correction of its columns)."""
+    errors = RowErrors()
+    used = importers.results_columns(table, errors, partnership=request.partnership, mapping=mapping)
+    rows, row_errors = importers.parse_results_table(table, used) if not errors else ([], RowErrors())
+    for error in row_errors:
+        errors.add(error.row, error.column, error.message)
+    outcome = importers.ImportOutcome(errors=errors)
+    if not errors:
+        outcome = importers.import_results(
+            consultation=consultation,
+            rows=rows,
+            user=request.user,
+            source=ResultsChange.Source.RESULTS_IMPORT,
+            dry_run=True,
+            filename=filename,
+        )
+    payload = {"rows": rows if outcome.ok else [], "mapping": used}
+    if pending is None:
+        pending = pending_upload_create(
+            partnership=request.partnership,
+            user=request.user,
+            kind=RESULTS_IMPORT.format(consultation.pk),
+            filename=filename,
+            content=content or b"",
+            payload=payload,
+        )
+    else:
+        pending_upload_update(pending, payload=payload)
+    return {
+        "outcome": outcome,
+        "filename": filename,
+        "pending": pending,
+        "mapping_form": ColumnMappingForm(
+            columns=importers.RESULTS_COLUMNS, headings=table.headings, initial_mapping=used
+        ),
+        "mapping_open": any(error.row is None for error in outcome.errors),
+    }
 
 
 @partnership_view(LEAD, methods=("POST",))
@@ -486,7 +530,7 @@ def results_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     pending = pending_upload_for(
         partnership=request.partnership, user=request.user, kind=RESULTS_IMPORT.format(consultation.pk)
     )
-    if pending is None:
+    if pending is None or not pending.payload.get("rows"):
         messages.info(request, "Nothing to import: upload the file again.")
         return redirect("consultations:results_import", request.partnership.slug, consultation.slug)
     pending_upload_discard(pending)
@@ -495,6 +539,12 @@ def results_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         form = UploadForm()
         context = {"consultation": consultation, "form": form, "outcome": outcome, "filename": pending.filename}
         return render(request, "consultations/results_import.html", context)
+    remember_mapping(
+        partnership=request.partnership,
+        kind=importers.RESULTS_KIND,
+        mapping=pending.payload.get("mapping", {}),
+        user=request.user,
+    )
     messages.success(request, f"Results imported from {pending.filename}: {len(outcome.previews)} questions.")
     return redirect(_detail_url(consultation))
 

@@ -221,6 +221,42 @@ def parse_map_option(values: Iterable[str], columns: Sequence[Column]) -> dict[s
     return mapping
 
 
+def read_columns(
+    columns: Sequence[Column],
+    headings: Sequence[str],
+    errors: RowErrors,
+    mapping: Mapping[str, str] | None = None,
+    remembered: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Field name -> the heading (as written) to read it from: the person's mapping (a heading, or '' for none) over
+    the proposal (`propose_mapping`). A required column with no heading is reported, and so is a mapping naming a
+    heading the file lacks."""
+    proposal = propose_mapping(columns, headings, remembered)
+    present = {normalise_heading(h): h for h in headings}
+    names = {c.key: c.column_name for c in columns}
+    for name, heading in (mapping or {}).items():
+        if normalise_heading(heading) in present:
+            proposal[name] = present[normalise_heading(heading)]
+        elif heading:
+            errors.add(None, names.get(name), f"The file has no column '{heading}' to read it from.")
+        else:
+            proposal.pop(name, None)  # the person said the file has no such column
+    for column in columns:
+        if column.required and column.key not in proposal:
+            errors.add(None, column.column_name, f"The column '{column.column_name}' is missing.")
+    return proposal
+
+
+def columns_of(specs: Iterable[tuple[str, str, Sequence[str], bool]]) -> list[Column]:
+    """Columns for a kind read without a resource (its own layout reader): (key, heading, aliases, required)."""
+    found = []
+    for key, heading, aliases, required in specs:
+        column = Column(None, heading, aliases=aliases, required=required)
+        column.key = key
+        found.append(column)
+    return found
+
+
 def remembered_mapping(partnership: Partnership, kind: str) -> dict[str, str]:
     found = ColumnMapping.objects.filter(partnership=partnership, kind=kind).first()
     return dict(found.mapping) if found else {}
@@ -333,22 +369,9 @@ class FileResource(resources.ModelResource):
     # -- reading a file ------------------------------------------------------------------------------------
 
     def mapping_for(self, table: Table, errors: RowErrors, mapping: Mapping[str, str] | None = None) -> dict[str, str]:
-        """Field name -> the heading (as written) to read it from: the mapping given, else the proposal. A required
-        field with no heading is reported; a mapping naming a heading the file lacks is too."""
-        columns = self.columns()
-        proposal = propose_mapping(columns, table.headings, remembered_mapping(self.partnership, self.kind))
-        present = {normalise_heading(h): h for h in table.headings}
-        for name, heading in (mapping or {}).items():
-            if normalise_heading(heading) in present:
-                proposal[name] = present[normalise_heading(heading)]
-            elif heading:
-                errors.add(None, self.heading_for(name), f"The file has no column '{heading}' to read it from.")
-            else:
-                proposal.pop(name, None)  # the person said the file has no such column
-        for column in columns:
-            if column.required and column.key not in proposal:
-                errors.add(None, column.column_name, f"The column '{column.column_name}' is missing.")
-        return proposal
+        return read_columns(
+            self.columns(), table.headings, errors, mapping, remembered_mapping(self.partnership, self.kind)
+        )
 
     def dataset(self, table: Table, mapping: Mapping[str, str]) -> tablib.Dataset:
         """The file's rows in our headings; a column the file lacks reads as empty cells."""

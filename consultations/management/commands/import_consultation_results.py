@@ -9,9 +9,12 @@ from consultations.management.commands._common import (
 )
 from consultations.models import ResultsChange
 from partnership.import_command import ImportCommand
+from partnership.resources import remember_mapping
+from vawg.tabular import RowErrors
 
 
 class Command(ImportCommand):
+    maps_columns = True
     help = (
         "Import aggregated consultation results: one row per count with the columns Question ref, Question, Type, "
         "Item, Response, Count (and Rank for ranking questions). All or nothing."
@@ -23,7 +26,13 @@ class Command(ImportCommand):
     def import_file(self, path, partnership, options):
         consultation = consultation_for(partnership, options)
         user = acting_user(options, consultation)
-        rows, errors = importers.parse_results_table(self.read(path, options, headings=importers.RESULTS_HEADINGS))
+        mapping = self.column_mapping(options, importers.RESULTS_COLUMNS)
+        table = self.read(path, options, headings=[*importers.RESULTS_HEADINGS, *mapping.values()])
+        errors = RowErrors()
+        used = importers.results_columns(table, errors, partnership=partnership, mapping=mapping)
+        if errors:
+            fail_with(self, errors)
+        rows, errors = importers.parse_results_table(table, used)
         if errors:
             fail_with(self, errors)
         outcome = importers.import_results(
@@ -36,6 +45,8 @@ class Command(ImportCommand):
         )
         if outcome.errors:
             fail_with(self, outcome.errors)
+        if outcome.saved:
+            remember_mapping(partnership=partnership, kind=importers.RESULTS_KIND, mapping=used)
         for preview in outcome.previews:
             created = " (new question)" if preview.created else ""
             self.stdout.write(f"  {preview.ref}{created}: {len(preview.rows)} rows of results")
