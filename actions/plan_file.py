@@ -60,6 +60,7 @@ from partnership.imports import Outcome
 from partnership.models import OperationalGroup
 from partnership.resources import (
     Column,
+    ImportResult,
     columns_of,
     propose_mapping,
     remember_mapping,
@@ -425,12 +426,14 @@ def _columns_by_rules(table: tabular.Table) -> dict[str, str]:
     return columns
 
 
-@dataclass
-class ImportReport:
+@dataclass(kw_only=True)
+class ImportReport(ImportResult):
+    """The plan's result: what it does to each kind of record (the one result type's errors, preview state and
+    columns read come from `ImportResult`)."""
+
     strategy: Strategy
     period: Quarter
     filename: str
-    errors: tabular.RowErrors = field(default_factory=tabular.RowErrors)
     rows_read: int = 0
     actions_created: list[str] = field(default_factory=list)
     actions_updated: list[str] = field(default_factory=list)
@@ -446,15 +449,8 @@ class ImportReport:
     # Refs of actions whose row has update text but names no group: progress is kept per group, so it is not stored.
     updates_without_group: list[str] = field(default_factory=list)
     applied: bool = False
-    # The file's headings, and field -> the heading each column was read from (the mapping to confirm).
+    # The file's headings (offered when its columns are corrected).
     headings: list[str] = field(default_factory=list)
-    mapping: dict[str, str] = field(default_factory=dict)
-    # What the file was compared with ("update 1.2 <group id>": fingerprint), kept with a preview for its confirmation.
-    preview_state: dict[str, str | None] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     @property
     def changes_anything(self) -> bool:

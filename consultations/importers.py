@@ -36,7 +36,7 @@ from consultations.results import summarise
 from consultations.scales import SCALE_DEFAULTS, OptionSpec, option_key, read_option, read_options
 from consultations.services import CountEntry
 from partnership.imports import Outcome
-from partnership.resources import columns_of, read_columns, remember_mapping, remembered_mapping
+from partnership.resources import ImportResult, columns_of, read_columns, remember_mapping, remembered_mapping
 from vawg.tabular import (
     COMMAND_LIMITS,
     CellError,
@@ -97,16 +97,19 @@ class QuestionPreview:
     note: str = ""
 
 
-@dataclass
-class ImportOutcome:
-    errors: RowErrors = field(default_factory=RowErrors)
+@dataclass(kw_only=True)
+class ImportOutcome(ImportResult):
+    """A consultation import's result: each question's results as they would be (or now are) stored."""
+
     previews: list[QuestionPreview] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     saved: bool = False
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+    def summary_lines(self) -> list[str]:
+        if not self.ok:
+            return [self.problems_line()]
+        verb = "imported" if self.saved else "would be replaced"
+        return [f"Results for {len(self.previews)} question(s) {verb}.", *self.notes]
 
 
 def _previews(done: list[tuple[Question, bool, str]]) -> list[QuestionPreview]:

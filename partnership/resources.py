@@ -127,33 +127,51 @@ class PreviewRow:
     key: tuple | None = None  # the row's natural key
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ImportResult:
-    kind: str
-    headings: list[str]
-    preview: list[PreviewRow] = field(default_factory=list)
+    """What an import found, whatever its kind: every problem by row and column (none: it imported, or would), what
+    its preview was compared with, and the columns it read. Each kind's result adds what it tells the person."""
+
     errors: RowErrors = field(default_factory=RowErrors)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     dry_run: bool = True
-    # Row number: fingerprint of the stored row it was compared with (None: new). Kept with a preview so that
-    # its confirmation can tell whether anything changed in between.
+    # What the file was compared with (a name per record: a fingerprint of the stored row, None when new). Kept with
+    # a preview, so that its confirmation can tell whether anything changed in between.
     preview_state: dict[str, str | None] = field(default_factory=dict)
-    # Field name: the file's heading that was read for it (the mapping used).
+    # Field name: the file's heading that was read for it (the mapping used, to confirm and to remember).
     mapping: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    def problems_line(self) -> str:
+        return f"{len(self.errors)} problem{'s' if len(self.errors) != 1 else ''} found: nothing imported."
+
+    def summary_lines(self) -> list[str]:
+        raise NotImplementedError
+
+
+@dataclass(kw_only=True)
+class RowsResult(ImportResult):
+    """A kind whose file is one record a row (the service figures): what each row does."""
+
+    kind: str
+    headings: list[str]
+    preview: list[PreviewRow] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
         return (
             f"{self.created} new, {self.updated} changed and {self.unchanged} unchanged rows {verb} imported."
             if self.ok
-            else f"{len(self.errors)} problem{'s' if len(self.errors) != 1 else ''} found: nothing imported."
+            else self.problems_line()
         )
+
+    def summary_lines(self) -> list[str]:
+        return [self.summary()]
 
 
 ACTIONS = {RowResult.IMPORT_TYPE_NEW: "New", RowResult.IMPORT_TYPE_UPDATE: "Changed"}
@@ -392,13 +410,13 @@ class FileResource(resources.ModelResource):
         filename: str = "",
         previewed: Mapping[str, str | None] | None = None,
         mapping: Mapping[str, str] | None = None,
-    ) -> ImportResult:
+    ) -> RowsResult:
         """Check the file and, unless `dry_run`, import it (all rows or none).
 
         `previewed` is the `preview_state` of the preview a person is confirming: if a row the file touches has
         changed since, nothing is imported and they are asked to preview the file again.
         """
-        result = ImportResult(kind=self.kind, headings=self.headings(), dry_run=dry_run)
+        result = RowsResult(kind=self.kind, headings=self.headings(), dry_run=dry_run)
         used = self.mapping_for(table, result.errors, mapping)
         result.mapping = used
         if result.errors:
@@ -418,17 +436,17 @@ class FileResource(resources.ModelResource):
         dry_run: bool,
         filename: str = "",
         previewed: Mapping[str, str | None] | None = None,
-    ) -> ImportResult:
+    ) -> RowsResult:
         """Import rows already read from a file (cells in `headings()` order, as read values or text), row `i` being
         the file's row `numbers[i]`: for kinds whose file holds several kinds of record (the action plan). Runs in
         the caller's transaction, which rolls back when the result has errors."""
-        result = ImportResult(kind=self.kind, headings=self.headings(), dry_run=dry_run)
+        result = RowsResult(kind=self.kind, headings=self.headings(), dry_run=dry_run)
         data = tablib.Dataset(*[list(row) for row in rows], headers=self.headings())
         self.row_numbers = list(numbers)
         self.import_dataset(data, result, dry_run=dry_run, filename=filename, previewed=previewed)
         return result
 
-    def import_dataset(self, data, result: ImportResult, *, dry_run: bool, filename: str, previewed) -> None:
+    def import_dataset(self, data, result: RowsResult, *, dry_run: bool, filename: str, previewed) -> None:
         """Run import-export's import in the caller's transaction: this resource writes nothing on a dry run and
         nothing unless every row is clean (`bulk_create`), so import-export's own savepoints (several a kind) are
         not needed, only when it is called directly (the admin)."""
@@ -438,7 +456,7 @@ class FileResource(resources.ModelResource):
         if result.errors:
             result.created = result.updated = result.unchanged = 0
 
-    def _collect(self, outcome, data: tablib.Dataset, result: ImportResult) -> None:
+    def _collect(self, outcome, data: tablib.Dataset, result: RowsResult) -> None:
         for _number, row_errors in outcome.row_errors():
             # Not a problem in the file: a fault here. Raised, so that it is logged and seen, never half-reported.
             raise row_errors[0].error

@@ -20,7 +20,7 @@ from django.utils import timezone
 from audit.recorder import audited_bulk_create, audited_bulk_update
 from partnership.imports import Outcome
 from partnership.models import Borough, BoroughPopulation, Partnership
-from partnership.resources import Column, FileResource, ImportResult, Reader, remember_mapping
+from partnership.resources import Column, FileResource, Reader, RowsResult, remember_mapping
 from referrals.models import (
     CORE_FIELDS,
     EQUALITY_FIELDS,
@@ -730,7 +730,7 @@ class FiguresImportHandler:
             headings=[*IMPORTERS[self.kind].known_headings(), *upload.params.get("mapping", {}).values()],
         )
 
-    def run(self, upload, *, dry_run: bool) -> ImportResult:
+    def run(self, upload, *, dry_run: bool) -> RowsResult:
         """Check (dry run) or import the kept file, as its person, with the columns they chose: the page's
         confirmation runs this too."""
         importer = IMPORTERS[self.kind](upload.partnership, user=upload.user)
