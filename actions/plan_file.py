@@ -56,14 +56,13 @@ from actions.resources import (
     UpdateResource,
 )
 from audit.recorder import record_import
-from partnership.imports import Outcome
+from partnership.imports import KeptFileHandler, Outcome
 from partnership.models import OperationalGroup
 from partnership.resources import (
     Column,
     ImportResult,
     columns_of,
     propose_mapping,
-    remember_mapping,
     remembered_mapping,
     same_layout,
 )
@@ -528,7 +527,8 @@ def check_and_apply(
         return report
     try:
         if table is None:
-            table = tabular.read_table(file, filename=filename, limits=limits, headings=KNOWN_HEADINGS)
+            headings = [*KNOWN_HEADINGS, *(mapping or {}).values()]
+            table = tabular.read_table(file, filename=filename, limits=limits, headings=headings)
     except tabular.OverRequestLimits:
         raise  # the caller hands the file to the task runner
     except tabular.TabularError as error:
@@ -928,14 +928,16 @@ def export_rows(strategy: Strategy, period: Quarter) -> list[list]:
 # --- Files too large for a web request: checked and imported by the task runner (partnership.imports) --------
 
 
-class PlanImportHandler:
+class PlanImportHandler(KeptFileHandler):
     title = "Action plan"
-
-    def permitted(self, membership) -> bool:
-        return membership.is_strategic_lead
+    kind = PLAN_KIND
+    headings = KNOWN_HEADINGS
 
     def start_url(self, upload) -> str:
         return reverse("actions:plan_import", args=[upload.partnership.slug])
+
+    def done_url(self, upload, result) -> str:
+        return _plan_url(result)
 
     def run(self, upload, *, dry_run: bool) -> ImportReport:
         """Check (dry run) or import the kept file, as its person: the page's confirmation runs this too."""
@@ -951,21 +953,10 @@ class PlanImportHandler:
             mapping=upload.params.get("mapping"),
         )
 
-    def check(self, upload) -> Outcome:
-        report = self.run(upload, dry_run=True)
-        if report.ok and not report.changes_anything:
-            return Outcome(ok=True, summary=["The file changes nothing."], confirm=False, next_url=_plan_url(report))
-        return Outcome(
-            ok=report.ok, summary=report.summary_lines(), errors=report.errors.messages(), payload=report.preview_state
-        )
-
-    def apply(self, upload) -> Outcome:
-        report = self.run(upload, dry_run=False)
-        if report.ok:
-            remember_mapping(partnership=upload.partnership, kind=PLAN_KIND, mapping=report.mapping, user=upload.user)
-        return Outcome(
-            ok=report.ok, summary=report.summary_lines(), errors=report.errors.messages(), next_url=_plan_url(report)
-        )
+    def finished_at_check(self, upload, result) -> Outcome | None:
+        if result.ok and not result.changes_anything:
+            return Outcome(ok=True, summary=["The file changes nothing."], confirm=False, next_url=_plan_url(result))
+        return None
 
 
 def _plan_url(report: ImportReport) -> str:

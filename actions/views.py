@@ -38,7 +38,6 @@ from actions.models import (
 )
 from actions.plan_file import (
     EXPORT_HEADINGS,
-    KNOWN_HEADINGS,
     PLAN_COLUMNS,
     PLAN_KIND,
     check_and_apply,
@@ -226,9 +225,7 @@ def _plan_remap(request: HttpRequest) -> HttpResponse:
     )
     if batch is None:
         raise Http404("No such import waiting for confirmation")
-    headings = tabular.read_table(
-        bytes(batch.content), filename=batch.filename, limits=tabular.COMMAND_LIMITS, headings=KNOWN_HEADINGS
-    ).headings
+    headings = imports.handler_for(batch).table(batch).headings
     mapping_form = ColumnMappingForm(request.POST, columns=PLAN_COLUMNS, headings=headings, initial_mapping={})
     mapping = mapping_form.mapping() if mapping_form.is_valid() else {}
     batch.params = {**batch.params, "mapping": mapping}

@@ -35,17 +35,15 @@ from consultations.models import Consultation, Question, ResultsChange
 from consultations.results import summarise
 from consultations.scales import SCALE_DEFAULTS, OptionSpec, option_key, read_option, read_options
 from consultations.services import CountEntry
-from partnership.imports import Outcome
-from partnership.resources import ImportResult, columns_of, read_columns, remember_mapping, remembered_mapping
+from partnership.imports import KeptFileHandler, Outcome
+from partnership.resources import ImportResult, columns_of, read_columns, remembered_mapping
 from vawg.tabular import (
-    COMMAND_LIMITS,
     CellError,
     RowErrors,
     Table,
     TabularError,
     normalise_heading,
     read_count,
-    read_table,
 )
 
 # The results file's columns, in the export's order, as the one column mapping names them (partnership.resources).
@@ -104,6 +102,7 @@ class ImportOutcome(ImportResult):
     previews: list[QuestionPreview] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     saved: bool = False
+    rows: list[dict] = field(default_factory=list)  # what was read from the file (kept for the confirmation)
 
     def summary_lines(self) -> list[str]:
         if not self.ok:
@@ -734,17 +733,9 @@ def proposed_mapping_values(profile: dict, questions: list[Question]) -> dict[in
 # --- Files too large for a web request: read and checked by the task runner (partnership.imports) -----------
 
 
-class _ConsultationImportHandler:
-    def permitted(self, membership) -> bool:
-        return membership.is_strategic_lead
-
+class _ConsultationImportHandler(KeptFileHandler):
     def _consultation(self, upload) -> Consultation:
         return Consultation.objects.get(pk=int(upload.kind.split(":", 1)[1]), partnership=upload.partnership)
-
-    def table(self, upload) -> Table:
-        return read_table(
-            bytes(upload.content), filename=upload.filename, limits=COMMAND_LIMITS, headings=self.headings
-        )
 
     def _url(self, upload, name: str) -> str:
         return reverse(f"consultations:{name}", args=[upload.partnership.slug, self._consultation(upload).slug])
@@ -752,55 +743,40 @@ class _ConsultationImportHandler:
 
 class ResultsImportHandler(_ConsultationImportHandler):
     title = "Consultation results"
+    kind = RESULTS_KIND
     headings = RESULTS_HEADINGS
 
     def start_url(self, upload) -> str:
         return self._url(upload, "results_import")
 
-    def run(self, upload, *, dry_run: bool, rows: list[dict] | None = None) -> ImportOutcome:
-        """Check (dry run) or import the rows read from the kept file (`rows`, or those its check kept), as its
-        person: the page's confirmation runs this too."""
-        return import_results(
+    def done_url(self, upload, result) -> str:
+        return self._url(upload, "consultation_detail")
+
+    def run(self, upload, *, dry_run: bool) -> ImportOutcome:
+        """Check the kept file (dry run: read it, with the columns the lead chose) or import the rows its check
+        kept, as its person: the page's confirmation runs this too."""
+        if dry_run:
+            table = self.table(upload)
+            errors = RowErrors()
+            used = results_columns(table, errors, partnership=upload.partnership, mapping=upload.params.get("mapping"))
+            rows, row_errors = parse_results_table(table, used) if not errors else ([], errors)
+            if errors or row_errors:
+                return ImportOutcome(errors=errors or row_errors, mapping=used)
+        else:
+            rows, used = upload.payload["rows"], upload.payload.get("mapping", {})
+        outcome = import_results(
             consultation=self._consultation(upload),
-            rows=upload.payload["rows"] if rows is None else rows,
+            rows=rows,
             user=upload.user,
             source=ResultsChange.Source.RESULTS_IMPORT,
             dry_run=dry_run,
             filename=upload.filename,
         )
+        outcome.rows, outcome.mapping = rows, used
+        return outcome
 
-    def check(self, upload) -> Outcome:
-        try:
-            table = self.table(upload)
-        except TabularError as error:
-            return Outcome(ok=False, errors=[str(error)])
-        errors = RowErrors()
-        used = results_columns(table, errors, partnership=upload.partnership)
-        rows, row_errors = parse_results_table(table, used) if not errors else ([], errors)
-        errors = errors or row_errors
-        outcome = self.run(upload, dry_run=True, rows=rows) if not errors else ImportOutcome(errors=errors)
-        return Outcome(
-            ok=outcome.ok,
-            summary=[f"Results for {len(outcome.previews)} question(s) would be replaced.", *outcome.notes],
-            errors=outcome.errors.messages(),
-            payload={"rows": rows, "mapping": used},
-        )
-
-    def apply(self, upload) -> Outcome:
-        outcome = self.run(upload, dry_run=False)
-        if outcome.saved:
-            remember_mapping(
-                partnership=upload.partnership,
-                kind=RESULTS_KIND,
-                mapping=upload.payload.get("mapping", {}),
-                user=upload.user,
-            )
-        return Outcome(
-            ok=outcome.saved,
-            summary=[f"Results imported for {len(outcome.previews)} question(s).", *outcome.notes],
-            errors=outcome.errors.messages(),
-            next_url=self._url(upload, "consultation_detail"),
-        )
+    def payload(self, upload, result) -> dict:
+        return {"rows": result.rows, "mapping": result.mapping}
 
 
 class ResponsesImportHandler(_ConsultationImportHandler):

@@ -10,6 +10,7 @@ the check and the import run the same code, with the same validation, as the kin
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -17,7 +18,9 @@ from django.db import transaction
 
 from audit.context import acting
 from partnership.models import Membership, Partnership, PendingUpload
+from partnership.resources import remember_mapping
 from partnership.services import pending_upload_create
+from vawg.tabular import COMMAND_LIMITS, Table, TabularError, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,69 @@ class Handler(Protocol):
     def check(self, upload: PendingUpload) -> Outcome: ...
 
     def apply(self, upload: PendingUpload) -> Outcome: ...
+
+
+class KeptFileHandler:
+    """The one handler of a kept file, for every kind: a kind gives its `title`, the `kind` its columns are
+    remembered under, the `headings` its heading row is found by, `start_url`, `done_url` and `run` (a check or an
+    import of the kept file as its person, the same code its page and command run); it may add to the check's
+    payload (`payload`). Checking keeps what the preview was compared with; importing remembers the columns read."""
+
+    title = ""
+    kind = ""
+    headings: Collection[str] | None = None
+
+    def permitted(self, membership: Membership) -> bool:
+        return membership.is_strategic_lead
+
+    def start_url(self, upload: PendingUpload) -> str:
+        raise NotImplementedError
+
+    def done_url(self, upload: PendingUpload, result) -> str:
+        raise NotImplementedError
+
+    def run(self, upload: PendingUpload, *, dry_run: bool):
+        """The kind's check (dry run) or import of the kept file: an `ImportResult`."""
+        raise NotImplementedError
+
+    def table(self, upload: PendingUpload) -> Table:
+        """The kept file's rows, read as a command reads them, with the headings the person's columns name."""
+        mapping = upload.params.get("mapping") or {}
+        headings = None if self.headings is None else [*self.headings, *mapping.values()]
+        return read_table(bytes(upload.content), filename=upload.filename, limits=COMMAND_LIMITS, headings=headings)
+
+    def payload(self, upload: PendingUpload, result) -> dict:
+        return result.preview_state
+
+    def finished_at_check(self, upload: PendingUpload, result) -> Outcome | None:
+        """An outcome that ends the import at its check (a file that changes nothing, say), if any."""
+        return None
+
+    def check(self, upload: PendingUpload) -> Outcome:
+        try:
+            result = self.run(upload, dry_run=True)
+        except TabularError as error:
+            return Outcome(ok=False, errors=[str(error)])
+        finished = self.finished_at_check(upload, result)
+        if finished is not None:
+            return finished
+        return Outcome(
+            ok=result.ok,
+            summary=result.summary_lines(),
+            errors=result.errors.messages(),
+            payload=self.payload(upload, result),
+        )
+
+    def apply(self, upload: PendingUpload) -> Outcome:
+        result = self.run(upload, dry_run=False)
+        if result.ok:
+            remember_mapping(partnership=upload.partnership, kind=self.kind, mapping=result.mapping, user=upload.user)
+        return Outcome(
+            ok=result.ok,
+            summary=result.summary_lines(),
+            errors=result.errors.messages(),
+            next_url=self.done_url(upload, result),
+        )
 
 
 _handlers: dict[str, Handler] = {}

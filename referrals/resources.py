@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.recorder import audited_bulk_create, audited_bulk_update
-from partnership.imports import Outcome
+from partnership.imports import KeptFileHandler
 from partnership.models import Borough, BoroughPopulation, Partnership
-from partnership.resources import Column, FileResource, Reader, RowsResult, remember_mapping
+from partnership.resources import Column, FileResource, Reader, RowsResult
 from referrals.models import (
     CORE_FIELDS,
     EQUALITY_FIELDS,
@@ -39,14 +39,11 @@ from referrals.models import (
 )
 from vawg.periods import FinancialYear, PeriodError, Quarter
 from vawg.tabular import (
-    COMMAND_LIMITS,
     CellError,
     RowErrors,
-    TabularError,
     normalise_heading,
     read_count,
     read_decimal,
-    read_table,
 )
 
 NOT_SUBMITTED = "Not submitted"
@@ -707,10 +704,11 @@ IMPORTERS: dict[str, type[FileResource]] = {
 # --- Files too large for a web request: checked and imported by the task runner (partnership.imports) --------
 
 
-class FiguresImportHandler:
+class FiguresImportHandler(KeptFileHandler):
     def __init__(self, kind: str):
         self.kind = kind
         self.title = IMPORTERS[kind].title
+        self.headings = IMPORTERS[kind].known_headings()
 
     def permitted(self, membership) -> bool:
         from referrals.models import Dataset
@@ -722,13 +720,8 @@ class FiguresImportHandler:
     def start_url(self, upload) -> str:
         return reverse("referrals:import", args=[upload.partnership.slug, self.kind])
 
-    def table(self, upload):
-        return read_table(
-            bytes(upload.content),
-            filename=upload.filename,
-            limits=COMMAND_LIMITS,
-            headings=[*IMPORTERS[self.kind].known_headings(), *upload.params.get("mapping", {}).values()],
-        )
+    def done_url(self, upload, result) -> str:
+        return reverse("referrals:index", args=[upload.partnership.slug])
 
     def run(self, upload, *, dry_run: bool) -> RowsResult:
         """Check (dry run) or import the kept file, as its person, with the columns they chose: the page's
@@ -740,24 +733,4 @@ class FiguresImportHandler:
             filename=upload.filename,
             previewed=None if dry_run else upload.payload,
             mapping=upload.params.get("mapping"),
-        )
-
-    def check(self, upload) -> Outcome:
-        try:
-            result = self.run(upload, dry_run=True)
-        except TabularError as error:
-            return Outcome(ok=False, errors=[str(error)])
-        return Outcome(
-            ok=result.ok, summary=[result.summary()], errors=result.errors.messages(), payload=result.preview_state
-        )
-
-    def apply(self, upload) -> Outcome:
-        result = self.run(upload, dry_run=False)
-        if result.ok:
-            remember_mapping(partnership=upload.partnership, kind=self.kind, mapping=result.mapping, user=upload.user)
-        return Outcome(
-            ok=result.ok,
-            summary=[result.summary()],
-            errors=result.errors.messages(),
-            next_url=reverse("referrals:index", args=[upload.partnership.slug]),
         )
