@@ -177,6 +177,15 @@ class RowsResult(ImportResult):
 ACTIONS = {RowResult.IMPORT_TYPE_NEW: "New", RowResult.IMPORT_TYPE_UPDATE: "Changed"}
 
 
+class FileRowResult(RowResult):
+    """import-export's row result without the record's text (`str()` a row, for the admin's log entries, which the
+    audit log replaces)."""
+
+    def add_instance_info(self, instance):
+        if instance is not None:
+            self.object_id = instance.pk
+
+
 # --- Column mapping -----------------------------------------------------------------------------------------
 
 
@@ -487,6 +496,10 @@ class FileResource(resources.ModelResource):
         return self.row_numbers[index - 1] if self.row_numbers else index + 1
 
     # -- import-export's hooks -----------------------------------------------------------------------------
+
+    @classmethod
+    def get_row_result_class(cls):
+        return FileRowResult
 
     def import_data(self, dataset, dry_run=False, **kwargs):
         self.dry_run = dry_run

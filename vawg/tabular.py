@@ -30,6 +30,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -84,7 +85,16 @@ class OverRequestLimits(FileTooLarge):
 
 def normalise_heading(text: object) -> str:
     """`Successes & challenges` and `successes and challenges` both become `successesandchallenges`."""
-    return re.sub(r"[^0-9a-z]", "", str(text or "").lower().replace("&", "and"))
+    return _normalised(str(text or ""))
+
+
+@lru_cache(maxsize=8192)
+def _normalised(text: str) -> str:
+    # Cached: an import looks up the same few borough, service and measure names in every row.
+    return _NOT_ALPHANUMERIC.sub("", text.lower().replace("&", "and"))
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]")
 
 
 @dataclass
