@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -53,7 +54,9 @@ def _json_value(value):
     return str(value)
 
 
+@cache
 def _fields(model: type[models.Model]) -> list[models.Field]:
+    # Once a model: a bulk write reads every row's values through it.
     return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
 
 
@@ -70,6 +73,8 @@ def _values(instance: models.Model) -> dict:
 def _masked(changes: dict, model: type[models.Model]) -> dict:
     """Secrets are compared but never written: the log says a password or a quote changed, not what to."""
     secret = SECRET_FIELDS | SECRET_FIELDS_BY_MODEL.get(model._meta.label, set())
+    if secret.isdisjoint(changes):
+        return changes
     return {
         name: (["(secret)" if pair[0] else None, "(changed)" if pair[1] else None] if name in secret else pair)
         for name, pair in changes.items()
