@@ -9,8 +9,9 @@ would send them: 10,000 referral rows, 3,600 MARAC returns (30 boroughs x 30 yea
 8,100 justice figures (9 measures) and 6,000 indicator figures (10 boroughs). Small files are dominated by the
 import's fixed work (the lookups, the file's audit event: about 40 ms), which a ratio at 300 rows would measure
 instead of the per-row cost. Each is timed three ways, best of `--repeat`: the plain `bulk_create` of the model
-objects the file describes (lookups already resolved), the preview (read, check every row: the dry run a page shows), and
-the import (read, check, write in bulk with the audit log). Target: import within 5x the plain `bulk_create`.
+objects the file describes (lookups already resolved), the preview (read, check every row: the dry run a page
+shows), and the import (read, check, write in bulk with the audit log). Target: import within 5x the plain
+`bulk_create`.
 """
 
 from __future__ import annotations
