@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from vawg import tabular
-from vawg.tabular import TabularError, neutralise_formula, normalise_heading, read_table
+from vawg.tabular import TabularError, neutralise_formula, normalise_heading, read_table, xlsx_bytes
 
 
 def xlsx(rows, trailing_empty=0) -> bytes:
@@ -131,3 +131,13 @@ def test_the_decimal_reader_takes_percentages_and_refuses_extra_places():
     assert str(tabular.read_decimal("12.5%")) == "12.5"
     with pytest.raises(tabular.CellError, match="more than 2 decimal places"):
         tabular.read_decimal("1.234")
+
+
+def test_an_xlsx_export_keeps_text_pasted_from_word_with_its_line_breaks():
+    # Word's manual line break is a vertical tab, and a bell or form feed can ride along: openpyxl refuses the whole
+    # workbook for any of them, which made a page's XLSX download fail on one pasted update.
+    pasted = "Training delivered\x0bto 122 professionals\x07\x0c"
+    data = xlsx_bytes(["Progress", "Count"], [[pasted, 3]])
+    table = read_table(data, filename="export.xlsx")
+    assert table.rows[0].get("progress") == "Training delivered\nto 122 professionals"
+    assert table.rows[0].get("count") == "3"

@@ -531,6 +531,17 @@ def csv_response(filename: str, headings: Sequence[str], rows: Iterable[Sequence
     return response
 
 
+# Control characters an XLSX cannot hold (openpyxl refuses the whole file): text pasted from Word brings some, a
+# vertical tab for each line break it kept.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_text(text: str) -> str:
+    """Text as an XLSX cell can hold it: Word's line breaks (vertical tabs) become line breaks, other control
+    characters are dropped."""
+    return _XLSX_ILLEGAL.sub("", text.replace("\x0b", "\n")) if _XLSX_ILLEGAL.search(text) else text
+
+
 def xlsx_bytes(headings: Sequence[str], rows: Iterable[Sequence[object]], *, title: str = "Export") -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -541,7 +552,10 @@ def xlsx_bytes(headings: Sequence[str], rows: Iterable[Sequence[object]], *, tit
     def cells(values: Sequence[object]) -> list:
         out = []
         for value in values:
-            cell = WriteOnlyCell(sheet, value=safe_export_value(value))
+            value = safe_export_value(value)
+            if isinstance(value, str):
+                value = xlsx_text(value)
+            cell = WriteOnlyCell(sheet, value=value)
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text is stored as text, never as a formula
             out.append(cell)
