@@ -49,6 +49,7 @@ from actions.models import (
     Strategy,
 )
 from actions.resources import (
+    NO_KEY_LOCK,
     ActionResource,
     PriorityResource,
     RatingResource,
@@ -58,14 +59,9 @@ from actions.resources import (
 from audit.recorder import record_import
 from partnership.imports import KeptFileHandler, Outcome
 from partnership.models import OperationalGroup
-from partnership.resources import (
-    Column,
-    ImportResult,
-    columns_of,
-    propose_mapping,
-    remembered_mapping,
-    same_layout,
-)
+from partnership.resources import Column, ImportResult, columns_of, read_columns
+from partnership.selectors import column_mapping_for
+from partnership.services import column_mapping_remember
 from vawg import tabular
 from vawg.periods import Quarter
 from vawg.rag import Rag, parse_rag
@@ -113,21 +109,11 @@ EXPORT_HEADINGS = [
     "RAG",
     "Next steps",
 ]
-HEADING_FOR = {
-    "priority": "Priority",
-    "ref": "Ref",
-    "text": "Action",
-    "group": "Group",
-    "progress": "Progress",
-    "rag": "RAG",
-    "next_steps": "Next steps",
-    "impact": "Impact",
-    "intended_impact": "Intended impact",
-}
 
 
-def _plan_columns() -> list[Column]:
-    """The plan's columns as the mapping form and --map name them (the reading rules stay in `_columns`)."""
+def _plan_columns(*, rag_required: bool = True) -> list[Column]:
+    """The plan's columns as the mapping, its form and --map name them. The RAG column is not required of a plan
+    that marks its ratings in R, A and G columns."""
     return columns_of(
         [
             ("priority", "Priority", OPTIONAL_COLUMNS["priority"][1:], False),
@@ -138,13 +124,14 @@ def _plan_columns() -> list[Column]:
             ("group", "Group", OPTIONAL_COLUMNS["group"][1:], False),
             ("progress", "Progress", OPTIONAL_COLUMNS["progress"][1:], False),
             ("impact", "Impact", [], False),
-            ("rag", "RAG", REQUIRED_COLUMNS["rag"][1:], True),
+            ("rag", "RAG", REQUIRED_COLUMNS["rag"][1:], rag_required),
             ("next_steps", "Next steps", OPTIONAL_COLUMNS["next_steps"][1:], False),
         ]
     )
 
 
 PLAN_COLUMNS = _plan_columns()
+_PLAN_COLUMNS_MARKED = _plan_columns(rag_required=False)
 PLAN_KIND = "action-plan"  # as PendingUpload and ColumnMapping name it
 _LIST_SEPARATORS = re.compile(r"\s*[,;/\n]\s*")
 _PRIORITY_NUMBER = re.compile(r"(?:priority\s*)?(\d{1,3})(?:\.0)?", re.IGNORECASE)
@@ -353,42 +340,21 @@ def _marked_rating(cell: dict[str, str], number: int, errors: tabular.RowErrors)
 def _columns(
     table: tabular.Table, errors: tabular.RowErrors, mapping: Mapping[str, str] | None = None, remembered=None
 ) -> dict[str, str]:
-    """Field -> normalised heading: read from the headings by the plan's rules (resolving "Action" by the other
-    headings), then the partnership's remembered mapping and the person's (`mapping`: field -> heading as written,
-    '' for none) over them, then close wording for a column still unfound; reports missing required columns."""
-    present = set(table.normalised_headings)
-    columns = _columns_by_rules(table)
-    if remembered and not same_layout(remembered, table.headings):
-        remembered = None
-    for key, heading in {**(remembered or {}), **(mapping or {})}.items():
-        wanted = tabular.normalise_heading(heading)
-        if heading == "":
-            if key in (mapping or {}):
-                columns.pop(key, None)
-        elif wanted in present:
-            columns[key] = wanted
-        elif key in (mapping or {}):
-            errors.add(None, HEADING_FOR.get(key), f"The file has no column '{heading}' to read it from.")
-    used = set(columns.values())
-    unfound = [c for c in PLAN_COLUMNS if c.key not in columns]
-    free = [h for h in table.headings if tabular.normalise_heading(h) not in used]
-    for key, heading in propose_mapping(unfound, free).items():
-        if key not in (mapping or {}):
-            columns[key] = tabular.normalise_heading(heading)
-    if "text" not in columns:
-        errors.add(None, "Action", "The column 'Action' is missing.")
-    marks = any(key.startswith(RAG_MARK) for key in columns)
-    if "rag" not in columns and not marks:
-        errors.add(None, "RAG", "The column 'RAG' is missing.")
-    if "rag" in columns:
-        columns = {k: v for k, v in columns.items() if not k.startswith(RAG_MARK)}
-    return columns
-
-
-def mapping_used(table: tabular.Table, columns: Mapping[str, str]) -> dict[str, str]:
-    """Field -> heading as the file writes it, for the columns read (not the R/A/G mark columns)."""
+    """Field -> normalised heading, through the one column mapping (`read_columns`): the partnership's remembered
+    columns, what the plan's layout rules find (resolving "Action" by the other headings), the columns' own headings
+    and close wording, with the person's `mapping` (field -> heading as written, '' for none) over them. Reports
+    missing required columns."""
+    rules = _columns_by_rules(table)
+    marks = {key: value for key, value in rules.items() if key.startswith(RAG_MARK)}
     written = {tabular.normalise_heading(h): h for h in table.headings}
-    return {key: written[value] for key, value in columns.items() if not key.startswith(RAG_MARK) and value in written}
+    found = {key: written[value] for key, value in rules.items() if key not in marks and value in written}
+    used = read_columns(
+        _PLAN_COLUMNS_MARKED if marks else PLAN_COLUMNS, table.headings, errors, mapping, remembered, found
+    )
+    columns = {key: tabular.normalise_heading(heading) for key, heading in used.items()}
+    if "rag" not in columns:
+        columns.update(marks)  # the rating is the colour whose column is marked
+    return columns
 
 
 def _columns_by_rules(table: tabular.Table) -> dict[str, str]:
@@ -536,9 +502,10 @@ def check_and_apply(
         return report
     report.rows_read = len(table.rows)
     report.headings = list(table.headings)
-    remembered = remembered_mapping(strategy.partnership, PLAN_KIND)
+    remembered = column_mapping_for(strategy.partnership, PLAN_KIND)
     columns = _columns(table, report.errors, mapping, remembered)
-    report.mapping = mapping_used(table, columns)
+    written = {tabular.normalise_heading(h): h for h in table.headings}
+    report.mapping = {key: written[value] for key, value in columns.items() if not key.startswith(RAG_MARK)}
     if report.errors:
         return report
     plan = _check(strategy, table, columns, report)
@@ -863,11 +830,13 @@ def _diff_and_apply(
             "ratings set": len(ratings.changes),
         },
     )
+    # The columns this file was read with: proposed first for the partnership's next plan.
+    column_mapping_remember(partnership=strategy.partnership, kind=PLAN_KIND, mapping=report.mapping, user=user)
     report.applied = True
 
 
 def _lock(strategy: Strategy, period: Quarter) -> None:
-    lock = {"no_key": True}  # see actions.resources.NO_KEY_LOCK
+    lock = NO_KEY_LOCK
     in_quarter = {"action__strategy": strategy, "year": period.year, "quarter": period.number}
     list(Action.objects.filter(strategy=strategy).select_for_update(**lock).values_list("pk"))
     list(ProgressUpdate.objects.filter(**in_quarter).select_for_update(**lock).values_list("pk"))
@@ -930,7 +899,6 @@ def export_rows(strategy: Strategy, period: Quarter) -> list[list]:
 
 class PlanImportHandler(KeptFileHandler):
     title = "Action plan"
-    kind = PLAN_KIND
     headings = KNOWN_HEADINGS
 
     def start_url(self, upload) -> str:

@@ -44,13 +44,6 @@ class PlanPartResource(FileResource):
     def validate_row(self, instance) -> None:
         """Checked while the plan's layout was read (groups, ratings, refs, priorities)."""
 
-    def write(self, to_create: list, to_update: list) -> None:
-        model = self._meta.model
-        partnership_id = self.partnership.pk
-        audited_bulk_create(model, to_create, partnership_id=partnership_id)
-        if self.update_fields:
-            audited_bulk_update(model, to_update, list(self.update_fields), partnership_id=partnership_id)
-
 
 class PriorityResource(PlanPartResource):
     """The priorities the file's actions belong to: one the strategy lacks is created (never renamed here)."""

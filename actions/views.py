@@ -46,7 +46,6 @@ from actions.plan_file import (
 from partnership import imports
 from partnership.forms import ColumnMappingForm
 from partnership.models import OperationalGroup
-from partnership.resources import remember_mapping
 from partnership.services import (
     pending_upload_create,
     pending_upload_discard,
@@ -226,8 +225,7 @@ def _plan_remap(request: HttpRequest) -> HttpResponse:
     if batch is None:
         raise Http404("No such import waiting for confirmation")
     headings = imports.handler_for(batch).table(batch).headings
-    mapping_form = ColumnMappingForm(request.POST, columns=PLAN_COLUMNS, headings=headings, initial_mapping={})
-    mapping = mapping_form.mapping() if mapping_form.is_valid() else {}
+    mapping = ColumnMappingForm.posted(request.POST, columns=PLAN_COLUMNS, headings=headings)
     batch.params = {**batch.params, "mapping": mapping}
     report = imports.handler_for(batch).run(batch, dry_run=True)
     pending_upload_update(batch, params={**batch.params, "mapping": report.mapping}, payload=report.preview_state)
@@ -237,10 +235,7 @@ def _plan_remap(request: HttpRequest) -> HttpResponse:
 def _plan_import_page(request: HttpRequest, form, report, batch) -> HttpResponse:
     context = {"form": form, "report": report, "batch": batch}
     if report is not None and batch is not None:
-        context["mapping_form"] = ColumnMappingForm(
-            columns=PLAN_COLUMNS, headings=report.headings, initial_mapping=report.mapping
-        )
-        context["mapping_open"] = any(error.row is None for error in report.errors)
+        context.update(ColumnMappingForm.panel(columns=PLAN_COLUMNS, headings=report.headings, result=report))
     status = 400 if report is not None and not report.ok else 200
     return render(request, "actions/import.html", context, status=status)
 
@@ -256,7 +251,6 @@ def plan_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
     if not report.ok:
         return render(request, "actions/import.html", {"form": ImportForm(), "report": report}, status=400)
     pending_upload_discard(batch)
-    remember_mapping(partnership=request.partnership, kind=PLAN_KIND, mapping=report.mapping, user=request.user)
     messages.success(request, f"{batch.filename} imported: " + " ".join(report.summary_lines()[1:7]))
     return redirect(reverse("actions:plan", args=[request.partnership.slug]) + f"?strategy={strategy.slug}")
 

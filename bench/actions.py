@@ -27,23 +27,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vawg.settings_test")
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/vawg-bench-actions.sqlite3")
 
+from bench._db import setup_database  # noqa: E402 (after the settings above)
+
 ACTIONS, GROUPS, PRIORITIES = 400, 6, 7
 QUARTERS = [(year, quarter) for year in (2013, 2014, 2015) for quarter in (1, 2, 3, 4)]  # 12 quarters
 IMPORT_ACTIONS, IMPORT_GROUPS = 400, 5  # 2,000 rows
-
-
-def setup_database() -> None:
-    import django
-
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    if not url.startswith("sqlite:///"):
-        call_command("flush", interactive=False, verbosity=0)
 
 
 def build_demo():

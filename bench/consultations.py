@@ -30,25 +30,13 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vawg.settings_test")
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/vawg-bench-consultations.sqlite3")
 
+from bench._db import setup_database  # noqa: E402 (after the settings above)
+
 RESPONDENTS = 5_000
 RATING = ["Very positive", "Positive", "Neutral", "Negative", "Very negative", "No experience"]
 ITEMS = ["Police", "Courts", "Housing", "Health"]
 CHOICES = ["Refuge", "IDVA", "Counselling", "Helpline", "Peer support"]
 AGREE = ["Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree", "Don't know"]
-
-
-def setup_database() -> None:
-    import django
-
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    if not url.startswith("sqlite:///"):
-        call_command("flush", interactive=False, verbosity=0)
 
 
 def build_consultation(partnership, slug: str, size: int, respondents: int, *, count_columns: bool = False):

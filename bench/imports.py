@@ -29,26 +29,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vawg.settings_test")
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/vawg-bench-imports.sqlite3")
 
+from bench._db import setup_database  # noqa: E402 (after the settings above)
+
 BOROUGHS, SERVICES, INDICATORS, YEARS, FIRST_YEAR = 30, 20, 20, 30, 1996
 REFERRAL_ROWS = 10_000
-
-
-def setup_database() -> None:
-    import django
-
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    if not url.startswith("sqlite:///"):
-        from referrals import standard
-        from referrals.models import AbuseType, JusticeMeasure
-
-        call_command("flush", interactive=False, verbosity=0)
-        standard.ensure(AbuseType, JusticeMeasure)
 
 
 def csv_data(rows: list[list]) -> bytes:

@@ -27,28 +27,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vawg.settings_test")
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/vawg-bench-referrals.sqlite3")
 
+from bench._db import setup_database  # noqa: E402 (after the settings above)
+
 BOROUGHS, YEARS, QUARTERS, ABUSE_TYPES, SERVICES = 30, 10, 4, 12, 20
 FIRST_YEAR = 2010
 IMPORT_ROWS = 10_000
-
-
-def setup_database() -> None:
-    import django
-
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    if not url.startswith("sqlite:///"):
-        # A reused PostgreSQL database: empty it, then put back the rows the migrations create.
-        from referrals import standard
-        from referrals.models import AbuseType, JusticeMeasure
-
-        call_command("flush", interactive=False, verbosity=0)
-        standard.ensure(AbuseType, JusticeMeasure)
 
 
 def build_demo():

@@ -36,7 +36,9 @@ from consultations.results import summarise
 from consultations.scales import SCALE_DEFAULTS, OptionSpec, option_key, read_option, read_options
 from consultations.services import CountEntry
 from partnership.imports import KeptFileHandler, Outcome
-from partnership.resources import ImportResult, columns_of, read_columns, remembered_mapping
+from partnership.resources import ImportResult, columns_of, read_columns
+from partnership.selectors import column_mapping_for
+from partnership.services import column_mapping_remember
 from vawg.tabular import (
     CellError,
     RowErrors,
@@ -140,12 +142,18 @@ def _previews(done: list[tuple[Question, bool, str]]) -> list[QuestionPreview]:
 # Aggregated results --------------------------------------------------------------------------------------------
 
 
-def results_columns(
-    table: Table, errors: RowErrors, *, partnership, mapping: dict[str, str] | None = None
-) -> dict[str, str]:
-    """Field -> the file's heading it is read from: the partnership's remembered columns for a file in this layout,
-    the columns' own headings, close wording, and the person's corrections (`mapping`) over them."""
-    return read_columns(RESULTS_COLUMNS, table.headings, errors, mapping, remembered_mapping(partnership, RESULTS_KIND))
+def read_results_file(
+    table: Table, *, partnership, mapping: dict[str, str] | None = None
+) -> tuple[list[dict], RowErrors, dict[str, str]]:
+    """An aggregated results file's rows (`parse_results_table`), its problems, and the columns they were read from:
+    the partnership's remembered columns for a file in this layout, the columns' own headings, close wording, and
+    the person's corrections (`mapping`) over them. Every page, command and the task runner read it so."""
+    errors = RowErrors()
+    used = read_columns(RESULTS_COLUMNS, table.headings, errors, mapping, column_mapping_for(partnership, RESULTS_KIND))
+    if errors:
+        return [], errors, used
+    rows, errors = parse_results_table(table, used)
+    return rows, errors, used
 
 
 def parse_results_table(table: Table, used: dict[str, str] | None = None) -> tuple[list[dict], RowErrors]:
@@ -191,10 +199,18 @@ def parse_results_table(table: Table, used: dict[str, str] | None = None) -> tup
 
 
 def import_results(
-    *, consultation: Consultation, rows: list[dict], user, source: str, dry_run: bool, filename: str = ""
+    *,
+    consultation: Consultation,
+    rows: list[dict],
+    user,
+    source: str,
+    dry_run: bool,
+    filename: str = "",
+    mapping: dict[str, str] | None = None,
 ) -> ImportOutcome:
-    """Create missing questions, then replace the counts of every question in the file. All or nothing."""
-    outcome = ImportOutcome()
+    """Create missing questions, then replace the counts of every question in the file. All or nothing. `mapping`
+    (the columns the rows were read from) is remembered for the partnership's next file once imported."""
+    outcome = ImportOutcome(rows=rows, mapping=dict(mapping or {}))
     done: list[tuple[Question, bool, str]] = []
     writes: list[services.ResultsWrite] = []
     with transaction.atomic():
@@ -228,6 +244,10 @@ def import_results(
             transaction.set_rollback(True)
         else:
             outcome.saved = True
+            if mapping:
+                column_mapping_remember(
+                    partnership=consultation.partnership, kind=RESULTS_KIND, mapping=mapping, user=user
+                )
     return outcome
 
 
@@ -743,7 +763,6 @@ class _ConsultationImportHandler(KeptFileHandler):
 
 class ResultsImportHandler(_ConsultationImportHandler):
     title = "Consultation results"
-    kind = RESULTS_KIND
     headings = RESULTS_HEADINGS
 
     def start_url(self, upload) -> str:
@@ -756,24 +775,22 @@ class ResultsImportHandler(_ConsultationImportHandler):
         """Check the kept file (dry run: read it, with the columns the lead chose) or import the rows its check
         kept, as its person: the page's confirmation runs this too."""
         if dry_run:
-            table = self.table(upload)
-            errors = RowErrors()
-            used = results_columns(table, errors, partnership=upload.partnership, mapping=upload.params.get("mapping"))
-            rows, row_errors = parse_results_table(table, used) if not errors else ([], errors)
-            if errors or row_errors:
-                return ImportOutcome(errors=errors or row_errors, mapping=used)
+            rows, errors, used = read_results_file(
+                self.table(upload), partnership=upload.partnership, mapping=upload.params.get("mapping")
+            )
+            if errors:
+                return ImportOutcome(errors=errors, mapping=used)
         else:
             rows, used = upload.payload["rows"], upload.payload.get("mapping", {})
-        outcome = import_results(
+        return import_results(
             consultation=self._consultation(upload),
             rows=rows,
             user=upload.user,
             source=ResultsChange.Source.RESULTS_IMPORT,
             dry_run=dry_run,
             filename=upload.filename,
+            mapping=used,
         )
-        outcome.rows, outcome.mapping = rows, used
-        return outcome
 
     def payload(self, upload, result) -> dict:
         return {"rows": result.rows, "mapping": result.mapping}

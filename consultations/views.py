@@ -34,7 +34,6 @@ from consultations.redaction import segments
 from consultations.results import summarise
 from partnership import imports
 from partnership.forms import ColumnMappingForm
-from partnership.resources import remember_mapping
 from partnership.services import (
     pending_upload_create,
     pending_upload_discard,
@@ -43,7 +42,7 @@ from partnership.services import (
 )
 from vawg import tabular
 from vawg.access import LEAD, partnership_view
-from vawg.tabular import RowErrors, TabularError, csv_response, read_table, xlsx_response
+from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "consultations"
 POST = ("GET", "HEAD", "POST")
@@ -467,10 +466,7 @@ def results_import(request: HttpRequest, slug: str) -> HttpResponse:
         if pending is None:
             raise Http404("No such import waiting for confirmation")
         table = imports.handler_for(pending).table(pending)
-        mapping_form = ColumnMappingForm(
-            request.POST, columns=importers.RESULTS_COLUMNS, headings=table.headings, initial_mapping={}
-        )
-        mapping = mapping_form.mapping() if mapping_form.is_valid() else {}
+        mapping = ColumnMappingForm.posted(request.POST, columns=importers.RESULTS_COLUMNS, headings=table.headings)
         context.update(_results_preview(request, consultation, table, pending.filename, mapping, pending))
     elif request.method == "POST" and form.is_valid():
         table, filename, elsewhere = _read_upload(request, form, kind, headings=importers.RESULTS_HEADINGS)
@@ -486,12 +482,8 @@ def results_import(request: HttpRequest, slug: str) -> HttpResponse:
 def _results_preview(request, consultation, table, filename, mapping, pending, content=None) -> dict:
     """Check an aggregated results file (a dry run) with the columns read as `mapping` says, and keep it, with what
     was read, for the confirmation (or a correction of its columns)."""
-    errors = RowErrors()
-    used = importers.results_columns(table, errors, partnership=request.partnership, mapping=mapping)
-    rows, row_errors = importers.parse_results_table(table, used) if not errors else ([], RowErrors())
-    for error in row_errors:
-        errors.add(error.row, error.column, error.message)
-    outcome = importers.ImportOutcome(errors=errors)
+    rows, errors, used = importers.read_results_file(table, partnership=request.partnership, mapping=mapping)
+    outcome = importers.ImportOutcome(errors=errors, mapping=used)
     if not errors:
         outcome = importers.import_results(
             consultation=consultation,
@@ -500,6 +492,7 @@ def _results_preview(request, consultation, table, filename, mapping, pending, c
             source=ResultsChange.Source.RESULTS_IMPORT,
             dry_run=True,
             filename=filename,
+            mapping=used,
         )
     payload = {"rows": rows if outcome.ok else [], "mapping": used}
     if pending is None:
@@ -517,10 +510,7 @@ def _results_preview(request, consultation, table, filename, mapping, pending, c
         "outcome": outcome,
         "filename": filename,
         "pending": pending,
-        "mapping_form": ColumnMappingForm(
-            columns=importers.RESULTS_COLUMNS, headings=table.headings, initial_mapping=used
-        ),
-        "mapping_open": any(error.row is None for error in outcome.errors),
+        **ColumnMappingForm.panel(columns=importers.RESULTS_COLUMNS, headings=table.headings, result=outcome),
     }
 
 
@@ -539,12 +529,6 @@ def results_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         form = UploadForm()
         context = {"consultation": consultation, "form": form, "outcome": outcome, "filename": pending.filename}
         return render(request, "consultations/results_import.html", context)
-    remember_mapping(
-        partnership=request.partnership,
-        kind=importers.RESULTS_KIND,
-        mapping=pending.payload.get("mapping", {}),
-        user=request.user,
-    )
     messages.success(request, f"Results imported from {pending.filename}: {len(outcome.previews)} questions.")
     return redirect(_detail_url(consultation))
 

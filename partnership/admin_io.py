@@ -15,7 +15,6 @@ what import-export's admin lacks for this project:
 
 from __future__ import annotations
 
-import csv
 import io
 from functools import cached_property
 
@@ -32,7 +31,7 @@ from vawg.tabular import (
     TabularError,
     normalise_heading,
     read_table,
-    safe_export_value,
+    write_csv,
     xlsx_bytes,
 )
 
@@ -77,22 +76,14 @@ class TabularFormat:
             data.append([row.values.get(key, "") for key in keys])
         return data
 
-    def safe_rows(self, dataset) -> list[list]:
-        """Every cell as the project's own exports write it: text a spreadsheet would run as a formula gets a
-        leading apostrophe (which the import removes again), numbers stay numbers."""
-        return [[safe_export_value(value) for value in row] for row in dataset]
-
 
 class TabularCSV(TabularFormat, base_formats.CSV):
     filename = "upload.csv"
 
     def export_data(self, dataset, **kwargs) -> bytes:
-        """UTF-8 with a BOM (Excel then reads it as UTF-8), as `vawg.tabular.csv_response` writes."""
+        """As the pages' CSV downloads are written (`vawg.tabular.write_csv`): formula-safe, UTF-8 with a BOM."""
         buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow([safe_export_value(heading) for heading in dataset.headers or []])
-        writer.writerows(self.safe_rows(dataset))
+        write_csv(buffer, list(dataset.headers or []), dataset)
         return buffer.getvalue().encode("utf-8")
 
 
@@ -102,7 +93,7 @@ class TabularXLSX(TabularFormat, base_formats.XLSX):
     def export_data(self, dataset, **kwargs) -> bytes:
         """`vawg.tabular.xlsx_bytes`: every text cell is stored as text, never as a formula, and without the control
         characters an XLSX cannot hold."""
-        return xlsx_bytes(list(dataset.headers or []), self.safe_rows(dataset), title=dataset.title or "Export")
+        return xlsx_bytes(list(dataset.headers or []), dataset, title=dataset.title or "Export")
 
 
 FORMATS = [TabularCSV, TabularXLSX]

@@ -64,5 +64,20 @@ class ColumnMappingForm(forms.Form):
         """Field name -> heading, with '' for a column the person says the file lacks."""
         return {name.removeprefix("map-"): value for name, value in self.cleaned_data.items()}
 
+    @classmethod
+    def posted(cls, data, *, columns, headings: list[str]) -> dict[str, str]:
+        """The columns a person chose on a preview's panel (none if the form was tampered with: the proposal)."""
+        form = cls(data, columns=columns, headings=headings, initial_mapping={})
+        return form.mapping() if form.is_valid() else {}
+
+    @classmethod
+    def panel(cls, *, columns, headings: list[str], result) -> dict:
+        """A preview's "Columns read from your file" panel (templates/components/column_mapping.html): the columns
+        `result` was read with, opened when a column is missing."""
+        return {
+            "mapping_form": cls(columns=columns, headings=headings, initial_mapping=result.mapping),
+            "mapping_open": any(error.row is None for error in result.errors),
+        }
+
     def rows(self) -> list[dict]:
         return [{"column": column, "field": self[f"map-{column.key}"]} for column in self.columns]

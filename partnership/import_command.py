@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from partnership.models import Partnership
+from partnership.resources import parse_map_option
 from vawg.tabular import Table, TabularError, add_large_option, command_limits, command_refusal, read_table
 
 
@@ -64,8 +65,6 @@ class ImportCommand(BaseCommand):
 
     def column_mapping(self, options: dict, columns) -> dict[str, str]:
         """--map as field name -> the file's heading (empty: no such column)."""
-        from partnership.resources import parse_map_option
-
         try:
             return parse_map_option(options["map"], columns)
         except ValueError as error:

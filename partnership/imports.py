@@ -18,7 +18,6 @@ from django.db import transaction
 
 from audit.context import acting
 from partnership.models import Membership, Partnership, PendingUpload
-from partnership.resources import remember_mapping
 from partnership.services import pending_upload_create
 from vawg.tabular import COMMAND_LIMITS, Table, TabularError, read_table
 
@@ -56,13 +55,12 @@ class Handler(Protocol):
 
 
 class KeptFileHandler:
-    """The one handler of a kept file, for every kind: a kind gives its `title`, the `kind` its columns are
-    remembered under, the `headings` its heading row is found by, `start_url`, `done_url` and `run` (a check or an
-    import of the kept file as its person, the same code its page and command run); it may add to the check's
-    payload (`payload`). Checking keeps what the preview was compared with; importing remembers the columns read."""
+    """The one handler of a kept file, for every kind: a kind gives its `title`, the `headings` its heading row is
+    found by, `start_url`, `done_url` and `run` (a check or an import of the kept file as its person, the same code
+    its page and command run); it may add to the check's payload (`payload`), which by default keeps what the
+    preview was compared with."""
 
     title = ""
-    kind = ""
     headings: Collection[str] | None = None
 
     def permitted(self, membership: Membership) -> bool:
@@ -108,8 +106,6 @@ class KeptFileHandler:
 
     def apply(self, upload: PendingUpload) -> Outcome:
         result = self.run(upload, dry_run=False)
-        if result.ok:
-            remember_mapping(partnership=upload.partnership, kind=self.kind, mapping=result.mapping, user=upload.user)
         return Outcome(
             ok=result.ok,
             summary=result.summary_lines(),

@@ -33,7 +33,9 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
 from audit.recorder import audited_bulk_create, audited_bulk_update, record_import
-from partnership.models import ColumnMapping, Partnership
+from partnership.models import Partnership
+from partnership.selectors import column_mapping_for
+from partnership.services import column_mapping_remember
 from vawg.concurrency import changed_since, row_state
 from vawg.tabular import RowErrors, Table, cell_text, normalise_heading
 
@@ -190,10 +192,14 @@ class FileRowResult(RowResult):
 
 
 def propose_mapping(
-    columns: Sequence[Column], headings: Sequence[str], remembered: Mapping[str, str] | None = None
+    columns: Sequence[Column],
+    headings: Sequence[str],
+    remembered: Mapping[str, str] | None = None,
+    found: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Field name -> the file's heading (as written) that answers it. A heading the partnership confirmed for the
-    field before comes first, then the field's own heading and aliases, then the wording closest to them."""
+    field before comes first, then what the kind's own layout rules `found` (the action plan's), then the field's
+    own heading and aliases, then the wording closest to them."""
     by_key = {normalise_heading(h): h for h in headings if normalise_heading(h)}
     proposal: dict[str, str] = {}
     taken: set[str] = set()
@@ -204,10 +210,11 @@ def propose_mapping(
 
     if remembered and not same_layout(remembered, headings):
         remembered = None
-    for column in columns:
-        kept = normalise_heading((remembered or {}).get(column.key, ""))
-        if kept in by_key and kept not in taken:
-            take(column.key, kept)
+    for given in (remembered, found):
+        for column in columns:
+            kept = normalise_heading((given or {}).get(column.key, ""))
+            if column.key not in proposal and kept in by_key and kept not in taken:
+                take(column.key, kept)
     for column in columns:
         if column.key in proposal:
             continue
@@ -254,11 +261,12 @@ def read_columns(
     errors: RowErrors,
     mapping: Mapping[str, str] | None = None,
     remembered: Mapping[str, str] | None = None,
+    found: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Field name -> the heading (as written) to read it from: the person's mapping (a heading, or '' for none) over
     the proposal (`propose_mapping`). A required column with no heading is reported, and so is a mapping naming a
     heading the file lacks."""
-    proposal = propose_mapping(columns, headings, remembered)
+    proposal = propose_mapping(columns, headings, remembered, found)
     present = {normalise_heading(h): h for h in headings}
     names = {c.key: c.column_name for c in columns}
     for name, heading in (mapping or {}).items():
@@ -282,11 +290,6 @@ def columns_of(specs: Iterable[tuple[str, str, Sequence[str], bool]]) -> list[Co
         column.key = key
         found.append(column)
     return found
-
-
-def remembered_mapping(partnership: Partnership, kind: str) -> dict[str, str]:
-    found = ColumnMapping.objects.filter(partnership=partnership, kind=kind).first()
-    return dict(found.mapping) if found else {}
 
 
 def same_layout(remembered: Mapping[str, str], headings: Iterable[str]) -> bool:
@@ -315,7 +318,7 @@ class FileResource(resources.ModelResource):
     class Meta:
         use_bulk = True
         batch_size = None  # every row is checked before anything is written: one write at the end
-        skip_diff = True  # we fingerprint the stored row instead (`row_state`): no deepcopy a row
+        skip_diff = True  # unchanged rows are found by comparing the values an import changes: no deepcopy a row
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = False  # the model's own rules run in `validate_instance`, without unique queries
@@ -332,6 +335,7 @@ class FileResource(resources.ModelResource):
         self.filename = ""
         self.previewed: Mapping[str, str | None] | None = None
         self.row_numbers: list[int] | None = None
+        self.mapping: dict[str, str] = {}  # the columns a file from `run` was read with, remembered once imported
 
     # -- the kind's parts ---------------------------------------------------------------------------------
 
@@ -355,9 +359,10 @@ class FileResource(resources.ModelResource):
         model = self._meta.model
         # Each row's before and after goes into the audit log (bulk writes skip the model signals).
         audited_bulk_create(model, to_create, partnership_id=self.partnership.pk, batch_size=1000)
-        audited_bulk_update(
-            model, to_update, list(self.update_fields), partnership_id=self.partnership.pk, batch_size=1000
-        )
+        if self.update_fields:  # a kind whose stored records are only ever added to has nothing to update
+            audited_bulk_update(
+                model, to_update, list(self.update_fields), partnership_id=self.partnership.pk, batch_size=1000
+            )
 
     # -- headings ------------------------------------------------------------------------------------------
 
@@ -397,7 +402,7 @@ class FileResource(resources.ModelResource):
 
     def mapping_for(self, table: Table, errors: RowErrors, mapping: Mapping[str, str] | None = None) -> dict[str, str]:
         return read_columns(
-            self.columns(), table.headings, errors, mapping, remembered_mapping(self.partnership, self.kind)
+            self.columns(), table.headings, errors, mapping, column_mapping_for(self.partnership, self.kind)
         )
 
     def dataset(self, table: Table, mapping: Mapping[str, str]) -> tablib.Dataset:
@@ -426,8 +431,7 @@ class FileResource(resources.ModelResource):
         changed since, nothing is imported and they are asked to preview the file again.
         """
         result = RowsResult(kind=self.kind, headings=self.headings(), dry_run=dry_run)
-        used = self.mapping_for(table, result.errors, mapping)
-        result.mapping = used
+        used = self.mapping = result.mapping = self.mapping_for(table, result.errors, mapping)
         if result.errors:
             return result
         data = self.dataset(table, used)
@@ -511,7 +515,6 @@ class FileResource(resources.ModelResource):
         self.records: dict[tuple, tuple[int, object]] = {}
         self.preview_state: dict[str, str | None] = {}
         self.counts = {"created": 0, "updated": 0, "unchanged": 0}
-        self.keys, self.stored = [], {}
         if self.row_numbers is None:
             try:
                 self.adopt(dataset)
@@ -537,7 +540,7 @@ class FileResource(resources.ModelResource):
         headings = [str(h or "") for h in dataset.headers or []]
         errors = RowErrors()
         table = Table(headings=headings, rows=[])
-        mapping = self.mapping_for(table, errors)
+        mapping = self.mapping = self.mapping_for(table, errors)
         if errors:
             raise ValidationError(errors.messages())
         index = {normalise_heading(h): i for i, h in enumerate(headings)}
@@ -612,12 +615,14 @@ class FileResource(resources.ModelResource):
 
     def stored_values(self, instance) -> list:
         """The values an import changes, a foreign key by its id (reading the object would cost a query)."""
-        if not hasattr(self, "_attnames"):
-            self._attnames = [self._meta.model._meta.get_field(name).attname for name in self.update_fields]
-        return [getattr(instance, name) for name in self._attnames]
+        return [getattr(instance, name) for name in self.update_attnames]
+
+    @cached_property
+    def update_attnames(self) -> list[str]:
+        return [self._meta.model._meta.get_field(name).attname for name in self.update_fields]
 
     def differs(self, instance) -> bool:
-        """Beyond the row's own fields (compared by fingerprint): whether importing it changes anything else."""
+        """Beyond the row's own fields (compared as values): whether importing it changes anything else."""
         return False
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
@@ -668,6 +673,11 @@ class FileResource(resources.ModelResource):
                             filename=self.filename or "an uploaded file",
                             counts=dict(self.counts),
                         )
+                    if self.mapping:
+                        # The columns this file was read with: proposed first for the partnership's next one.
+                        column_mapping_remember(
+                            partnership=self.partnership, kind=self.kind, mapping=self.mapping, user=self.user
+                        )
             except IntegrityError:
                 # The locked rows were checked, so a clash is with a row someone created meanwhile (rows not yet
                 # stored cannot be locked). Logged in case it is anything else.
@@ -691,18 +701,3 @@ class FileResource(resources.ModelResource):
         columns = self.get_export_fields()
         for instance in queryset:
             yield [self.export_field(column, instance) for column in columns]
-
-
-def mapping_choices(resource: type[FileResource]) -> list[tuple[str, str]]:
-    return [(c.key, c.column_name) for c in resource.columns()]
-
-
-def remember_mapping(*, partnership: Partnership, kind: str, mapping: Mapping[str, str], user=None) -> None:
-    """Keep a confirmed mapping for the partnership's next file of this kind (audited: a model save)."""
-    found = ColumnMapping.objects.filter(partnership=partnership, kind=kind).first()
-    if found is None:
-        ColumnMapping.objects.create(partnership=partnership, kind=kind, mapping=dict(mapping), updated_by=user)
-    elif found.mapping != dict(mapping):
-        found.mapping = dict(mapping)
-        found.updated_by = user
-        found.save(update_fields=["mapping", "updated_by", "updated_at"])

@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch
 from partnership.models import (
     Borough,
     BoroughPopulation,
+    ColumnMapping,
     Membership,
     OperationalGroup,
     Partnership,
@@ -61,3 +62,9 @@ def partnership_overview(partnership: Partnership) -> dict:
         },
         "member_count": Membership.objects.filter(partnership=partnership).count(),
     }
+
+
+def column_mapping_for(partnership: Partnership, kind: str) -> dict[str, str]:
+    """The columns the partnership last imported a file of this kind with (field -> heading), or none."""
+    found = ColumnMapping.objects.filter(partnership=partnership, kind=kind).first()
+    return dict(found.mapping) if found else {}

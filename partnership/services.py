@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from partnership.models import Partnership, PendingUpload
+from partnership.models import ColumnMapping, Partnership, PendingUpload
 from vawg.concurrency import save_if_current
 
 SETTINGS_FIELDS = [
@@ -103,3 +103,18 @@ def pending_uploads_purge() -> int:
 
 def _pending_cutoff():
     return timezone.now() - timedelta(hours=settings.PENDING_UPLOAD_HOURS)
+
+
+# --- Column mappings ------------------------------------------------------------------------------------------
+
+
+def column_mapping_remember(*, partnership: Partnership, kind: str, mapping: dict[str, str], user=None) -> None:
+    """Keep the columns a file was imported with for the partnership's next file of this kind (audited: a model
+    save). Called by the import itself, whichever path ran it."""
+    found = ColumnMapping.objects.filter(partnership=partnership, kind=kind).first()
+    if found is None:
+        ColumnMapping.objects.create(partnership=partnership, kind=kind, mapping=dict(mapping), updated_by=user)
+    elif found.mapping != dict(mapping):
+        found.mapping = dict(mapping)
+        found.updated_by = user
+        found.save(update_fields=["mapping", "updated_by", "updated_at"])

@@ -10,7 +10,6 @@ from django.urls import reverse
 from partnership import imports
 from partnership.forms import ColumnMappingForm
 from partnership.models import Borough
-from partnership.resources import remember_mapping
 from partnership.services import (
     pending_upload_create,
     pending_upload_discard,
@@ -400,7 +399,6 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             if result.ok:
                 pending_upload_discard(pending)
-                remember_mapping(partnership=request.partnership, kind=kind, mapping=result.mapping, user=request.user)
                 messages.success(request, f"{pending.filename}: {result.summary()}")
                 return redirect("referrals:index", partnership_slug=request.partnership.slug)
             context.update(_preview(request, pending, importer_class, result))
@@ -408,10 +406,7 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
         # The person corrected which heading each column is read from: check the kept file again with theirs.
         pending = _pending_figures(request, kind, request.POST.get("remap"))
         table = imports.handler_for(pending).table(pending)
-        mapping_form = ColumnMappingForm(
-            request.POST, columns=importer_class.columns(), headings=table.headings, initial_mapping={}
-        )
-        mapping = mapping_form.mapping() if mapping_form.is_valid() else None
+        mapping = ColumnMappingForm.posted(request.POST, columns=importer_class.columns(), headings=table.headings)
         result = importer_class(request.partnership, user=request.user).run(table, dry_run=True, mapping=mapping)
         pending_upload_update(pending, params={"mapping": result.mapping}, payload=result.preview_state)
         context.update(_preview(request, pending, importer_class, result, table))
@@ -465,8 +460,5 @@ def _preview(request, pending, importer_class, result, table=None) -> dict:
     return {
         "result": result,
         "pending": pending,
-        "mapping_form": ColumnMappingForm(
-            columns=importer_class.columns(), headings=table.headings, initial_mapping=result.mapping
-        ),
-        "mapping_open": any(error.row is None for error in result.errors),
+        **ColumnMappingForm.panel(columns=importer_class.columns(), headings=table.headings, result=result),
     }

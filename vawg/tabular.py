@@ -520,14 +520,20 @@ def _safe_filename(filename: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "export"
 
 
-def csv_response(filename: str, headings: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_safe_filename(filename)}"'
-    response.write("\ufeff")  # BOM: Excel then reads UTF-8 correctly
-    writer = csv.writer(response)
+def write_csv(out, headings: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """An export as CSV, formula-safe, with a BOM (Excel then reads UTF-8 correctly), into `out` (a response or a
+    buffer)."""
+    out.write("\ufeff")
+    writer = csv.writer(out)
     writer.writerow([safe_export_value(h) for h in headings])
     for row in rows:
         writer.writerow([safe_export_value(v) for v in row])
+
+
+def csv_response(filename: str, headings: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_safe_filename(filename)}"'
+    write_csv(response, headings, rows)
     return response
 
 

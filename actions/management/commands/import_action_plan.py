@@ -2,9 +2,8 @@ from django.core.management.base import CommandError
 
 from actions import selectors
 from actions.models import Strategy
-from actions.plan_file import KNOWN_HEADINGS, PLAN_COLUMNS, PLAN_KIND, check_and_apply
+from actions.plan_file import KNOWN_HEADINGS, PLAN_COLUMNS, check_and_apply
 from partnership.import_command import ImportCommand
-from partnership.resources import remember_mapping
 from vawg.periods import FinancialYear, PeriodError, Quarter
 
 
@@ -48,8 +47,7 @@ class Command(ImportCommand):
         )
         if not report.ok:
             self.fail(report.errors, f"{len(report.errors)} problem(s) in {path.name}: nothing was imported.")
-        if not options["dry_run"]:
-            remember_mapping(partnership=partnership, kind=PLAN_KIND, mapping=report.mapping)
+
         for line in report.summary_lines():
             self.stdout.write(line)
         if options["dry_run"]:

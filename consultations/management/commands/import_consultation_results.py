@@ -9,8 +9,6 @@ from consultations.management.commands._common import (
 )
 from consultations.models import ResultsChange
 from partnership.import_command import ImportCommand
-from partnership.resources import remember_mapping
-from vawg.tabular import RowErrors
 
 
 class Command(ImportCommand):
@@ -28,11 +26,7 @@ class Command(ImportCommand):
         user = acting_user(options, consultation)
         mapping = self.column_mapping(options, importers.RESULTS_COLUMNS)
         table = self.read(path, options, headings=[*importers.RESULTS_HEADINGS, *mapping.values()])
-        errors = RowErrors()
-        used = importers.results_columns(table, errors, partnership=partnership, mapping=mapping)
-        if errors:
-            fail_with(self, errors)
-        rows, errors = importers.parse_results_table(table, used)
+        rows, errors, used = importers.read_results_file(table, partnership=partnership, mapping=mapping)
         if errors:
             fail_with(self, errors)
         outcome = importers.import_results(
@@ -42,11 +36,10 @@ class Command(ImportCommand):
             source=ResultsChange.Source.COMMAND_LINE,
             dry_run=options["dry_run"],
             filename=path.name,
+            mapping=used,
         )
         if outcome.errors:
             fail_with(self, outcome.errors)
-        if outcome.saved:
-            remember_mapping(partnership=partnership, kind=importers.RESULTS_KIND, mapping=used)
         for preview in outcome.previews:
             created = " (new question)" if preview.created else ""
             self.stdout.write(f"  {preview.ref}{created}: {len(preview.rows)} rows of results")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from partnership.import_command import ImportCommand as BaseImportCommand
-from partnership.resources import remember_mapping
 from referrals.resources import IMPORTERS
 
 
@@ -21,6 +20,4 @@ class ImportCommand(BaseImportCommand):
         if options["dry_run"] or options["verbosity"] > 1:
             for row in result.preview:
                 self.stdout.write(f"Row {row.number:>5}  {row.action:<9}  " + " | ".join(row.cells))
-        if not options["dry_run"]:
-            remember_mapping(partnership=partnership, kind=self.kind, mapping=result.mapping)
         self.stdout.write(self.style.SUCCESS(f"{path.name}: {result.summary()}"))
