@@ -8,6 +8,7 @@ Failed sign-ins and refused access are recorded too.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -17,8 +18,9 @@ from functools import cache
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import models
+from django.db import connections, models, router
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
 
 from audit import context
 from audit.models import AuditEvent
@@ -178,13 +180,11 @@ def audited_bulk_create(
     partnership: it spares a walk up each row's foreign keys."""
     created = model.objects.bulk_create(list(objs), **kwargs)
     if _audited(model) and created:
-        _load_related(model, created)
-        events = []
+        items = []
         for obj in created:
-            values = _values(obj)
-            changes = {name: [None, value] for name, value in values.items() if value not in (None, "")}
-            events.append(_bulk_event(AuditEvent.Action.CREATE, obj, _masked(changes, model), partnership_id))
-        AuditEvent.objects.bulk_create(events, batch_size=1000)
+            changes = {name: [None, value] for name, value in _values(obj).items() if value not in (None, "")}
+            items.append((obj, _masked(changes, model)))
+        _write_bulk_events(model, AuditEvent.Action.CREATE, items, partnership_id)
     return created
 
 
@@ -209,8 +209,7 @@ def audited_bulk_update(
         row["pk"]: row for row in model._base_manager.filter(pk__in=[obj.pk for obj in objs]).values("pk", *audited)
     }
     updated = model.objects.bulk_update(objs, fields, **kwargs)
-    _load_related(model, objs)
-    events = []
+    items = []
     for obj in objs:
         old = before.get(obj.pk, {})
         changes = {}
@@ -219,8 +218,8 @@ def audited_bulk_update(
             if old_value != new_value:
                 changes[name] = [old_value, new_value]
         if changes:
-            events.append(_bulk_event(AuditEvent.Action.UPDATE, obj, _masked(changes, model), partnership_id))
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+            items.append((obj, _masked(changes, model)))
+    _write_bulk_events(model, AuditEvent.Action.UPDATE, items, partnership_id)
     return updated
 
 
@@ -232,13 +231,75 @@ def _load_related(model: type[models.Model], objs: list[models.Model]) -> None:
         models.prefetch_related_objects(objs, *names)
 
 
-def _bulk_event(action: str, obj: models.Model, changes: dict, partnership_id: int | None) -> AuditEvent:
-    return _event(
-        action=action,
-        obj=obj,
-        changes=changes,
-        partnership_id=partnership_id if partnership_id is not None else _partnership_id(obj),
+# The columns of a bulk write's events, in the order `_insert_events` writes them.
+_EVENT_COLUMNS = (
+    ("occurred_at", "timestamptz"),
+    ("actor_id", "integer"),
+    ("actor_label", "text"),
+    ("partnership_id", "integer"),
+    ("source", "text"),
+    ("action", "text"),
+    ("object_type", "text"),
+    ("object_id", "text"),
+    ("object_repr", "text"),
+    ("changes", "jsonb"),
+    ("detail", "text"),
+    ("request_path", "text"),
+    ("ip_address", "inet"),
+)
+
+
+def _write_bulk_events(
+    model: type[models.Model], action: str, items: list[tuple[models.Model, dict]], partnership_id: int | None
+) -> None:
+    """The events of one bulk write: who, where from and when are the same for every row, so they are worked out
+    once; each row adds only what it changed and which record it is."""
+    if not items:
+        return
+    _load_related(model, [obj for obj, _changes in items])
+    ctx = context.current()
+    actor = ctx.actor if getattr(ctx.actor, "is_authenticated", False) else None
+    shared = {
+        "occurred_at": timezone.now(),
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_label": actor.get_username() if actor is not None else ctx.actor_label,
+        "source": ctx.source,
+        "action": action,
+        "object_type": model._meta.label,
+        "detail": "",
+        "request_path": ctx.request_path[:300],
+        "ip_address": ctx.ip_address,
+    }
+    rows = [
+        {
+            **shared,
+            "partnership_id": partnership_id if partnership_id is not None else _partnership_id(obj),
+            "object_id": str(obj.pk) if obj.pk is not None else "",
+            "object_repr": _describe(obj),
+            "changes": changes,
+        }
+        for obj, changes in items
+    ]
+    _insert_events(rows)
+
+
+def _insert_events(rows: list[dict]) -> None:
+    """Writes events in batches of 1,000. On PostgreSQL each batch is one statement with one parameter, the batch as
+    JSON, which the database unpacks into rows: the ORM would prepare 13 values a row in Python, which made the
+    audit log cost three times the write it records. Elsewhere, the ORM's `bulk_create`."""
+    connection = connections[router.db_for_write(AuditEvent)]
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create([AuditEvent(**row) for row in rows], batch_size=1000)
+        return
+    names = ", ".join(name for name, _type in _EVENT_COLUMNS)
+    record_type = ", ".join(f"{name} {type_}" for name, type_ in _EVENT_COLUMNS)
+    sql = (
+        f"INSERT INTO {AuditEvent._meta.db_table} ({names}) "  # noqa: S608 (names from the code, values bound)
+        f"SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS event({record_type})"
     )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.execute(sql, [json.dumps(rows[start : start + 1000], default=_json_value)])
 
 
 def record_import(*, partnership, what: str, filename: str, counts: dict[str, int]) -> AuditEvent:

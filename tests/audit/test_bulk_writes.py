@@ -109,3 +109,43 @@ def test_recording_a_bulk_write_costs_the_same_queries_for_3_rows_as_for_30(worl
     large = queries_for(30, "Second")
     assert AuditEvent.objects.filter(source="command", object_type="actions.ProgressUpdate").count() == 3 + 29
     assert large == small
+
+
+def test_a_bulk_write_in_a_request_names_who_where_from_and_each_row(world):
+    """Bulk events are written in one statement a batch: each row's event carries the same person, address and
+    page as an event the model signals write, and its own record and changes, past the first batch of 1,000."""
+    from audit.recorder import audited_bulk_create, audited_bulk_update
+    from partnership.models import BoroughPopulation
+
+    years = range(3000, 4101)  # 1,101 rows: two batches, in years no fixture has
+    with acting(source="web", actor=world.lead, request_path="/tri-borough/figures/import/", ip_address="10.0.0.7"):
+        created = audited_bulk_create(
+            BoroughPopulation,
+            [BoroughPopulation(borough=world.borough, year=y, population=100 + y, females_16_plus=40) for y in years],
+        )
+        named = str(created[-1])  # as the event names it, before the borough is renamed
+        world.borough.name = "Hammersmith and Fulham"
+        world.borough.save()  # an event through the signals, to compare with
+    events = AuditEvent.objects.filter(
+        object_type="partnership.BoroughPopulation", action="create", object_id__in=[str(row.pk) for row in created]
+    )
+    assert events.count() == len(created) == 1101
+    signal_event = AuditEvent.objects.filter(object_type="partnership.Borough").latest("id")
+    shared = ["actor_id", "actor_label", "partnership_id", "source", "request_path", "ip_address"]
+    assert set(events.values_list(*shared)) == {tuple(getattr(signal_event, name) for name in shared)}
+    assert signal_event.actor == world.lead and signal_event.ip_address == "10.0.0.7"
+    last = created[-1]
+    event = events.get(object_id=str(last.pk))
+    assert event.object_repr == named
+    assert event.changes["population"] == [None, 4200] and event.changes["year"] == [None, 4100]
+    assert event.occurred_at is not None
+
+    for row in created[:3]:
+        row.population += 1
+    with acting(source="command", actor_label="root via manage.py import_figures"):
+        audited_bulk_update(BoroughPopulation, created, ["population"])
+    updates = AuditEvent.objects.filter(object_type="partnership.BoroughPopulation", action="update")
+    assert sorted(updates.values_list("changes__population", flat=True)) == [[3100, 3101], [3101, 3102], [3102, 3103]]
+    assert set(updates.values_list("source", "actor_id", "actor_label")) == {
+        ("command", None, "root via manage.py import_figures")
+    }
