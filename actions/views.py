@@ -44,6 +44,7 @@ from actions.plan_file import (
     export_rows,
 )
 from partnership import imports
+from partnership.access import LEAD, WRITE_GROUP, partnership_view, require_group_write
 from partnership.forms import ColumnMappingForm
 from partnership.models import OperationalGroup
 from partnership.services import (
@@ -53,7 +54,6 @@ from partnership.services import (
     pending_upload_update,
 )
 from vawg import tabular
-from vawg.access import LEAD, WRITE_GROUP, partnership_view, require_group_write
 from vawg.periods import Quarter
 from vawg.rag import RAG_TAG_CLASS, Rag
 

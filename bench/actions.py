@@ -161,7 +161,7 @@ def page_times(repeat: int, demo, large) -> list[tuple[str, float, float]]:
         client = Client()
         client.force_login(user)
         try:  # signed in with the second factor already entered, as the test suite's client is
-            from vawg import mfa
+            from partnership import mfa
         except ImportError:
             return client
         session = client.session

@@ -49,8 +49,8 @@ def largest_generated():
     """The generated partnership with the most actions, its lead, and five groups G0-G4 for the plan file."""
     from django.db.models import Count
 
+    from partnership import scale_data
     from partnership.models import Membership, OperationalGroup, Partnership
-    from vawg import scale_data
 
     partnership = (
         Partnership.objects.filter(slug__startswith=scale_data.SLUG_PREFIX)

@@ -198,9 +198,9 @@ def main() -> None:
     from django.urls import reverse
 
     from consultations.models import ChartRendering
+    from partnership import mfa
     from partnership.models import Membership, Partnership
     from tests.factories import UserFactory
-    from vawg import mfa
 
     setup_test_environment()
     partnership = Partnership.objects.create(name="Bench partnership", slug="bench", short_name="Bench")

@@ -111,9 +111,8 @@ def part_one(files) -> bool:
     from django.urls import reverse
 
     from consultations.models import Consultation
-    from partnership import imports
+    from partnership import imports, mfa
     from partnership.models import Membership, Partnership, PendingUpload
-    from vawg import mfa
 
     demo = Partnership.objects.get(slug="tri-borough")
     lead = Membership.objects.filter(partnership=demo, role=Membership.Role.STRATEGIC_LEAD).first().user
@@ -220,8 +219,8 @@ def part_two(files, bursts: int) -> bool:
     from django.test import Client
     from django.urls import reverse
 
+    from partnership import mfa
     from partnership.models import Membership, Partnership
-    from vawg import mfa
 
     demo = Partnership.objects.get(slug="tri-borough")
     lead = Membership.objects.filter(partnership=demo, role=Membership.Role.STRATEGIC_LEAD).first().user

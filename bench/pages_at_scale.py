@@ -41,8 +41,8 @@ def setup(partnerships: int, years: int, seed: int) -> None:
     request_finished.disconnect(close_old_connections)
 
     from actions.models import Strategy
+    from partnership import scale_data
     from partnership.models import Partnership
-    from vawg import scale_data
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - silenced output for the command's life
@@ -69,7 +69,7 @@ def setup(partnerships: int, years: int, seed: int) -> None:
 def signed_in(user):
     from django.test import Client
 
-    from vawg import mfa
+    from partnership import mfa
 
     client = Client()
     client.force_login(user)
@@ -173,8 +173,8 @@ def main() -> None:
     from django.db.models import Count
 
     from actions.models import ProgressUpdate
+    from partnership import scale_data
     from partnership.models import Partnership
-    from vawg import scale_data
 
     demo = Partnership.objects.get(slug="tri-borough")
     large = (

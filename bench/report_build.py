@@ -112,10 +112,10 @@ def measure_download() -> dict:
     from django.test import Client, override_settings
     from django.urls import path, reverse
 
+    from partnership.access import partnership_view
     from partnership.models import Membership
     from reports import services
     from vawg import urls as project_urls
-    from vawg.access import partnership_view
 
     @partnership_view()
     def trivial(request):

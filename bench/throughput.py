@@ -42,8 +42,8 @@ def prepare() -> tuple[str, str]:
     from django.core.management import call_command
     from django.test import Client
 
+    from partnership import mfa
     from partnership.models import Membership, Partnership
-    from vawg import mfa
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115

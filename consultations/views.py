@@ -1,6 +1,6 @@
 """Consultation pages. Every member reads; only strategic leads enter results, import, and handle quotes.
 
-Views stay thin: check access (vawg.access), parse a form, call one service or importer, redirect or render.
+Views stay thin: check access (partnership.access), parse a form, call one service or importer, redirect or render.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from consultations.models import Consultation, Question, Quote, ResultsChange, T
 from consultations.redaction import segments
 from consultations.results import summarise
 from partnership import imports
+from partnership.access import LEAD, partnership_view
 from partnership.forms import ColumnMappingForm
 from partnership.services import (
     pending_upload_create,
@@ -41,7 +42,6 @@ from partnership.services import (
     pending_upload_update,
 )
 from vawg import tabular
-from vawg.access import LEAD, partnership_view
 from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "consultations"

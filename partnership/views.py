@@ -1,13 +1,28 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from partnership import imports, selectors, services
+from audit.filters import AuditEventFilter
+from audit.recorder import audited_object_types
+from audit.selectors import log_for
+from partnership import home_panels, imports, selectors, services
+from partnership.access import LEAD, WRITE_GROUP, partnership_view, partnerships_for, refuse
 from partnership.forms import PartnershipSettingsForm
 from partnership.models import OperationalGroup, PendingUpload
-from referrals.selectors import headline_figures
-from vawg.access import LEAD, WRITE_GROUP, partnership_view, refuse
 from vawg.concurrency import StaleEdit
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """The address people sign in to: their partnership, or the list to choose from when they belong to several."""
+    partnerships = partnerships_for(request.user)
+    if len(partnerships) == 1:
+        return redirect("partnership:home", partnership_slug=partnerships[0].slug)
+    return render(request, "home.html", {"partnerships": partnerships})
 
 
 @partnership_view()
@@ -23,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "operational_group_count": overview["group_counts"].get(OperationalGroup.Kind.OPERATIONAL_GROUP, 0),
             "my_groups": my_groups,
-            "figures": headline_figures(partnership),
+            **home_panels.context(partnership),
         },
     )
 
@@ -113,3 +128,12 @@ def upload_status(request: HttpRequest, upload_id: int) -> JsonResponse:
             "message": "Reading and checking the file" if pending.state == PendingUpload.State.CHECKING else "",
         }
     )
+
+
+@partnership_view(LEAD)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    request.current_section = "home"
+    events = log_for(request.partnership, viewer=request.user)
+    filterset = AuditEventFilter(request.GET or None, queryset=events, object_types=audited_object_types())
+    page = Paginator(filterset.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "audit/log.html", {"filter": filterset, "page_obj": page})

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from partnership.access import refuse
 from partnership.models import Borough, BoroughPopulation, Membership, OperationalGroup, Partnership
 from referrals.models import (
     CORE_FIELDS,
@@ -21,7 +22,6 @@ from referrals.models import (
     ReferralCount,
     Service,
 )
-from vawg.access import refuse
 from vawg.concurrency import StaleEdit, save_if_current
 from vawg.periods import Quarter
 

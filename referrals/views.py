@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from partnership import imports
+from partnership.access import WRITE_GROUP, partnership_view, refuse
 from partnership.forms import ColumnMappingForm
 from partnership.models import Borough
 from partnership.services import (
@@ -29,7 +30,6 @@ from referrals.models import Dataset, MaracReturn, ReferralCount
 from referrals.resources import IMPORTERS
 from referrals.summary import marac_summary_rows
 from vawg import tabular
-from vawg.access import WRITE_GROUP, partnership_view, refuse
 from vawg.periods import FinancialYear, Quarter
 from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 

@@ -7,10 +7,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNot
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from partnership.access import LEAD, partnership_view
 from reports import narrative, selectors, services
 from reports.forms import BuildForm, NarrativeForm, NewReportForm, PublishForm
 from reports.models import AnnualReport, ReportEdition
-from vawg.access import LEAD, partnership_view
 
 SECTION = "reports"
 DRAFTS_PER_PAGE = 20

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from partnership import mfa
 from partnership.models import Membership, OperationalGroup
 from tests.factories import (
     BoroughFactory,
@@ -14,7 +15,6 @@ from tests.factories import (
     PartnershipFactory,
     UserFactory,
 )
-from vawg import mfa
 
 
 @dataclass

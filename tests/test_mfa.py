@@ -63,7 +63,7 @@ def test_a_user_with_an_authenticator_enters_a_code_after_the_password(world, pl
 
 def test_a_recovery_code_works_once(world, plain):
     authenticator_for(world.board_member)
-    from vawg import mfa
+    from partnership import mfa
 
     codes = mfa.new_recovery_codes(user=world.board_member)
     sign_in(plain, world.board_member)
@@ -132,7 +132,7 @@ def test_setting_up_with_a_throttled_code_says_when_to_try_again(world, plain):
 
 
 def test_a_wrong_recovery_code_does_not_slow_down_the_authenticator(world, plain):
-    from vawg import mfa
+    from partnership import mfa
 
     device = authenticator_for(world.lead)
     mfa.new_recovery_codes(user=world.lead)
@@ -213,7 +213,7 @@ def test_replacing_an_authenticator_with_the_session_alone_is_refused(world, cli
 
 @pytest.mark.parametrize("proof", ["password", "authenticator", "recovery code"])
 def test_an_authenticator_is_replaced_with_the_password_or_a_current_code(world, client, proof):
-    from vawg import mfa
+    from partnership import mfa
 
     old = authenticator_for(world.lead)
     codes = mfa.new_recovery_codes(user=world.lead)
@@ -230,7 +230,7 @@ def test_an_authenticator_is_replaced_with_the_password_or_a_current_code(world,
 
 
 def test_a_mistyped_new_code_does_not_spend_another_recovery_code(world, client):
-    from vawg import mfa
+    from partnership import mfa
 
     old = authenticator_for(world.lead)
     codes = mfa.new_recovery_codes(user=world.lead)
@@ -263,7 +263,7 @@ def test_first_set_up_asks_for_nothing_more(world, plain):
 
 
 def test_new_recovery_codes_need_the_password_or_a_current_code(world, client):
-    from vawg import mfa
+    from partnership import mfa
 
     device = authenticator_for(world.lead)
     codes = mfa.new_recovery_codes(user=world.lead)
@@ -309,7 +309,7 @@ def test_guessing_the_password_to_change_two_factor_is_throttled_like_signing_in
     assert AccessAttempt.objects.filter(username="alice").exists()
     locked = client.post(reverse("mfa_recovery_codes"), {"proof": TEST_PASSWORD})
     assert locked.status_code == 429
-    from vawg import mfa
+    from partnership import mfa
 
     assert mfa.remaining_recovery_codes(world.lead) == 0  # nothing was made
 

@@ -7,10 +7,10 @@ from django.utils.html import escape
 
 from actions.models import Action, ActionGroup, ProgressUpdate, RagRating, UpdateRound
 from consultations.models import Consultation, Quote, QuoteEvent, ResponseCount, Theme
+from partnership import scale_data
 from partnership.models import Borough, Membership, OperationalGroup, Partnership
 from referrals.models import IndicatorFigure, JusticeFigure, MaracReturn, ReferralCount
 from tests.factories import MembershipFactory
-from vawg import scale_data
 
 PARTNERSHIPS, YEARS, QUARTERS = 2, 2, 8
 

@@ -58,37 +58,3 @@ class NoStoreMiddleware:
         if request.user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store, private"
         return response
-
-
-class TwoFactorMiddleware:
-    """Until the second factor is in, a signed-in user can only reach the two-factor pages and sign out."""
-
-    EXEMPT_NAMES = {"mfa_verify", "mfa_setup", "logout", "login", "health", "accessibility", "session_extend"}
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        from vawg import mfa
-
-        if request.user.is_authenticated:
-            saved = request.session.get(mfa.SESSION_KEY)
-            # Re-derived when the role's requirement changed (a coordinator made lead): see mfa.ModelBackend.
-            state = mfa.state_for_request(request.user, saved)
-            if state != saved:
-                request.session[mfa.SESSION_KEY] = state
-            if state in (mfa.VERIFY, mfa.SETUP) and not self._exempt(request):
-                target = reverse("mfa_verify" if state == mfa.VERIFY else "mfa_setup")
-                query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
-                return HttpResponseRedirect(target + (f"?{query}" if query else ""))
-        return self.get_response(request)
-
-    def _exempt(self, request) -> bool:
-        from django.urls import Resolver404, resolve
-
-        if request.path.startswith(settings.STATIC_URL):
-            return True
-        try:
-            return resolve(request.path_info).url_name in self.EXEMPT_NAMES
-        except Resolver404:
-            return False

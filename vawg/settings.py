@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "vawg.middleware.SessionTimeoutMiddleware",
-    "vawg.middleware.TwoFactorMiddleware",
+    "partnership.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vawg.middleware.NoStoreMiddleware",
@@ -117,7 +117,7 @@ CACHES = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, also loading whether the user's role needs two-factor sign-in (in the same query).
-    "vawg.mfa.ModelBackend",
+    "partnership.mfa.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,7 +149,7 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 1
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
 PASSWORD_RESET_LIMIT_WINDOW_SECONDS = env.int("PASSWORD_RESET_LIMIT_WINDOW_SECONDS", 60 * 60, minimum=60)
 
-# Two-factor sign-in (vawg/mfa.py): the name authenticator apps show, and django-otp's throttling.
+# Two-factor sign-in (partnership/mfa.py): the name authenticator apps show, and django-otp's throttling.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", "VAWG Partnership Tracker")
 OTP_TOTP_THROTTLE_FACTOR = 1
 

@@ -3,7 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
-from vawg import mfa_views, views
+from partnership import mfa_views
+from partnership import views as partnership_views
+from vawg import views
 
 # The Django admin signs in through the service's own sign-in page (same throttling and session rules).
 admin.site.login = login_required(admin.site.login)
@@ -11,7 +13,7 @@ admin.site.site_header = "VAWG Partnership Tracker administration"
 admin.site.site_title = "VAWG Partnership Tracker"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", partnership_views.start, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("health/", views.health, name="health"),
     path("account/sign-in/", views.LoginView.as_view(), name="login"),
@@ -53,11 +55,11 @@ urlpatterns = [
     path("account/two-factor/recovery-codes/", mfa_views.recovery_codes, name="mfa_recovery_codes"),
     path("account/two-factor/turn-off/", mfa_views.remove, name="mfa_remove"),
     path("admin/", admin.site.urls),
-    # Partnership pages last: every path under /<partnership-slug>/ goes through vawg.access.
+    # Partnership pages last: every path under /<partnership-slug>/ goes through partnership.access.
     path("<slug:partnership_slug>/", include("partnership.urls")),
     path("<slug:partnership_slug>/plan/", include("actions.urls")),
     path("<slug:partnership_slug>/figures/", include("referrals.urls")),
     path("<slug:partnership_slug>/consultations/", include("consultations.urls")),
     path("<slug:partnership_slug>/reports/", include("reports.urls")),
-    path("<slug:partnership_slug>/audit/", include("audit.urls")),
+    path("<slug:partnership_slug>/audit/", include("partnership.audit_urls")),
 ]

@@ -11,12 +11,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from vawg.access import partnerships_for
 from vawg.client_ip import client_ip
 from vawg.middleware import SIGNED_OUT_REASON
 
@@ -63,14 +62,6 @@ def next_url(request: HttpRequest, default: str) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return default
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    partnerships = partnerships_for(request.user)
-    if len(partnerships) == 1:
-        return redirect("partnership:home", partnership_slug=partnerships[0].slug)
-    return render(request, "home.html", {"partnerships": partnerships})
 
 
 class LoginView(auth_views.LoginView):

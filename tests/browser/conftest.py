@@ -91,8 +91,8 @@ def axe():
 @pytest.fixture
 def sign_in(page):
     """Sign in through the real pages; users whose role needs it enter a code from their authenticator app."""
+    from partnership import mfa
     from tests.mfa import authenticator_for, current_code
-    from vawg import mfa
 
     def _sign_in(user, password=TEST_PASSWORD):
         device = authenticator_for(user) if mfa.is_required(user) or mfa.has_authenticator(user) else None

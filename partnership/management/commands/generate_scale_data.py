@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from vawg import scale_data
+from partnership import scale_data
 
 
 class Command(BaseCommand):

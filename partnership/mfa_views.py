@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from vawg import mfa
+from partnership import mfa
 from vawg.views import duration_in_words, next_url
 
 
