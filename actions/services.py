@@ -2,7 +2,7 @@
 
 Concurrent edits: progress updates and ratings carry a `version`. A save names the version it started from and is
 applied with `UPDATE ... WHERE version = <that version>` (vawg.concurrency); when someone else saved in between,
-nothing is written and `StaleEditError` says what is there now (for ratings, each change made since).
+nothing is written and `EditConflict` says what is there now (for ratings, each change made since).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions.models import (
     Action,
@@ -30,22 +31,14 @@ from actions.models import (
 )
 from audit.recorder import audited_bulk_create
 from partnership.models import Membership, OperationalGroup, Partnership
-from vawg.concurrency import StaleEdit, save_if_current
+from vawg.concurrency import EditConflict, check_version, save_if_current
 from vawg.periods import Quarter
 from vawg.rag import Rag
 
-
-class StaleEditError(Exception):
-    """Someone else saved the same record since this edit began; `current` is what is stored now."""
-
-    def __init__(self, current: ProgressUpdate | RagRating, changes: list[RagRatingChange] | None = None):
-        self.current = current
-        self.changes = changes or []
-        who = getattr(current, "updated_by", None) or getattr(current, "set_by", None)
-        super().__init__(
-            f"{who.get_full_name() or who.username if who else 'Someone else'} saved this while you were editing it. "
-            "Nothing you entered has been saved: compare with their version below and save again."
-        )
+# What a person edits on each versioned record: shown beside their own entries when a save is refused.
+UPDATE_FIELDS = ["successes_and_challenges", "next_steps", "impact", "proposed_rating", "status"]
+RATING_FIELDS = ["rating", "reason", "forecast"]
+REVIEW_FIELDS = ["status", "review_comment"]
 
 
 # --- Plan structure -------------------------------------------------------------------------------------------
@@ -205,17 +198,16 @@ def progress_update_save(
     current = ProgressUpdate.objects.filter(**lookup).first()
     if current is None:
         if expected_version != 0:
-            raise StaleEditError(_deleted_update(lookup))
+            raise EditConflict(None, noun="update")
         update = ProgressUpdate(**lookup, **values, created_by=membership.user, version=1)
         update.full_clean(validate_constraints=False)
         try:
             with transaction.atomic():
                 update.save(force_insert=True)
         except IntegrityError:
-            raise StaleEditError(ProgressUpdate.objects.get(**lookup)) from None
+            raise EditConflict(ProgressUpdate.objects.get(**lookup), fields=UPDATE_FIELDS) from None
         return update
-    if current.version != expected_version:
-        raise StaleEditError(current)
+    check_version(current, expected_version=expected_version, fields=UPDATE_FIELDS)
     if not current.is_editable_by_group:
         raise ValidationError(
             f"This update is {current.get_status_display().lower()}: it can be changed again only if the "
@@ -223,15 +215,8 @@ def progress_update_save(
         )
     for name, value in values.items():
         setattr(current, name, value)
-    try:
-        save_if_current(current, expected_version=expected_version, fields=list(values))
-    except StaleEdit as stale:
-        raise StaleEditError(stale.current) from None
+    save_if_current(current, expected_version=expected_version, fields=list(values))
     return current
-
-
-def _deleted_update(lookup: dict) -> ProgressUpdate:
-    return ProgressUpdate(**lookup, status=ProgressUpdate.Status.DRAFT, version=0)
 
 
 @transaction.atomic
@@ -245,14 +230,7 @@ def progress_update_review(
     # Every change of status bumps the version, so a matching version means it is still submitted.
     update.status = ProgressUpdate.Status.ACCEPTED if accept else ProgressUpdate.Status.RETURNED
     update.review_comment, update.reviewed_by, update.reviewed_at = comment.strip(), user, timezone.now()
-    try:
-        save_if_current(
-            update,
-            expected_version=expected_version,
-            fields=["status", "review_comment", "reviewed_by", "reviewed_at"],
-        )
-    except StaleEdit as stale:
-        raise StaleEditError(stale.current) from None
+    save_if_current(update, expected_version=expected_version, fields=[*REVIEW_FIELDS, "reviewed_by", "reviewed_at"])
     return update
 
 
@@ -314,7 +292,7 @@ def rag_rating_set(
     values = {"rating": rating, "reason": reason, "forecast": forecast, "set_by": user, "set_at": when}
     if current is None:
         if expected_version != 0:
-            raise ValidationError("The rating you were changing has been removed; reload the page.")
+            raise _stale_rating(None, expected_version)
         current = RagRating(**lookup, **values, version=1)
         current.full_clean(validate_constraints=False)
         try:
@@ -329,7 +307,7 @@ def rag_rating_set(
             setattr(current, name, value)
         try:
             save_if_current(current, expected_version=expected_version, fields=list(values))
-        except StaleEdit as stale:
+        except EditConflict as stale:
             raise _stale_rating(stale.current, expected_version) from None
     RagRatingChange.objects.create(
         rating=current,
@@ -348,13 +326,24 @@ def rag_rating_set(
     return RatingResult(current, changed=True)
 
 
-def _stale_rating(current: RagRating, expected_version: int) -> StaleEditError:
-    changes = list(
+def _stale_rating(current: RagRating | None, expected_version: int) -> EditConflict:
+    """The refusal of a rating, with each change made to it since the person opened the page."""
+    if current is None:
+        return EditConflict(None, noun="rating")
+    changes = (
         RagRatingChange.objects.filter(rating=current, version__gt=expected_version)
         .select_related("changed_by")
         .order_by("version")
     )
-    return StaleEditError(current, changes)
+    return EditConflict(current, fields=RATING_FIELDS, history=[_change_in_words(change) for change in changes])
+
+
+def _change_in_words(change: RagRatingChange) -> str:
+    who = change.changed_by.get_full_name() or change.changed_by.username if change.changed_by else "Someone"
+    was = f" from {change.get_previous_display()}" if change.previous else ""
+    when = date_format(timezone.localtime(change.changed_at), "j F Y, H:i")
+    why = f": “{change.reason}”" if change.reason else ""
+    return f"{who} changed the rating{was} to {change.get_new_display()} at {when}{why}"
 
 
 # --- Recommendations ------------------------------------------------------------------------------------------

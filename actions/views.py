@@ -54,6 +54,7 @@ from partnership.services import (
     pending_upload_update,
 )
 from vawg import tabular
+from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.periods import Quarter
 from vawg.rag import RAG_TAG_CLASS, Rag
 
@@ -333,10 +334,8 @@ def action_rate(request: HttpRequest, action_id: int) -> HttpResponse:
                 expected_version=data["version"],
                 user=request.user,
             )
-        except services.StaleEditError as error:
-            conflict = error
-            form = RatingForm({**request.POST.dict(), "version": error.current.version}, initial=form.initial)
-            form.is_valid()
+        except EditConflict as error:
+            conflict = show_conflict(form, error)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -360,7 +359,7 @@ def action_rate(request: HttpRequest, action_id: int) -> HttpResponse:
             "current": page.rating_for(period),
             "proposals": proposals,
         },
-        status=409 if conflict else 200,
+        status=conflict_status(conflict),
     )
 
 
@@ -631,10 +630,8 @@ def update_edit(request: HttpRequest, round_id: int, action_id: int, group_id: i
                 expected_version=form.cleaned_data["version"],
                 membership=request.membership,
             )
-        except services.StaleEditError as error:
-            conflict = error
-            form = ProgressUpdateForm({**request.POST.dict(), "version": error.current.version})
-            form.is_valid()
+        except EditConflict as error:
+            conflict = show_conflict(form, error)
             current = error.current
         except ValidationError as error:
             _form_errors(form, error)
@@ -665,7 +662,7 @@ def update_edit(request: HttpRequest, round_id: int, action_id: int, group_id: i
             "conflict": conflict,
             "previous": previous,
         },
-        status=409 if conflict else 200,
+        status=conflict_status(conflict),
     )
 
 
@@ -710,10 +707,9 @@ def update_review(request: HttpRequest, update_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 user=request.user,
             )
-        except services.StaleEditError as error:
-            conflict, update = error, error.current
-            form = ReviewForm({**request.POST.dict(), "version": update.version})
-            form.is_valid()
+        except EditConflict as error:
+            conflict = show_conflict(form, error)
+            update = error.current or update
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -726,7 +722,7 @@ def update_review(request: HttpRequest, update_id: int) -> HttpResponse:
         request,
         "actions/update_review.html",
         {"update": update, "form": form, "update_round": update_round, "conflict": conflict},
-        status=409 if conflict else 200,
+        status=conflict_status(conflict),
     )
 
 

@@ -34,6 +34,7 @@ from consultations.models import (
 )
 from consultations.scales import OptionSpec, option_key
 from partnership.models import Partnership
+from vawg.concurrency import check_version
 
 CONSULTATION_FIELDS = (
     "title",
@@ -530,12 +531,13 @@ def _refuse_contact_details(text: str) -> list[redaction.Flag]:
     return flags
 
 
+# What a person reads on a quote's page: shown beside their own entries when their change is refused.
+QUOTE_FIELDS = ["text", "theme", "topic", "status"]
+
+
 def _check_version(quote: Quote, version: int | None) -> None:
-    if version is not None and version != quote.version:
-        raise ValidationError(
-            "Someone else changed this quote while you were looking at it. Your change was not saved: "
-            "read the quote again and repeat it."
-        )
+    if version is not None:
+        check_version(quote, expected_version=version, fields=QUOTE_FIELDS)
 
 
 @transaction.atomic

@@ -42,6 +42,7 @@ from partnership.services import (
     pending_upload_update,
 )
 from vawg import tabular
+from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "consultations"
@@ -339,6 +340,7 @@ def quote_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     quote = selectors.quote_for(consultation, pk)
     initial = {"text": quote.text, "topic": quote.topic, "theme": quote.theme_id, "version": quote.version}
     form = QuoteForm(request.POST or None, initial=initial, consultation=consultation)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -350,14 +352,15 @@ def quote_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 topic=data["topic"],
                 version=data["version"],
             )
+        except EditConflict as error:
+            conflict = show_conflict(form, error)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, "Quote saved.")
             return redirect("consultations:quote_detail", request.partnership.slug, consultation.slug, quote.pk)
-    return render(
-        request, "consultations/quote_form.html", {"consultation": consultation, "form": form, "quote": quote}
-    )
+    context = {"consultation": consultation, "form": form, "quote": quote, "conflict": conflict}
+    return render(request, "consultations/quote_form.html", context, status=conflict_status(conflict))
 
 
 def _quote_page(request: HttpRequest, consultation: Consultation, quote: Quote, **forms) -> HttpResponse:
@@ -369,8 +372,10 @@ def _quote_page(request: HttpRequest, consultation: Consultation, quote: Quote, 
         "approve_form": forms.get("approve_form") or QuoteApproveForm(initial={"version": quote.version}),
         "withdraw_form": forms.get("withdraw_form") or QuoteWithdrawForm(initial={"version": quote.version}),
         "form_with_errors": next((f for f in forms.values() if f is not None and f.errors), None),
+        "conflict": next((f.conflict for f in forms.values() if getattr(f, "conflict", None)), None),
     }
-    return render(request, "consultations/quote_detail.html", context)
+    status = conflict_status(context["conflict"])
+    return render(request, "consultations/quote_detail.html", context, status=status)
 
 
 @partnership_view(LEAD)
@@ -386,6 +391,8 @@ def _quote_step(request: HttpRequest, slug: str, pk: int, form_class, form_key: 
     if form.is_valid():
         try:
             message = step(quote, form.cleaned_data)
+        except EditConflict as error:
+            show_conflict(form, error)
         except ValidationError as error:
             apply_errors(form, error)
         else:

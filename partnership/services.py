@@ -25,7 +25,7 @@ SETTINGS_FIELDS = [
 
 @transaction.atomic
 def partnership_settings_update(*, partnership: Partnership, data: dict, expected_version: int) -> Partnership:
-    """Change the partnership's own settings; refused (StaleEdit) if someone saved them meanwhile."""
+    """Change the partnership's own settings; refused (EditConflict) if someone saved them meanwhile."""
     for name in SETTINGS_FIELDS:
         setattr(partnership, name, data[name])
     partnership.full_clean()

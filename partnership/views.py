@@ -11,7 +11,7 @@ from partnership import home_panels, imports, selectors, services
 from partnership.access import LEAD, WRITE_GROUP, partnership_view, partnerships_for, refuse
 from partnership.forms import PartnershipSettingsForm
 from partnership.models import OperationalGroup, PendingUpload
-from vawg.concurrency import StaleEdit
+from vawg.concurrency import EditConflict, conflict_status, show_conflict
 
 AUDIT_PAGE_SIZE = 50
 
@@ -67,7 +67,7 @@ def boroughs(request: HttpRequest) -> HttpResponse:
 def settings(request: HttpRequest) -> HttpResponse:
     request.current_section = "home"
     partnership = request.partnership
-    stale = None
+    conflict = None
     if request.method == "POST":
         form = PartnershipSettingsForm(request.POST, instance=partnership)
         if form.is_valid():
@@ -75,17 +75,16 @@ def settings(request: HttpRequest) -> HttpResponse:
                 services.partnership_settings_update(
                     partnership=partnership, data=form.cleaned_data, expected_version=form.cleaned_data["version"]
                 )
-            except StaleEdit as conflict:
-                data = request.POST.copy()
-                data["version"] = conflict.current.version  # saving again now is a deliberate overwrite
-                form = PartnershipSettingsForm(data, instance=conflict.current)
-                stale = [(name, form.fields[name].label, value) for name, value in conflict.current_values.items()]
+            except EditConflict as error:
+                conflict = show_conflict(form, error)
             else:
                 messages.success(request, "The partnership's settings are saved.")
                 return redirect("partnership:home", partnership_slug=partnership.slug)
     else:
         form = PartnershipSettingsForm(instance=partnership, initial={"version": partnership.version})
-    return render(request, "partnership/settings.html", {"form": form, "stale": stale})
+    return render(
+        request, "partnership/settings.html", {"form": form, "conflict": conflict}, status=conflict_status(conflict)
+    )
 
 
 # --- Imports checked and applied by the task runner (partnership.imports) ----------------------------------------

@@ -22,7 +22,7 @@ from referrals.models import (
     ReferralCount,
     Service,
 )
-from vawg.concurrency import StaleEdit, save_if_current
+from vawg.concurrency import EditConflict, save_if_current
 from vawg.periods import Quarter
 
 MARAC_COUNT_FIELDS = [name for name, _ in CORE_FIELDS + EQUALITY_FIELDS + REFERRAL_SOURCES]
@@ -71,11 +71,6 @@ def dataset_owner_set(*, partnership: Partnership, dataset: str, group: Operatio
 
 # --- MARAC --------------------------------------------------------------------------------------------------
 
-MARAC_STALE_MESSAGE = (
-    "Someone else saved this return since you opened it. Reload the page to see their figures, then make your "
-    "changes again."
-)
-
 
 @transaction.atomic
 def marac_return_save(
@@ -96,7 +91,7 @@ def marac_return_save(
     is_new = marac_return is None
     if is_new:
         if expected_version != 0:
-            raise ValidationError("This return was deleted by someone else since you opened it. Start again.")
+            raise EditConflict(None, noun="MARAC return")
         marac_return = MaracReturn(borough=borough, year=quarter.year, quarter=quarter.number)
     marac_return.submitted = submitted
     for name in MARAC_COUNT_FIELDS:
@@ -110,12 +105,16 @@ def marac_return_save(
         except IntegrityError:
             # full_clean checked every constraint: only a return created meanwhile (by a person or an import,
             # whose insert this one waited for) still makes the insert fail.
-            raise ValidationError(MARAC_STALE_MESSAGE) from None
+            current = MaracReturn.objects.get(borough=borough, year=quarter.year, quarter=quarter.number)
+            raise EditConflict(current, fields=MARAC_COUNT_FIELDS, noun="MARAC return") from None
         return marac_return
-    try:
-        save_if_current(marac_return, expected_version=expected_version, fields=MARAC_SAVED_FIELDS)
-    except StaleEdit:
-        raise ValidationError(MARAC_STALE_MESSAGE) from None
+    save_if_current(
+        marac_return,
+        expected_version=expected_version,
+        fields=MARAC_SAVED_FIELDS,
+        shown=MARAC_COUNT_FIELDS,
+        noun="MARAC return",
+    )
     return marac_return
 
 

@@ -30,6 +30,7 @@ from referrals.models import Dataset, MaracReturn, ReferralCount
 from referrals.resources import IMPORTERS
 from referrals.summary import marac_summary_rows
 from vawg import tabular
+from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.periods import FinancialYear, Quarter
 from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 
@@ -156,6 +157,7 @@ def marac_edit(request: HttpRequest, borough_id: int, year: int, quarter: int) -
     services.require_dataset_write(request.membership, Dataset.MARAC, request)
     period = Quarter(year, quarter)
     existing = MaracReturn.objects.filter(borough=borough, year=year, quarter=quarter).first()
+    conflict = None
     if request.method == "POST":
         form = MaracReturnForm(request.POST)
         if form.is_valid():
@@ -168,6 +170,8 @@ def marac_edit(request: HttpRequest, borough_id: int, year: int, quarter: int) -
                     user=request.user,
                     expected_version=form.cleaned_data["version"] or 0,
                 )
+            except EditConflict as error:
+                conflict = show_conflict(form, error)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -183,7 +187,8 @@ def marac_edit(request: HttpRequest, borough_id: int, year: int, quarter: int) -
     return render(
         request,
         "referrals/marac_edit.html",
-        {"form": form, "borough": borough, "period": period, "existing": existing},
+        {"form": form, "borough": borough, "period": period, "existing": existing, "conflict": conflict},
+        status=conflict_status(conflict),
     )
 
 

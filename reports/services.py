@@ -21,7 +21,7 @@ from django.utils import timezone
 from partnership.models import Partnership
 from reports import selectors
 from reports.models import AnnualReport, ReportEdition
-from vawg.concurrency import StaleEdit, save_if_current
+from vawg.concurrency import check_version, save_if_current
 
 logger = logging.getLogger("reports.services")
 
@@ -30,13 +30,7 @@ class ReportError(Exception):
     """A refused change, with a message fit to show the person who asked for it."""
 
 
-class StaleNarrative(ReportError):
-    def __init__(self, report: AnnualReport):
-        self.report = report
-        super().__init__(
-            "Someone else saved this report's narrative after you opened it, so your changes have not been saved. "
-            "The form now shows their version: make your changes again and save."
-        )
+NARRATIVE_FIELDS = ["prepared_by", "foreword", "introduction", "methodology", "contact_details"]
 
 
 class PublishedEditionImmutable(ReportError):
@@ -88,7 +82,7 @@ def report_narrative_update(
     methodology: str,
     contact_details: str,
 ) -> AnnualReport:
-    """Save the narrative if nobody has saved it since `expected_version` was read; else raise StaleNarrative."""
+    """Save the narrative if nobody has saved it since `expected_version` was read; else raise EditConflict."""
     values = {
         "prepared_by": prepared_by,
         "foreword": foreword,
@@ -100,11 +94,8 @@ def report_narrative_update(
         setattr(report, name, value)
     report.updated_by = user
     report.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        # A conditional UPDATE claims the version first: of two saves from the same version only one succeeds.
-        save_if_current(report, expected_version=expected_version, fields=[*values, "updated_by", "updated_at"])
-    except StaleEdit as stale:
-        raise StaleNarrative(stale.current) from stale
+    # A conditional UPDATE claims the version first: of two saves from the same version only one succeeds.
+    save_if_current(report, expected_version=expected_version, fields=[*values, "updated_by", "updated_at"])
     return report
 
 
@@ -130,8 +121,8 @@ def edition_request(
 
     with transaction.atomic():
         report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-        if expected_version is not None and report.version != expected_version:
-            raise StaleNarrative(report)
+        if expected_version is not None:
+            check_version(report, expected_version=expected_version, fields=NARRATIVE_FIELDS, noun="narrative")
         active = selectors.active_build(report)
         if active is not None:
             raise BuildInProgress(active)

@@ -11,6 +11,7 @@ from partnership.access import LEAD, partnership_view
 from reports import narrative, selectors, services
 from reports.forms import BuildForm, NarrativeForm, NewReportForm, PublishForm
 from reports.models import AnnualReport, ReportEdition
+from vawg.concurrency import EditConflict, conflict_status, show_conflict
 
 SECTION = "reports"
 DRAFTS_PER_PAGE = 20
@@ -106,8 +107,9 @@ def narrative_edit(request: HttpRequest, year: int) -> HttpResponse:
     report = selectors.report_for_year(request.partnership, year)
     initial = {**report.narrative(), "version": report.version}
     form = NarrativeForm(request.POST or None, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
         try:
             services.report_narrative_update(
                 report=report,
@@ -115,23 +117,18 @@ def narrative_edit(request: HttpRequest, year: int) -> HttpResponse:
                 expected_version=data.pop("version"),
                 **data,
             )
-        except services.StaleNarrative as error:
-            # Show their text alongside the fresh version number, so the next save is deliberate.
-            form = NarrativeForm(initial={**error.report.narrative(), "version": error.report.version})
-            return render(
-                request,
-                "reports/narrative.html",
-                {
-                    "report": error.report,
-                    "form": form,
-                    "stale_message": str(error),
-                    "your_text": [(form.fields[name].label, value) for name, value in data.items()],
-                },
-                status=409,
-            )
-        messages.success(request, "Narrative saved.")
-        return redirect(_report_url(report))
-    return render(request, "reports/narrative.html", {"report": report, "form": form})
+        except EditConflict as error:
+            conflict = show_conflict(form, error)
+            report = error.current or report
+        else:
+            messages.success(request, "Narrative saved.")
+            return redirect(_report_url(report))
+    return render(
+        request,
+        "reports/narrative.html",
+        {"report": report, "form": form, "conflict": conflict},
+        status=conflict_status(conflict),
+    )
 
 
 @partnership_view(LEAD, methods=("POST",))
@@ -145,10 +142,19 @@ def build(request: HttpRequest, year: int) -> HttpResponse:
         edition = services.edition_request(
             report=report, user=request.user, publish=False, expected_version=form.cleaned_data["version"]
         )
+    except EditConflict as error:
+        messages.error(request, _narrative_moved_on(error))
+        return redirect(_report_url(report))
     except services.ReportError as error:
         messages.error(request, str(error))
         return redirect(_report_url(report))
     return redirect(_edition_url(edition))
+
+
+def _narrative_moved_on(conflict: EditConflict) -> str:
+    """Building refuses a narrative the person has not seen: the same conflict, told as a build's refusal."""
+    who = conflict.saved_by or "Someone else"
+    return f"{who} changed the narrative after you opened this page, so nothing was built: read it, then try again."
 
 
 @partnership_view(LEAD, methods=("GET", "POST"))
@@ -162,8 +168,9 @@ def publish(request: HttpRequest, year: int) -> HttpResponse:
             edition = services.edition_request(
                 report=report, user=request.user, publish=True, expected_version=form.cleaned_data["version"]
             )
-        except services.ReportError as refused:
-            error = str(refused)
+        except (EditConflict, services.ReportError) as refused:
+            error = _narrative_moved_on(refused) if isinstance(refused, EditConflict) else str(refused)
+            report.refresh_from_db()
             form = PublishForm(initial={"version": report.version})
         else:
             return redirect(_edition_url(edition))

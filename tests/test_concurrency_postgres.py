@@ -11,11 +11,11 @@ import io
 from types import SimpleNamespace
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils.html import escape
 
 from actions import services as action_services
 from actions.models import ProgressUpdate, RagRating, RagRatingChange
@@ -30,6 +30,7 @@ from tests.actions.factories import ActionFactory, PriorityFactory, StrategyFact
 from tests.interleaving import Pause, Workers, wait_until_blocked
 from tests.referrals.factories import MaracReturnFactory
 from tests.reports.factories import AnnualReportFactory
+from vawg.concurrency import EditConflict
 from vawg.periods import Quarter
 from vawg.tabular import read_table
 
@@ -81,8 +82,6 @@ def build_plan(world):
 class ProgressUpdateKind:
     model = ProgressUpdate
     values = ("The lead's wording", "The coordinator's wording")
-    refused = action_services.StaleEditError
-    conflict_status = 409
 
     def __init__(self, world, plan=None):
         self.world, self.plan = world, plan or build_plan(world)
@@ -121,8 +120,6 @@ class ProgressUpdateKind:
 class RagRatingKind:
     model = RagRating
     values = ("amber", "red")
-    refused = action_services.StaleEditError
-    conflict_status = 409
 
     def __init__(self, world, plan=None):
         self.world, self.plan = world, plan or build_plan(world)
@@ -154,8 +151,6 @@ class RagRatingKind:
 class MaracReturnKind:
     model = MaracReturn
     values = (61, 62)
-    refused = ValidationError
-    conflict_status = 200
 
     def __init__(self, world):
         self.world = world
@@ -191,8 +186,6 @@ class MaracReturnKind:
 class NarrativeKind:
     model = AnnualReport
     values = ("The lead's foreword", "The officer's foreword")
-    refused = report_services.StaleNarrative
-    conflict_status = 409
     narrative = {"prepared_by": "the Lead", "introduction": "I", "methodology": "M", "contact_details": "C"}
 
     def __init__(self, world):
@@ -237,7 +230,7 @@ def test_a_save_from_the_version_someone_else_saved_over_is_refused(world, worke
     a_value, b_value = kind.values
     workers.start(lambda: kind.save(version, a_value), name="A").outcome()
     b = workers.start(lambda: kind.save(version, b_value), name="B")
-    with pytest.raises(kind.refused):
+    with pytest.raises(EditConflict):
         b.outcome()
     assert kind.stored() == (a_value, version + 1)
 
@@ -254,7 +247,7 @@ def test_a_save_made_while_another_is_uncommitted_waits_then_is_refused(world, w
     assert kind.stored() == (original, version)
     a.pause.release()
     a.outcome()
-    with pytest.raises(kind.refused):
+    with pytest.raises(EditConflict):
         b.outcome()
     assert kind.stored() == (a_value, version + 1)
 
@@ -268,7 +261,7 @@ def test_two_first_saves_at_once_the_second_waits_then_is_refused(world, workers
     wait_until_blocked(b, by=a)  # on the unique index: B's row would be a second one for the same quarter
     a.pause.release()
     a.outcome()
-    with pytest.raises(kind.refused):
+    with pytest.raises(EditConflict):
         b.outcome()
     assert kind.stored() == (a_value, 1)
     assert kind.model.objects.count() == 1
@@ -286,9 +279,12 @@ def test_a_page_saved_while_another_save_is_uncommitted_shows_the_error_summary(
     a.pause.release()
     a.outcome()
     response = b.outcome()
-    assert response.status_code == kind.conflict_status
+    assert response.status_code == 409  # one answer to a refused save, on every page
     page = response.content.decode()
     assert "govuk-error-summary" in page and "<title>Error:" in page
+    # The other person's value beside the one this person entered, both on the page, in the one comparison table.
+    assert 'id="edit-conflict"' in page and "Yours, not saved" in page
+    assert escape(str(a_value)) in page and escape(str(b_value)) in page
     assert kind.stored() == (a_value, version + 1)
 
 
@@ -306,7 +302,7 @@ def test_a_build_asked_for_while_the_narrative_is_being_saved_waits_then_is_refu
     wait_until_blocked(b, by=a)
     a.pause.release()
     a.outcome()
-    with pytest.raises(report_services.StaleNarrative):  # publishing words they have not read is refused
+    with pytest.raises(EditConflict):  # publishing words they have not read is refused
         b.outcome()
     assert not world.partnership.annual_reports.get().editions.exists()
 
@@ -348,9 +344,9 @@ def test_a_marac_form_opened_before_an_import_changed_the_return_is_refused(worl
     command.outcome()
     assert kind.stored() == (70, opened_at + 1)
     response = kind.post(client, opened_at, 61)
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = response.content.decode()
-    assert "govuk-error-summary" in page and "Someone else saved this return" in page
+    assert "govuk-error-summary" in page and "saved this MARAC return while you were editing it" in page
     assert kind.stored() == (70, opened_at + 1)
 
 
@@ -363,7 +359,7 @@ def test_a_marac_save_while_an_import_has_written_waits_then_is_refused(world, w
     wait_until_blocked(editor, by=importing)
     importing.pause.release()
     assert importing.outcome().ok
-    with pytest.raises(ValidationError):
+    with pytest.raises(EditConflict):
         editor.outcome()
     assert kind.stored() == (70, 2)
 
@@ -378,7 +374,7 @@ def test_a_marac_save_while_an_import_is_reading_waits_then_is_refused(world, wo
     wait_until_blocked(editor, by=importing)  # else the import would write over a save it never saw
     importing.pause.release()
     assert importing.outcome().ok
-    with pytest.raises(ValidationError):
+    with pytest.raises(EditConflict):
         editor.outcome()
     assert kind.stored() == (70, 2)
 
@@ -439,7 +435,7 @@ def test_a_new_marac_return_saved_while_an_import_creates_it_waits_then_is_refus
     wait_until_blocked(editor, by=importing)
     importing.pause.release()
     assert importing.outcome().ok
-    with pytest.raises(ValidationError, match="Someone else saved this return"):
+    with pytest.raises(EditConflict, match="saved this MARAC return while you were editing it"):
         editor.outcome()
     assert kind.stored() == (70, 1)
 
@@ -507,7 +503,7 @@ def test_saves_while_a_plan_import_has_written_wait_then_are_refused(world, work
     wait_until_blocked(update, by=importing)
     importing.pause.release()
     assert importing.outcome().ok
-    with pytest.raises(action_services.StaleEditError):
+    with pytest.raises(EditConflict):
         update.outcome()
     assert edited_plan.update.stored() == ("From the file", 2)
 
@@ -522,7 +518,7 @@ def test_saves_while_a_plan_import_is_reading_wait_then_are_refused(world, worke
     importing.pause.release()
     assert importing.outcome().ok
     for editor in (update, rating):
-        with pytest.raises(action_services.StaleEditError):
+        with pytest.raises(EditConflict):
             editor.outcome()
     assert edited_plan.update.stored() == ("From the file", 2)
     assert edited_plan.rating.stored() == ("red", 2)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from actions import services
 from actions.models import RagRating, RagRatingChange
+from vawg.concurrency import EditConflict
 from vawg.periods import Quarter
 
 Q3, Q4 = Quarter(2015, 3), Quarter(2015, 4)
@@ -72,10 +73,12 @@ def test_saving_the_same_rating_again_changes_nothing(plan, world):
 def test_a_stale_save_is_refused_and_says_what_changed(plan, world):
     rate(plan.shared, Q4, "amber", "Capacity", user=world.lead)  # both leads open the page at version 1
     rate(plan.shared, Q4, "green", "Services recruited", user=world.lead, version=1)
-    with pytest.raises(services.StaleEditError) as error:
+    with pytest.raises(EditConflict) as error:
         rate(plan.shared, Q4, "red", "No progress", user=world.lead, version=1)
     assert error.value.current.rating == "green"
-    assert [(c.previous, c.new, c.reason) for c in error.value.changes] == [("amber", "green", "Services recruited")]
+    assert error.value.values == {"rating": "Green", "reason": "Services recruited", "forecast": ""}
+    [change] = error.value.history
+    assert "changed the rating from Amber to Green at " in change and change.endswith(": “Services recruited”")
     current = RagRating.objects.get()
     assert (current.rating, current.version) == ("green", 2)
     assert RagRatingChange.objects.count() == 2
@@ -83,7 +86,7 @@ def test_a_stale_save_is_refused_and_says_what_changed(plan, world):
 
 def test_two_first_ratings_at_once_the_second_is_refused(plan, world):
     rate(plan.shared, Q4, "green", user=world.lead, version=0)
-    with pytest.raises(services.StaleEditError):
+    with pytest.raises(EditConflict):
         rate(plan.shared, Q4, "red", "Other view", user=world.lead, version=0)
     assert RagRating.objects.get().rating == "green"
 

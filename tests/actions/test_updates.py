@@ -10,6 +10,7 @@ from django.utils import timezone
 from actions import selectors, services
 from actions.models import ProgressUpdate
 from partnership.models import Membership
+from vawg.concurrency import EditConflict
 
 
 def membership(world, user):
@@ -174,10 +175,10 @@ def test_the_service_refuses_a_stale_version(plan, world):
         "membership": lead,
     }
     services.progress_update_save(successes_and_challenges="one", expected_version=0, **kwargs)
-    with pytest.raises(services.StaleEditError):
+    with pytest.raises(EditConflict):
         services.progress_update_save(successes_and_challenges="two", expected_version=0, **kwargs)
     services.progress_update_save(successes_and_challenges="two", expected_version=1, **kwargs)
-    with pytest.raises(services.StaleEditError):
+    with pytest.raises(EditConflict):
         services.progress_update_save(successes_and_challenges="three", expected_version=1, **kwargs)
     assert ProgressUpdate.objects.get().successes_and_challenges == "two"
 

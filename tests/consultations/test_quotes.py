@@ -8,6 +8,7 @@ from consultations import services
 from consultations.models import Quote, QuoteEvent
 from consultations.selectors import approved_quotes
 from tests.consultations.factories import ConsultationFactory
+from vawg.concurrency import EditConflict
 
 
 @pytest.fixture
@@ -85,8 +86,9 @@ def test_editing_an_approved_quote_sends_it_back_to_draft(world, consultation):
 def test_a_stale_form_is_refused(world, consultation):
     quote = draft(consultation, world.lead)
     services.quote_update(quote=quote, user=world.lead, text="They listened.", version=quote.version)
-    with pytest.raises(ValidationError, match="Someone else changed this quote"):
+    with pytest.raises(EditConflict, match="saved this quote while you were editing it") as refused:
         services.quote_update(quote=quote, user=world.lead, text="Something else.", version=quote.version)
+    assert refused.value.values["text"] == "They listened."
 
 
 def test_withdrawn_quotes_leave_reports(world, consultation):
@@ -152,3 +154,20 @@ def test_members_see_only_approved_quotes(world, client, consultation):
     export = client.get(reverse("consultations:quotes_export", args=[world.partnership.slug, consultation.slug]))
     exported = export.content.decode("utf-8-sig")
     assert "They believed me." in exported and "Not yet checked." not in exported
+
+
+def test_a_quote_changed_by_someone_else_is_answered_with_both_versions(world, client, consultation):
+    quote = draft(consultation, world.lead, text="They listened to me.")
+    opened_at = quote.version
+    services.quote_update(quote=quote, user=world.lead, text="They listened to me, at last.", version=opened_at)
+    client.force_login(world.lead)
+    response = client.post(url("quote_edit", quote), {"text": "They heard me.", "version": opened_at})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Your changes were not saved" in page and "<title>Error:" in page
+    assert "They listened to me, at last." in page and "They heard me." in page
+    # A step on the quote's page from the old version is refused the same way, showing the stored status.
+    response = client.post(url("quote_confirm_check", quote), {"version": opened_at, "reviewed_flags": "on"})
+    assert response.status_code == 409 and "Status is now: Draft" in response.content.decode()
+    quote.refresh_from_db()
+    assert (quote.text, quote.status) == ("They listened to me, at last.", Quote.Status.DRAFT)

@@ -62,9 +62,9 @@ def test_a_stale_save_is_refused_and_shows_what_changed(world, client):
     # ...then the first editor saves from the form they opened earlier.
     response = client.post(settings_url(world), {**opened, "rag_wording_amber": "My wording"})
     page = response.content.decode()
-    assert response.status_code == 200
-    assert "Someone else changed these settings" in page
-    assert "Colleague&#x27;s wording" in page
+    assert response.status_code == 409
+    assert "Your changes were not saved" in page
+    assert "Colleague&#x27;s wording" in page and "My wording" in page  # theirs beside yours
     world.partnership.refresh_from_db()
     assert world.partnership.rag_wording_amber == "Colleague's wording"
 

@@ -291,8 +291,9 @@ def test_someone_elses_save_since_opening_is_not_overwritten(world, client):
     MaracReturnFactory(borough=world.borough, cases_discussed=50, version=2)
     client.force_login(world.lead)
     response = client.post(edit_url(world), {**MARAC_POST, "version": "1"})
-    assert response.status_code == 200
-    assert "Someone else saved this return" in response.content.decode()
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Your changes were not saved" in page and "saved this MARAC return while you were editing it" in page
     assert world.borough.marac_returns.get().cases_discussed == 50
 
 

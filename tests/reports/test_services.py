@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from reports import services
 from reports.models import AnnualReport, ReportEdition
 from tests.reports.factories import AnnualReportFactory, ReportEditionFactory
+from vawg.concurrency import EditConflict
 
 NARRATIVE = {
     "prepared_by": "the Strategic Lead",
@@ -41,12 +42,12 @@ def test_saving_the_narrative_moves_its_version_on(world, report):
 def test_a_stale_save_is_refused_and_changes_nothing(world, report):
     services.report_narrative_update(report=report, user=world.lead, expected_version=1, **NARRATIVE)
     stale = AnnualReport.objects.get(pk=report.pk)
-    with pytest.raises(services.StaleNarrative) as refused:
+    with pytest.raises(EditConflict) as refused:
         services.report_narrative_update(
             report=stale, user=world.lead, expected_version=1, **{**NARRATIVE, "foreword": "Overwrite"}
         )
-    assert "Someone else saved" in str(refused.value)
-    assert refused.value.report.version == 2
+    assert "saved this annual report while you were editing it" in str(refused.value)
+    assert refused.value.current.version == 2 and refused.value.values["foreword"] == NARRATIVE["foreword"]
     report.refresh_from_db()
     assert (report.version, report.foreword) == (2, "Foreword.")
 
@@ -89,7 +90,7 @@ def test_publishing_makes_numbered_editions_and_keeps_the_old_ones(world, report
 
 def test_building_text_nobody_has_read_is_refused(world, report):
     services.report_narrative_update(report=report, user=world.lead, expected_version=1, **NARRATIVE)
-    with pytest.raises(services.StaleNarrative):
+    with pytest.raises(EditConflict):
         services.edition_request(report=report, user=world.lead, publish=True, expected_version=1)
     assert not ReportEdition.objects.exists()
 

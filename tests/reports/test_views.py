@@ -150,7 +150,7 @@ def test_a_stale_narrative_save_is_refused_with_a_clear_message(world, client, r
     response = client.post(url("narrative", world, year=2015), {**FORM, "foreword": "Mine", "version": 1})
     assert response.status_code == 409
     page = response.content.decode()
-    assert "Your changes have not been saved" in page and "Someone else saved" in page
+    assert "Your changes were not saved" in page and "saved this annual report while you were editing it" in page
     assert "Mine" in page  # what they typed is shown so it is not lost
     assert 'name="version" value="2"' in page
     report.refresh_from_db()
@@ -184,7 +184,7 @@ def test_a_build_from_a_stale_page_is_refused(world, client, report):
     client.force_login(world.lead)
     client.post(url("narrative", world, year=2015), {**FORM, "version": 1})
     response = client.post(url("build", world, year=2015), {"version": 1}, follow=True)
-    assert "Someone else saved" in response.content.decode()
+    assert "changed the narrative after you opened this page, so nothing was built" in response.content.decode()
     assert not ReportEdition.objects.exists()
 
 
