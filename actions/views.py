@@ -55,6 +55,7 @@ from partnership.services import (
 )
 from vawg import tabular
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
+from vawg.forms import apply_errors
 from vawg.periods import Quarter
 from vawg.rag import RAG_TAG_CLASS, Rag
 
@@ -76,15 +77,6 @@ CHART_COLOURS = {  # GOV.UK colours; each bar segment is also labelled with its 
 
 def _section(request: HttpRequest, key: str = "plan") -> None:
     request.current_section = key
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, by field where it names one the form has."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _strategy(request: HttpRequest) -> tuple[list[Strategy], Strategy]:
@@ -337,7 +329,7 @@ def action_rate(request: HttpRequest, action_id: int) -> HttpResponse:
         except EditConflict as error:
             conflict = show_conflict(form, error)
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             if result.changed:
                 messages.success(
@@ -407,7 +399,7 @@ def strategy_edit(request: HttpRequest, strategy_id: int | None = None) -> HttpR
         try:
             services.strategy_save(partnership=request.partnership, strategy=strategy, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['title']} saved.")
             return redirect("actions:structure", request.partnership.slug)
@@ -430,7 +422,7 @@ def priority_edit(request: HttpRequest, strategy_id: int, priority_id: int | Non
         try:
             services.priority_save(strategy=strategy, priority=priority, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Priority {form.cleaned_data['number']} saved.")
             return redirect("actions:structure", request.partnership.slug)
@@ -462,7 +454,7 @@ def action_edit(request: HttpRequest, action_id: int | None = None) -> HttpRespo
         try:
             action = services.action_save(action=action, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Action {action.ref} saved.")
             return redirect("actions:action_detail", request.partnership.slug, action.pk)
@@ -511,7 +503,7 @@ def round_open(request: HttpRequest) -> HttpResponse:
                     user=request.user,
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, f"{update_round} opened, due by {update_round.deadline:%-d %B %Y}.")
                 return redirect("actions:rounds", request.partnership.slug)
@@ -634,7 +626,7 @@ def update_edit(request: HttpRequest, round_id: int, action_id: int, group_id: i
             conflict = show_conflict(form, error)
             current = error.current
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             verb = "submitted for review" if submit else "saved as a draft"
             messages.success(request, f"Update on {action.ref} for {group.abbreviation} {verb}.")
@@ -711,7 +703,7 @@ def update_review(request: HttpRequest, update_id: int) -> HttpResponse:
             conflict = show_conflict(form, error)
             update = error.current or update
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             verb = "accepted" if form.cleaned_data["decision"] == "accept" else "returned to the group"
             messages.success(request, f"Update on {update.action.ref} from {update.group.abbreviation} {verb}.")
@@ -868,7 +860,7 @@ def recommendation_edit(request: HttpRequest, recommendation_id: int | None = No
                 **{**data, "actions": list(data["actions"])},
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Recommendation {data['ref']} saved.")
             return redirect("actions:recommendations", request.partnership.slug)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 
 from consultations.models import Consultation, Question, Theme
 from consultations.scales import SCALE_DEFAULTS, describe_valence, read_options
@@ -15,18 +14,6 @@ COUNT_ERRORS = {
     "min_value": "A count cannot be negative: enter 0 or more",
     "max_value": "Enter a count below 10,000,000",
 }
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has it, else at the top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _lines(text: str) -> list[str]:

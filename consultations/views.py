@@ -26,7 +26,6 @@ from consultations.forms import (
     ResultsForm,
     ThemeForm,
     UploadForm,
-    apply_errors,
     option_readings,
 )
 from consultations.models import Consultation, Question, Quote, ResultsChange, Theme
@@ -43,6 +42,7 @@ from partnership.services import (
 )
 from vawg import tabular
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
+from vawg.forms import apply_errors
 from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
 
 SECTION = "consultations"
