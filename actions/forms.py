@@ -91,6 +91,12 @@ class UpdateRoundForm(forms.Form):
 class UpdateRoundChangeForm(forms.Form):
     deadline = forms.DateField(widget=DateInput())
     is_open = forms.BooleanField(label="Open for updates", required=False)
+    reason = forms.CharField(
+        label="Reason for reopening",
+        help_text="Needed only to reopen a closed quarter: it is kept in the audit log.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
 
 
 class VersionedForm(forms.Form):

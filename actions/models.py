@@ -168,6 +168,8 @@ class UpdateRound(PeriodFields):
     )
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Why the lead last reopened it once closed: kept on the round, so the audit log has it with the change.
+    reopen_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-year", "-quarter"]

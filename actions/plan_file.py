@@ -41,6 +41,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from actions import services
 from actions.models import (
     Action,
     Priority,
@@ -490,6 +491,9 @@ def check_and_apply(
     report = ImportReport(strategy=strategy, period=period, filename=filename)
     if not strategy.covers(period.year):
         report.errors.add(None, None, f"{period} is outside {strategy.title} ({strategy.first} to {strategy.last}).")
+        return report
+    if services.closed_quarter(strategy, period) is not None:
+        report.errors.add(None, None, services.CLOSED_QUARTER.format(period=period))
         return report
     try:
         if table is None:

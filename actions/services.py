@@ -145,15 +145,38 @@ def update_round_open(*, strategy: Strategy, period: Quarter, deadline: date, us
 
 
 @transaction.atomic
-def update_round_change(*, update_round: UpdateRound, deadline: date, is_open: bool) -> UpdateRound:
+def update_round_change(*, update_round: UpdateRound, deadline: date, is_open: bool, reason: str = "") -> UpdateRound:
+    """Change a round's deadline, close it, or reopen it: a closed quarter is reopened only with a reason."""
     update_round.deadline = deadline
-    if is_open:
-        update_round.closed_at = None
-    elif update_round.closed_at is None:
+    reason = reason.strip()
+    if is_open and not update_round.is_open:
+        if not reason:
+            raise ValidationError({"reason": "Say why this closed quarter is being reopened."})
+        update_round.closed_at, update_round.reopen_reason = None, reason
+    elif not is_open and update_round.closed_at is None:
         update_round.closed_at = timezone.now()
     update_round.full_clean()
-    update_round.save(update_fields=["deadline", "closed_at"])
+    update_round.save(update_fields=["deadline", "closed_at", "reopen_reason"])
     return update_round
+
+
+CLOSED_QUARTER = (
+    "{period} is closed: its updates and ratings can no longer be changed. The strategic lead can reopen it, "
+    "giving a reason."
+)
+
+
+def closed_quarter(strategy: Strategy, period: Quarter) -> UpdateRound | None:
+    """The closed round of this quarter, if the lead has closed it (a quarter with no round is not closed)."""
+    return UpdateRound.objects.filter(
+        strategy=strategy, year=period.year, quarter=period.number, closed_at__isnull=False
+    ).first()
+
+
+def require_open_quarter(strategy: Strategy, period: Quarter) -> None:
+    """A closed quarter stays closed, whoever writes (a page, an import, a command): refused with ValidationError."""
+    if closed_quarter(strategy, period) is not None:
+        raise ValidationError(CLOSED_QUARTER.format(period=period))
 
 
 def _check_group_answers_for(action: Action, group: OperationalGroup) -> None:
@@ -181,6 +204,7 @@ def progress_update_save(
     _check_group_answers_for(action, group)
     if not action.strategy.covers(period.year):
         raise ValidationError(f"{period} is outside {action.strategy.title}.")
+    require_open_quarter(action.strategy, period)
     if submit and not successes_and_challenges.strip():
         raise ValidationError({"successes_and_challenges": "Enter the successes and challenges before submitting."})
     now = timezone.now()
@@ -223,6 +247,7 @@ def progress_update_save(
 def progress_update_review(
     *, update: ProgressUpdate, accept: bool, comment: str, expected_version: int, user
 ) -> ProgressUpdate:
+    require_open_quarter(update.action.strategy, update.period)
     if update.status != ProgressUpdate.Status.SUBMITTED:
         raise ValidationError(f"Only submitted updates can be reviewed; this one is {update.get_status_display()}.")
     if not accept and not comment.strip():
@@ -284,6 +309,7 @@ def rag_rating_set(
         reason = current.reason  # a blank reason on an unchanged rating keeps the one given before
     if current is not None and (current.rating, current.reason, current.forecast) == (rating, reason, forecast):
         return RatingResult(current, changed=False)
+    require_open_quarter(action.strategy, period)  # a change, not the same rating given again
     earlier = None if current else previous_rating(action, period)
     reason_is_new = reason and (current is None or reason != current.reason)
     if rating_needs_reason(new=rating, current=current, earlier=earlier) and not reason_is_new:

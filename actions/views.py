@@ -525,9 +525,13 @@ def round_edit(request: HttpRequest, round_id: int) -> HttpResponse:
         request.POST or None, initial={"deadline": update_round.deadline, "is_open": update_round.is_open}
     )
     if request.method == "POST" and form.is_valid():
-        services.update_round_change(update_round=update_round, **form.cleaned_data)
-        messages.success(request, f"{update_round} saved.")
-        return redirect("actions:rounds", request.partnership.slug)
+        try:
+            services.update_round_change(update_round=update_round, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{update_round} saved.")
+            return redirect("actions:rounds", request.partnership.slug)
     back = reverse("actions:rounds", args=[request.partnership.slug])
     return _form_page(request, form, title=f"Change {update_round}", back=back, caption=update_round.strategy.title)
 
@@ -605,9 +609,7 @@ def update_edit(request: HttpRequest, round_id: int, action_id: int, group_id: i
     form = ProgressUpdateForm(request.POST or None, initial=ProgressUpdateForm.initial_for(current))
     conflict = None
     editable = current is None or current.is_editable_by_group
-    if request.method == "POST" and not update_round.is_open:
-        form.add_error(None, f"{update_round} is closed for updates.")
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         submit = request.POST.get("submit") == "submit"
         try:
             services.progress_update_save(

@@ -470,7 +470,7 @@ def test_checking_a_kept_layout_costs_the_same_queries_however_long_the_plan(
         assert report.ok, report.errors.messages()
 
 
-# The partnership's remembered columns; the priorities and groups the layout is read with; what each kind of record
-# is compared with (priorities, actions, responsibilities, updates, earlier ratings, ratings); a savepoint and its
-# rollback.
-QUERIES_TO_CHECK_A_PLAN = 11
+# Whether the lead has closed the quarter; the partnership's remembered columns; the priorities and groups the layout
+# is read with; what each kind of record is compared with (priorities, actions, responsibilities, updates, earlier
+# ratings, ratings); a savepoint and its rollback.
+QUERIES_TO_CHECK_A_PLAN = 12
