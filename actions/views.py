@@ -53,7 +53,7 @@ from partnership.services import (
     pending_upload_for,
     pending_upload_update,
 )
-from vawg import tabular
+from vawg import palette, tabular
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.forms import apply_errors
 from vawg.periods import Quarter
@@ -66,13 +66,6 @@ PAGE_SIZE = 50
 # The action page shows one financial year of history at a time (latest first): ten years of quarterly updates
 # and ratings on one page would grow the page with the action's age.
 HISTORY_YEARS_PER_PAGE = 1
-CHART_COLOURS = {  # GOV.UK colours; each bar segment is also labelled with its number, the legend with words
-    Rag.GREEN: "#0f7a52",
-    Rag.AMBER: "#f47738",
-    Rag.RED: "#ca3535",
-    Rag.COMPLETE: "#1d70b8",
-    Rag.NOT_RATED: "#b1b4b6",
-}
 
 
 def _section(request: HttpRequest, key: str = "plan") -> None:
@@ -741,7 +734,7 @@ def _chart(summary: selectors.RagSummary) -> dict:
                     "width": round(length, 1),
                     "count": count,
                     "label": row.rating.label,
-                    "colour": CHART_COLOURS[row.rating],
+                    "colour": palette.RAG_COLOURS[row.rating],
                     "text_x": round(x + length / 2, 1),
                     "dark_text": row.rating in (Rag.AMBER, Rag.NOT_RATED),
                 }
@@ -758,7 +751,7 @@ def _chart(summary: selectors.RagSummary) -> dict:
             }
         )
     legend = [
-        {"label": row.rating.label, "colour": CHART_COLOURS[row.rating], "x": label_width + j * 100}
+        {"label": row.rating.label, "colour": palette.RAG_COLOURS[row.rating], "x": label_width + j * 100}
         for j, row in enumerate(r for r in summary.rows if r.total)
     ]
     legend_y = len(bars) * (bar_height + gap) + 10

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import connections, models, router
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from audit import context
@@ -37,9 +38,14 @@ IGNORED_FIELDS = {"last_login", "version", "updated_at", "modified_at"}
 
 # Bookkeeping records that hold no decision of anyone's: an import waiting for confirmation keeps the uploaded file
 # (survivors' data, megabytes) only until the import, which is itself recorded row by row.
-NOT_AUDITED = {"partnership.PendingUpload"}
+NOT_AUDITED = {"partnership.PendingUpload", "partnership.ChartDrawing"}
 
 _partnership_paths: dict[type, list[str] | None] = {}
+
+# Sent once for each change recorded (a save, a delete, a bulk write, an import), with `object_type` (the model's
+# label, "" for an import's event) and `partnership_ids`: what depends on a partnership's records (its stored
+# charts) learns of every change, whatever path made it, in the one place every change already passes.
+changed = Signal()
 
 
 def _json_value(value):
@@ -170,6 +176,8 @@ def record(**event) -> AuditEvent:
     `actor_label`."""
     instance = _event(**event)
     instance.save()
+    if instance.partnership_id is not None:
+        changed.send(AuditEvent, object_type=instance.object_type, partnership_ids={instance.partnership_id})
     return instance
 
 
@@ -281,6 +289,9 @@ def _write_bulk_events(
         for obj, changes in items
     ]
     _insert_events(rows)
+    partnership_ids = {row["partnership_id"] for row in rows} - {None}
+    if partnership_ids:
+        changed.send(AuditEvent, object_type=model._meta.label, partnership_ids=partnership_ids)
 
 
 def _insert_events(rows: list[dict]) -> None:

@@ -8,9 +8,10 @@ and free text, all with counts). Then prints, side by side in one run:
 - importing a survey export of 5,000 respondents x 40 columns (read the CSV, reduce it to answer counts, match
   the columns to questions, aggregate, store the counts) against reading the same file alone (target: within 3x);
 - the median server time (Django test client, signed in) of the consultation page with 40 questions against
-  the one with 4, charts included: the page embeds every chart. "Warm" is every view after the first, which
-  reads the stored drawings; "cold" is the first view after the results changed, which draws every chart
-  (target: warm within 3x; cold is reported, and grows with the number of charts to draw).
+  the one with 4, charts included (target: within 3x), and of each page's first view after every question's
+  results changed against its later views (target: within 1.5x). The change is what draws the charts: on its
+  commit the task runner (run inline here, as in development) draws and stores them (partnership.charts), so the
+  first view reads stored drawings like every later one.
 """
 
 from __future__ import annotations
@@ -117,26 +118,30 @@ def export_csv(columns, respondents: int) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def fill_counts(consultation) -> None:
-    """Plausible counts for every question, as an import would leave them."""
+def fill_counts(consultation, seed: int = 16) -> None:
+    """Plausible counts for every question, as an import would leave them, in one transaction."""
+    from django.db import transaction
+
     from consultations.models import Question, ResultsChange
     from consultations.services import CountEntry, results_replace
 
-    generator = random.Random(16)
-    for question in consultation.questions.prefetch_related("options", "items").select_related("consultation"):
-        options = list(question.options.all())
-        if question.kind == Question.Kind.FREE_TEXT:
-            continue
-        entries = []
-        if question.kind == Question.Kind.RANKING:
-            for rank in range(1, 4):
-                entries += [CountEntry(None, option, rank, generator.randint(0, 300)) for option in options]
-        elif question.kind == Question.Kind.MULTIPLE_CHOICE:
-            entries = [CountEntry(None, option, 0, generator.randint(0, 900)) for option in options]
-        else:
-            for item in list(question.items.all()) or [None]:
-                entries += [CountEntry(item, option, 0, generator.randint(0, 300)) for option in options]
-        results_replace(question=question, entries=entries, user=None, source=ResultsChange.Source.DEMO)
+    generator = random.Random(seed)
+    questions = consultation.questions.prefetch_related("options", "items").select_related("consultation")
+    with transaction.atomic():
+        for question in questions:
+            options = list(question.options.all())
+            if question.kind == Question.Kind.FREE_TEXT:
+                continue
+            entries = []
+            if question.kind == Question.Kind.RANKING:
+                for rank in range(1, 4):
+                    entries += [CountEntry(None, option, rank, generator.randint(0, 300)) for option in options]
+            elif question.kind == Question.Kind.MULTIPLE_CHOICE:
+                entries = [CountEntry(None, option, 0, generator.randint(0, 900)) for option in options]
+            else:
+                for item in list(question.items.all()) or [None]:
+                    entries += [CountEntry(item, option, 0, generator.randint(0, 300)) for option in options]
+            results_replace(question=question, entries=entries, user=None, source=ResultsChange.Source.DEMO)
 
 
 def median_time(function, repeat: int) -> float:
@@ -197,7 +202,6 @@ def main() -> None:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from consultations.models import ChartRendering
     from partnership import mfa
     from partnership.models import Membership, Partnership
     from tests.factories import UserFactory
@@ -226,30 +230,42 @@ def main() -> None:
 
         def get():
             response = client.get(url)
-            assert response.status_code == 200 and response.content.count(b"data:image/svg+xml") > 0
+            assert response.status_code == 200 and response.content.count(b'class="app-chart') > 0
             return response
 
         return get
 
-    def cold(consultation):
-        def get():
-            ChartRendering.objects.filter(consultation=consultation).delete()
-            page(consultation)()
+    seeds = iter(range(1000, 100_000))
 
-        return get
+    def first_views(consultation, repeat: int) -> tuple[float, int]:
+        """Median time of the first view after every question's results changed (the change itself not timed),
+        and how many of that view's charts were read from storage rather than drawn."""
+        times, stored = [], 0
+        for _ in range(repeat):
+            fill_counts(consultation, next(seeds))
+            start = time.perf_counter()
+            response = page(consultation)()
+            times.append(time.perf_counter() - start)
+            stored = response.content.count(b"/charts/")
+        return statistics.median(times), stored
 
     results = {}
     for name, target in (("4 questions", small), ("40 questions", large)):
         page(target)()
-        results[name] = (median_time(page(target), args.repeat), median_time(cold(target), max(2, args.repeat // 2)))
-        charts = page(target)().content.count(b"data:image/svg+xml")
-        results[name] += (charts,)
+        first, stored = first_views(target, max(3, args.repeat))
+        later = median_time(page(target), args.repeat)
+        charts = page(target)().content.count(b'class="app-chart')
+        results[name] = (later, first, charts, stored)
     print("Consultation page, server time (median), charts included")
-    for name, (warm, cold_time, charts) in results.items():
-        print(f"  {name:<13} {charts:>3} charts   warm {warm * 1000:7.0f} ms   cold {cold_time * 1000:7.0f} ms")
-    warm_ratio = results["40 questions"][0] / results["4 questions"][0]
-    cold_ratio = results["40 questions"][1] / results["4 questions"][1]
-    print(f"  40 against 4: warm {warm_ratio:.2f}x (target <= 3x), cold {cold_ratio:.2f}x (draws every chart once)")
+    for name, (later, first, charts, stored) in results.items():
+        ratio = first / later
+        print(
+            f"  {name:<13} {charts:>3} charts   later views {later * 1000:7.0f} ms   first view after a change "
+            f"{first * 1000:7.0f} ms ({stored} charts stored)  -> {ratio:.2f}x (target <= 1.5x)  "
+            + ("ok" if ratio <= 1.5 else "OVER")
+        )
+    size_ratio = results["40 questions"][0] / results["4 questions"][0]
+    print(f"  40 against 4 questions: {size_ratio:.2f}x (target <= 3x)  " + ("ok" if size_ratio <= 3 else "OVER"))
 
 
 if __name__ == "__main__":

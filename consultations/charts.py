@@ -1,8 +1,9 @@
 """Consultation charts: diverging bars for scales, ranked bars for choices and rankings, side-by-side comparisons.
 
-Two steps, so charts can be cached: `chart_data` turns results into a small JSON-able description of exactly
-what is drawn (labels, percentages, title, alt text); `render` draws it. The hash of the description is the
-cache key (`charts_for` keeps renderings in `ChartRendering`), so a chart is drawn once per change of its data.
+Through the one chart pipeline: `question_spec` and `comparison_spec` turn results into a `ChartSpec` (a small
+JSON-able description of exactly what is drawn: labels, percentages, title, alt text); the renderers below draw
+it; `partnership_specs` lists every chart of a partnership's consultations, which the task runner draws and stores
+when their results change (`partnership.charts`), so the consultation page only reads them.
 
 Conventions (government analysis function): a headline title, direct labels on the bars, colour never the only
 cue (negative answers sit left of the centre line and positive ones right, 'no experience' in its own panel),
@@ -11,22 +12,21 @@ and the page follows every chart with its data table (`QuestionResults.table()`)
 
 from __future__ import annotations
 
-import hashlib
-import json
 from decimal import Decimal
 
-from consultations.models import ChartRendering, Question
+from consultations.models import Question
 from consultations.results import QuestionResults, format_percent, headline, percent_of
+from partnership.models import Partnership
 from vawg import charts as base
-from vawg.charts import Chart
+from vawg import palette
+from vawg.charts import Chart, ChartSpec
 
-CHART_VERSION = 2  # bump when drawing changes, so cached renderings are not reused (2: labels never maths)
-POSITIVE_STRONG = base.DARK_BLUE
-POSITIVE_MILD = base.tint(base.DARK_BLUE, 0.5)
-NEUTRAL = base.LIGHT_GREY
-NEGATIVE_MILD = base.tint(base.DARK_PINK, 0.45)
-NEGATIVE_STRONG = base.DARK_PINK
-APART = base.tint(base.DARK_GREY, 0.55)
+POSITIVE_STRONG = palette.DARK_BLUE
+POSITIVE_MILD = palette.tint(palette.DARK_BLUE, 0.5)
+NEUTRAL = palette.LIGHT_GREY
+NEGATIVE_MILD = palette.tint(palette.DARK_PINK, 0.45)
+NEGATIVE_STRONG = palette.DARK_PINK
+APART = palette.tint(palette.DARK_GREY, 0.55)
 SIDE_WORDS = {
     Question.Kind.YES_NO: ("yes", "no"),
     Question.Kind.AGREEMENT: ("agree", "disagree"),
@@ -105,7 +105,6 @@ def _diverging_data(rows: list[tuple[str, object]], result: QuestionResults) -> 
             }
         )
     return {
-        "version": CHART_VERSION,
         "type": "diverging",
         "title": _diverging_title(rows, positive_word, negative_word),
         "alt": headline(result),
@@ -152,7 +151,6 @@ def _choice_data(result: QuestionResults) -> dict | None:
         " of those who answered)" if multiple else ")"
     )
     return {
-        "version": CHART_VERSION,
         "type": "bars",
         "title": title,
         "alt": headline(result),
@@ -168,7 +166,6 @@ def _ranking_data(result: QuestionResults) -> dict | None:
         return None
     top = result.ranking[0]
     return {
-        "version": CHART_VERSION,
         "type": "bars",
         "title": f"'{_short(top.option.label)}' ranked highest: {top.points:,} points, first for {top.first:,}",
         "alt": headline(result) + " " + result.points_note,
@@ -241,7 +238,6 @@ def comparison_data(results: list[QuestionResults]) -> dict | None:
         ]
         axis = "Percentage of those who answered"
     return {
-        "version": CHART_VERSION,
         "type": "panels",
         "title": "Side by side: " + " and ".join(audiences),
         "alt": "; ".join(firsts) + ".",
@@ -251,28 +247,28 @@ def comparison_data(results: list[QuestionResults]) -> dict | None:
     }
 
 
-def data_key(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
 # Drawing -------------------------------------------------------------------------------------------------------
 
 
-def render(data: dict) -> Chart:
-    if data["type"] == "diverging":
-        svg = _draw_diverging(data)
-    elif data["type"] == "panels":
-        svg = _draw_panels(data)
-    else:
-        svg = base.ranked_bars(
-            data["labels"],
-            data["values"],
-            data["value_labels"],
-            title=data["title"],
-            description=data["alt"],
-            axis_label=data["axis_label"],
-        )
-    return Chart(title=data["title"], alt=data["alt"], svg=svg)
+KINDS = {"diverging": "consultations.diverging", "panels": "consultations.panels"}
+
+
+def spec_of(data: dict | None) -> ChartSpec | None:
+    """The chart spec of a description made by `chart_data` or `comparison_data`."""
+    if not data:
+        return None
+    kind = KINDS.get(data["type"], "ranked_bars")
+    return ChartSpec(kind=kind, title=data["title"], alt=data["alt"], data=data)
+
+
+@base.renderer("consultations.diverging")
+def _diverging(spec: ChartSpec) -> str:
+    return _draw_diverging(spec.data)
+
+
+@base.renderer("consultations.panels")
+def _panels(spec: ChartSpec) -> str:
+    return _draw_panels(spec.data)
 
 
 def _draw_diverging(data: dict) -> str:
@@ -301,20 +297,20 @@ def _draw_diverging(data: dict) -> str:
                 left -= segment["percent"]
                 handles[segment["label"]] = _segment(axes, position, left, segment["percent"], segment)
             extent = max(extent, right, -left)
-            axes.text(left - 1.5, position, row["negative"], va="center", ha="right", color=base.TEXT, fontsize=9)
-            axes.text(right + 1.5, position, row["positive"], va="center", ha="left", color=base.TEXT, fontsize=9)
+            axes.text(left - 1.5, position, row["negative"], va="center", ha="right", color=palette.TEXT, fontsize=9)
+            axes.text(right + 1.5, position, row["positive"], va="center", ha="left", color=palette.TEXT, fontsize=9)
             if apart_axes is not None:
                 apart_axes.barh(position, row["apart"], color=APART, height=0.6)
                 apart_axes.text(row["apart"] + 2, position, row["apart_display"], va="center", ha="left", fontsize=9)
         axes.set_xlim(-(extent + 14), extent + 14)
-        axes.axvline(0, color=base.TEXT, linewidth=1, zorder=0.5)  # behind the bars: visible between them
+        axes.axvline(0, color=palette.TEXT, linewidth=1, zorder=0.5)  # behind the bars: visible between them
         axes.set_yticks(positions, labels=[row["label"] for row in rows])
         axes.invert_yaxis()
         axes.set_xticks([])
         for side in ("top", "right", "bottom", "left"):
             axes.spines[side].set_visible(False)
         negative_word, positive_word = data["words"]
-        axes.set_xlabel(f"← {negative_word}   |   {positive_word} →   (% of the base)", color=base.MID_GREY)
+        axes.set_xlabel(f"← {negative_word}   |   {positive_word} →   (% of the base)", color=palette.MID_GREY)
         axes.set_title(data["title"])
         if apart_axes is not None:
             apart_axes.set_xlim(0, max(100.0, 1.0) * 1.0)
@@ -337,7 +333,7 @@ def _draw_diverging(data: dict) -> str:
 
 def _segment(axes, position: int, start: float, width: float, segment: dict):
     colour = valence_colour(segment["valence"])
-    bars = axes.barh(position, width, left=start, color=colour, height=0.6, edgecolor=base.WHITE, linewidth=0.8)
+    bars = axes.barh(position, width, left=start, color=colour, height=0.6, edgecolor=palette.WHITE, linewidth=0.8)
     if width >= 6:
         axes.text(
             start + width / 2,
@@ -346,7 +342,7 @@ def _segment(axes, position: int, start: float, width: float, segment: dict):
             va="center",
             ha="center",
             fontsize=8.5,
-            color=base.label_colour_on(colour),
+            color=palette.label_colour_on(colour),
         )
     return bars
 
@@ -371,7 +367,7 @@ def _draw_panels(data: dict) -> str:
         axes_list = figure.subplots(1, len(panels), sharey=True)
         positions = list(range(len(labels)))
         for index, (axes, panel) in enumerate(zip(axes_list, panels, strict=True)):
-            colour = base.CATEGORICAL[index % len(base.CATEGORICAL)]
+            colour = palette.CATEGORICAL[index % len(palette.CATEGORICAL)]
             axes.barh(positions, panel["values"], color=colour, height=0.6)
             top = max(panel["values"], default=0) or 1
             axes.set_xlim(0, top * 1.6)
@@ -386,62 +382,55 @@ def _draw_panels(data: dict) -> str:
         axes_list[0].set_yticks(positions, labels=labels)
         axes_list[0].invert_yaxis()
         figure.suptitle(data["title"], x=0.01, ha="left", fontweight="bold", fontsize=11)
-        figure.supxlabel(data["axis_label"], color=base.MID_GREY, fontsize=9)
+        figure.supxlabel(data["axis_label"], color=palette.MID_GREY, fontsize=9)
     return base.figure_to_svg(figure, title=data["title"], description=data["alt"])
 
 
 # Public entry points -------------------------------------------------------------------------------------------
 
 
+def question_spec(result: QuestionResults) -> ChartSpec | None:
+    return spec_of(chart_data(result))
+
+
+def comparison_spec(results: list[QuestionResults]) -> ChartSpec | None:
+    return spec_of(comparison_data(results))
+
+
 def question_chart(result: QuestionResults) -> Chart | None:
-    """The chart of one question (not cached): for the report builder and tests."""
-    data = chart_data(result)
-    return render(data) if data else None
+    """The chart of one question, drawn now: for the report builder (itself run by the task runner) and tests."""
+    spec = question_spec(result)
+    return base.draw(spec) if spec else None
 
 
 def comparison_chart(results: list[QuestionResults]) -> Chart | None:
-    data = comparison_data(results)
-    return render(data) if data else None
+    spec = comparison_spec(results)
+    return base.draw(spec) if spec else None
 
 
 def charts_for(
-    results: list[QuestionResults], comparisons: dict[int, list[QuestionResults]]
+    partnership: Partnership, results: list[QuestionResults], comparisons: dict[int, list[QuestionResults]]
 ) -> tuple[dict[int, Chart], dict[int, Chart]]:
-    """Charts for many questions at once, drawn only when their data changed: 1 query, plus 1 to store new ones."""
-    wanted: dict[str, tuple[dict, int]] = {}
-    question_keys: dict[int, str] = {}
-    comparison_keys: dict[int, str] = {}
-    for result in results:
-        data = chart_data(result)
-        if data:
-            key = data_key(data)
-            wanted[key] = (data, result.question.consultation_id)
-            question_keys[result.question.pk] = key
-    for question_id, group in comparisons.items():
-        data = comparison_data(group)
-        if data:
-            key = data_key(data)
-            wanted[key] = (data, group[0].question.consultation_id)
-            comparison_keys[question_id] = key
-    if not wanted:
-        return {}, {}
-    stored = {
-        rendering.key: Chart(rendering.title, rendering.alt, rendering.svg)
-        for rendering in ChartRendering.objects.filter(key__in=list(wanted))
-    }
-    new = []
-    for key, (data, consultation_id) in wanted.items():
-        if key not in stored:
-            chart = render(data)
-            stored[key] = chart
-            new.append(
-                ChartRendering(
-                    consultation_id=consultation_id, key=key, title=chart.title[:300], alt=chart.alt, svg=chart.svg
-                )
-            )
-    if new:
-        ChartRendering.objects.bulk_create(new, ignore_conflicts=True)
+    """Charts for many questions at once, by question id, in one query: stored drawings (partnership.charts)."""
+    from partnership.charts import charts_for as stored_charts
+
+    question_specs = {r.question.pk: question_spec(r) for r in results}
+    comparison_specs = {pk: comparison_spec(group) for pk, group in comparisons.items()}
+    found = stored_charts(partnership, [*question_specs.values(), *comparison_specs.values()])
     return (
-        {pk: stored[key] for pk, key in question_keys.items()},
-        {pk: stored[key] for pk, key in comparison_keys.items()},
+        {pk: found[spec.key] for pk, spec in question_specs.items() if spec is not None},
+        {pk: found[spec.key] for pk, spec in comparison_specs.items() if spec is not None},
     )
+
+
+def partnership_specs(partnership: Partnership) -> list[ChartSpec]:
+    """Every chart the partnership's consultation pages show: what the task runner keeps drawn."""
+    from consultations.models import Consultation
+    from consultations.selectors import consultation_pages
+
+    consultations = list(Consultation.objects.filter(partnership=partnership))
+    specs = []
+    for page in consultation_pages(partnership, consultations, with_charts=False):
+        specs += [question_spec(result) for result in page.results]
+        specs += [comparison_spec(group) for group in page.comparisons.values()]
+    return [spec for spec in specs if spec is not None]

@@ -413,21 +413,3 @@ class ResultsChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_ref}: {self.summary}"
-
-
-class ChartRendering(models.Model):
-    """A rendered chart, found by the hash of the data it draws: one render serves every later page view.
-
-    Keyed by content, so a changed figure simply gets a new key; the results services also clear a consultation's
-    renderings when its results change, so stale ones do not linger.
-    """
-
-    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=64, unique=True)
-    title = models.CharField(max_length=300)
-    alt = models.TextField()
-    svg = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.title

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from consultations.models import (
     AnswerOption,
-    ChartRendering,
     Consultation,
     Question,
     QuestionItem,
@@ -249,7 +248,6 @@ STEP = Step(
         (AnswerOption, "question__consultation__partnership__in"),
         (QuestionItem, "question__consultation__partnership__in"),
         (Question, "consultation__partnership__in"),
-        (ChartRendering, "consultation__partnership__in"),
         (ResultsChange, "consultation__partnership__in"),
         (Consultation, "partnership__in"),
     ],

@@ -203,7 +203,7 @@ def consultation_pages(
     comparisons = comparisons_for(partnership, all_results)
     themes = themes_with_approved_quotes(consultations)
     unthemed = list(approved_quotes(partnership, consultations=consultations).filter(theme__isnull=True))
-    rendered = charts.charts_for(all_results, comparisons) if with_charts else ({}, {})
+    rendered = charts.charts_for(partnership, all_results, comparisons) if with_charts else ({}, {})
     pages = []
     for consultation in consultations:
         own = results_by_consultation[consultation.pk]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -22,7 +22,6 @@ from audit.recorder import record_import as audit_record_import
 from consultations import redaction
 from consultations.models import (
     AnswerOption,
-    ChartRendering,
     Consultation,
     Question,
     QuestionItem,
@@ -77,7 +76,6 @@ def consultation_update(*, consultation: Consultation, user, **fields) -> Consul
     consultation.full_clean()
     consultation.save()
     _validate_every_question_fits(consultation)
-    charts_invalidate(consultation)
     return consultation
 
 
@@ -133,7 +131,6 @@ def question_create(
         (QuestionItem(question=question, label=label, position=index) for index, label in enumerate(items, start=1)),
         partnership_id=consultation.partnership_id,
     )
-    charts_invalidate(consultation)
     return question
 
 
@@ -158,7 +155,6 @@ def question_update(*, question: Question, user, options: list[OptionSpec], item
     problems = count_problems(question, entries)
     if problems:
         raise ValidationError([message for _, message in problems])
-    charts_invalidate(question.consultation)
     return question
 
 
@@ -238,7 +234,6 @@ def question_delete(*, question: Question, user) -> None:
             counts_after=[],
         )
     question.delete()
-    charts_invalidate(consultation)
 
 
 # Results -------------------------------------------------------------------------------------------------------
@@ -472,23 +467,12 @@ def results_replace_many(
         for question, before, after, respondents_change, summary in audit:
             detail = {"counts": [before, after]} | ({"respondents": respondents_change} if respondents_change else {})
             audit_record(action=AuditEvent.Action.UPDATE, obj=question, changes=detail, detail=summary)
-    for consultation_id in {write.question.consultation_id for write in writes}:
-        charts_invalidate(consultation_id)
     return changes
 
 
 @transaction.atomic
 def results_clear(*, question: Question, user) -> ResultsChange:
     return results_replace(question=question, entries=[], user=user, source=ResultsChange.Source.FORM)
-
-
-def charts_invalidate(consultation: Consultation | int) -> None:
-    """Forget the consultation's stored chart drawings. They are a cache, not partnership data: deleted in one
-    statement without signals, so thousands of lines of SVG do not land in the audit log."""
-    table = connection.ops.quote_name(ChartRendering._meta.db_table)
-    with connection.cursor() as cursor:
-        consultation_id = consultation if isinstance(consultation, int) else consultation.pk
-        cursor.execute(f"DELETE FROM {table} WHERE consultation_id = %s", [consultation_id])  # noqa: S608
 
 
 # Themes --------------------------------------------------------------------------------------------------------

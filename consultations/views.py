@@ -33,6 +33,7 @@ from consultations.redaction import segments
 from consultations.results import summarise
 from partnership import imports
 from partnership.access import LEAD, partnership_view
+from partnership.charts import svg_of
 from partnership.forms import ColumnMappingForm
 from partnership.services import (
     pending_upload_create,
@@ -220,10 +221,10 @@ def question_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _svg_response(chart, filename: str) -> HttpResponse:
-    if chart is None:
+def _svg_response(svg: str | None, filename: str) -> HttpResponse:
+    if svg is None:
         raise Http404("There is no chart: no counts are recorded.")
-    response = HttpResponse(chart.svg, content_type="image/svg+xml; charset=utf-8")
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
@@ -234,9 +235,9 @@ def question_chart(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
     consultation = _consultation(request, slug)
     question = _question(consultation, pk)
-    results = [summarise(question)]
-    rendered, _ = charts.charts_for(results, {})
-    return _svg_response(rendered.get(question.pk), f"{consultation.slug}-{slugify(question.ref)}.svg")
+    spec = charts.question_spec(summarise(question))
+    svg = svg_of(request.partnership, spec) if spec else None
+    return _svg_response(svg, f"{consultation.slug}-{slugify(question.ref)}.svg")
 
 
 @partnership_view()
@@ -246,8 +247,9 @@ def comparison_chart(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     consultation = _consultation(request, slug)
     question = _question(consultation, pk)
     comparisons = selectors.comparisons_for(request.partnership, [summarise(question)])
-    _, rendered = charts.charts_for([], comparisons)
-    return _svg_response(rendered.get(question.pk), f"{consultation.slug}-{slugify(question.ref)}-side-by-side.svg")
+    spec = charts.comparison_spec(comparisons[question.pk]) if question.pk in comparisons else None
+    svg = svg_of(request.partnership, spec) if spec else None
+    return _svg_response(svg, f"{consultation.slug}-{slugify(question.ref)}-side-by-side.svg")
 
 
 # Themes --------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ class PartnershipConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from partnership import mfa
+        from partnership import charts, mfa
         from vawg.middleware import start_session_clock
 
         def signed_in(sender, request, user, **kwargs):
@@ -16,3 +16,4 @@ class PartnershipConfig(AppConfig):
             request.session[mfa.SESSION_KEY] = mfa.state_at_sign_in(user)
 
         user_logged_in.connect(signed_in, weak=False, dispatch_uid="vawg_signed_in")
+        charts.connect()

@@ -300,3 +300,32 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} column mapping"
+
+
+def chart_drawing_path(drawing: ChartDrawing, filename: str) -> str:
+    # Named by the hash of what it shows: nothing about the partnership's figures can be read from the path.
+    return f"charts/{drawing.partnership_id}/{drawing.key}.svg"
+
+
+class ChartDrawing(models.Model):
+    """A chart drawn by the task runner when its data changed (`partnership.charts`), kept with the storage backend:
+    every server and every page view reads the same drawing, and no page view draws or writes one.
+
+    Named by the hash of its `vawg.charts.ChartSpec`, so changed figures simply get a new drawing; the drawings a
+    provider no longer shows are deleted when it draws again. A cache, not partnership data: not audited."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    # The app whose charts these are ("consultations", "referrals"...), so each redraws and prunes only its own.
+    provider = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    alt = models.TextField()
+    svg = models.FileField(upload_to=chart_drawing_path, max_length=200)
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partnership", "key"], name="chart_drawing_once")]
+        indexes = [models.Index(fields=["partnership", "provider"], name="chart_drawing_provider")]
+
+    def __str__(self) -> str:
+        return self.title

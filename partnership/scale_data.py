@@ -24,7 +24,14 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from audit.models import AuditEvent
-from partnership.models import Borough, BoroughPopulation, Membership, OperationalGroup, Partnership
+from partnership.models import (
+    Borough,
+    BoroughPopulation,
+    ChartDrawing,
+    Membership,
+    OperationalGroup,
+    Partnership,
+)
 from vawg.periods import Quarter
 
 SLUG_PREFIX = "scale-"
@@ -144,6 +151,9 @@ def delete_scale_data() -> int:
         (Borough, "partnership__in"),
     ]
     with transaction.atomic():
+        for drawing in ChartDrawing.objects.filter(partnership__in=ids):
+            drawing.svg.delete(save=False)  # the stored files of their charts, then the rows below
+        raw.append((ChartDrawing, "partnership__in"))
         for model, path in raw:
             model.objects.filter(**{path: ids})._raw_delete(connection.alias)
         groups = OperationalGroup.objects.filter(partnership__in=ids)

@@ -15,3 +15,13 @@ def apply_upload(upload_id: int) -> None:
     from partnership.imports import run
 
     run(upload_id, "apply")
+
+
+@task()
+def draw_charts(partnership_id: int, providers: list[str]) -> int:
+    """Draw and store a partnership's charts after its data changed (partnership.charts)."""
+    from partnership.charts import draw_stored
+    from partnership.models import Partnership
+
+    partnership = Partnership.objects.filter(pk=partnership_id).first()
+    return draw_stored(partnership, providers) if partnership is not None else 0

@@ -9,6 +9,7 @@ urlpatterns = [
     path("governance/", views.governance, name="governance"),
     path("boroughs/", views.boroughs, name="boroughs"),
     path("settings/", views.settings, name="settings"),
+    path("charts/<str:key>.svg", views.chart, name="chart"),
     path("imports/<int:upload_id>/", views.upload, name="upload"),
     path("imports/<int:upload_id>/status/", views.upload_status, name="upload_status"),
 ]

@@ -10,7 +10,7 @@ from audit.selectors import log_for
 from partnership import home_panels, imports, selectors, services
 from partnership.access import LEAD, WRITE_GROUP, partnership_view, partnerships_for, refuse
 from partnership.forms import PartnershipSettingsForm
-from partnership.models import OperationalGroup, PendingUpload
+from partnership.models import ChartDrawing, OperationalGroup, PendingUpload
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
 
 AUDIT_PAGE_SIZE = 50
@@ -85,6 +85,17 @@ def settings(request: HttpRequest) -> HttpResponse:
     return render(
         request, "partnership/settings.html", {"form": form, "conflict": conflict}, status=conflict_status(conflict)
     )
+
+
+@partnership_view()
+def chart(request: HttpRequest, key: str) -> HttpResponse:
+    """A stored chart drawing, to any member; named by the hash of what it shows, so it never changes."""
+    drawing = get_object_or_404(ChartDrawing, partnership=request.partnership, key=key)
+    with drawing.svg.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    response["Content-Disposition"] = 'inline; filename="chart.svg"'
+    return response
 
 
 # --- Imports checked and applied by the task runner (partnership.imports) ----------------------------------------

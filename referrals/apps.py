@@ -5,7 +5,7 @@ class ReferralsConfig(AppConfig):
     name = "referrals"
 
     def ready(self) -> None:
-        from partnership import home_panels, imports
+        from partnership import charts, home_panels, imports
         from partnership import scale_data as scale
         from referrals import scale_data
         from referrals.resources import IMPORTERS, FiguresImportHandler
@@ -15,3 +15,17 @@ class ReferralsConfig(AppConfig):
             imports.register(kind, FiguresImportHandler(kind))
         scale.register(scale_data.STEP)
         home_panels.register("figures", headline_figures)
+        # The figures the MARAC and referrals charts are drawn from, the boroughs' names and populations included.
+        charts.register(
+            "referrals",
+            specs="referrals.charts:partnership_specs",
+            models=[
+                "referrals.MaracReturn",
+                "referrals.ReferralCount",
+                "referrals.AbuseType",
+                "referrals.Service",
+                "partnership.Borough",
+                "partnership.BoroughPopulation",
+                "partnership.Partnership",
+            ],
+        )

@@ -1,72 +1,31 @@
-"""Charts of the service-figures pages, built on the shared helpers in `vawg.charts`.
+"""Charts of the service-figures pages, through the one chart pipeline (vawg.charts draws, partnership.charts stores).
 
-Each returns SVG text; pages follow every chart with its data table, and the report (issue 6) reuses these.
+`marac_spec` and `referrals_spec` describe a chart as JSON-able data; the renderer below draws the MARAC one
+(the referrals chart is the shared ranked bars); `partnership_specs` lists the charts kept drawn for a partnership:
+each of its latest years, all boroughs, as the pages open. A page filtered to a borough or an older quarter finds
+its chart drawn for that view alone.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from decimal import Decimal
 
-from django.core.cache import cache
-
+from partnership.models import Partnership
 from referrals.selectors import MaracWindow, ReferralPivot, rounded
-from vawg.charts import (
-    DARK_BLUE,
-    MID_GREY,
-    RC_PARAMS,
-    TEXT,
-    TURQUOISE,
-    WHITE,
-    figure_to_svg,
-    new_figure,
-    ranked_bars,
-    rc_context,
-)
+from vawg.charts import RC_PARAMS, ChartSpec, figure_to_svg, new_figure, rc_context, renderer
+from vawg.palette import DARK_BLUE, MID_GREY, TEXT, TURQUOISE, WHITE
 
-CACHE_SECONDS = 24 * 60 * 60
+YEARS_KEPT_DRAWN = 4
 
 
-@dataclass(frozen=True)
-class CachedChart:
-    """A chart named by the hash of everything it shows: the same data always gives the same SVG (see
-    vawg.charts), so it is drawn once per distinct data (drawing costs 0.1-0.4 s of matplotlib).
-
-    A page that has the data puts `version` in the chart's address; the chart view then serves the stored SVG
-    without reading the figures again (`stored_svg`). Keys carry the partnership, so a version copied from
-    another partnership's page finds nothing.
-    """
-
-    partnership_id: int
-    version: str
-    render: Callable[[], str]
-
-    @property
-    def svg(self) -> str:
-        key = _cache_key(self.partnership_id, self.version)
-        svg = cache.get(key)
-        if svg is None:
-            svg = self.render()
-            cache.set(key, svg, CACHE_SECONDS)
-        return svg
+def _decimal(value) -> str | None:
+    """Figures travel in the spec as exact decimal text, the same however they were worked out ("288.00" is "288"),
+    so the same figures always name the same drawing; the drawing reads them back."""
+    return None if value is None else format(Decimal(value).normalize(), "f")
 
 
-def _cache_key(partnership_id: int, version: str) -> str:
-    return f"referrals-chart:{partnership_id}:{version}"
-
-
-def _cached(partnership_id: int, kind: str, data: object, render: Callable[[], str]) -> CachedChart:
-    version = hashlib.sha256(json.dumps([kind, data], default=str).encode()).hexdigest()
-    return CachedChart(partnership_id=partnership_id, version=version, render=render)
-
-
-def stored_svg(partnership_id: int, version: str) -> str | None:
-    """The SVG of a chart version already drawn for this partnership, or None."""
-    if not version.isalnum() or len(version) != 64:
-        return None
-    return cache.get(_cache_key(partnership_id, version))
+def _read(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def _text(value, missing: str = "unknown") -> str:
@@ -77,75 +36,91 @@ def marac_title(window: MaracWindow) -> str:
     return f"MARAC cases against the benchmark, {window.label}"
 
 
-def marac_chart(window: MaracWindow, *, partnership_id: int) -> CachedChart:
-    data = [
-        marac_title(window),
-        [(r.borough.short_name, r.annualised_cases, r.expected_cases, r.percent_of_expected) for r in window.boroughs],
+def marac_spec(window: MaracWindow) -> ChartSpec:
+    rows = [
+        [
+            row.borough.short_name,
+            _decimal(row.annualised_cases),
+            _decimal(row.expected_cases),
+            _decimal(rounded(row.percent_of_expected)),
+        ]
+        for row in window.boroughs
     ]
-    return _cached(partnership_id, "marac", data, lambda: _draw_marac_chart(window))
+    described = "; ".join(
+        f"{name}: {_text(_read(cases), 'no')} cases, {_text(_read(expected))} expected"
+        for name, cases, expected, _ in rows
+    )
+    title = marac_title(window)
+    alt = (
+        f"{title}. Bars compare each borough's cases with the cases expected at the benchmark ({described}); "
+        "the figures are in the table below."
+    )
+    return ChartSpec(kind="referrals.marac", title=title, alt=alt, data={"rows": rows})
 
 
-def _draw_marac_chart(window: MaracWindow) -> str:
+@renderer("referrals.marac")
+def _draw_marac_chart(spec: ChartSpec) -> str:
     """Per borough: cases in the four quarters (annualised if needed) beside the cases expected at the benchmark.
 
     The two bars differ in colour *and* fill (solid against hatched outline), and each carries its own label.
     """
-    rows = window.boroughs
-    title = marac_title(window)
+    rows = [
+        (name, _read(cases), _read(expected), _read(percent)) for name, cases, expected, percent in spec.data["rows"]
+    ]
     height = 1.2 + 0.9 * max(len(rows), 1)
     figure = new_figure(7.5, height)
     with rc_context(RC_PARAMS):
         axes = figure.add_subplot()
-        values = []
-        for row in rows:
-            values += [float(row.annualised_cases or 0), float(row.expected_cases or 0)]
-        top = max(values, default=0) or 1
-        for position, row in enumerate(rows):
-            actual = float(row.annualised_cases or 0)
-            expected = float(row.expected_cases or 0)
+        top = float(max([value or 0 for _, cases, expected, _ in rows for value in (cases, expected)], default=0) or 1)
+        for position, (_name, cases, expected, percent) in enumerate(rows):
             base = position * 1.0
+            actual, benchmark = float(cases or 0), float(expected or 0)
             axes.barh(base - 0.2, actual, height=0.36, color=DARK_BLUE)
-            axes.barh(base + 0.2, expected, height=0.36, color=WHITE, edgecolor=TURQUOISE, hatch="///", linewidth=1.2)
-            percent = rounded(row.percent_of_expected)
-            cases_text = "no figures" if row.annualised_cases is None else f"{rounded(row.annualised_cases)} cases"
+            axes.barh(base + 0.2, benchmark, height=0.36, color=WHITE, edgecolor=TURQUOISE, hatch="///", linewidth=1.2)
+            cases_text = "no figures" if cases is None else f"{_text(cases)} cases"
             if percent is not None:
-                cases_text += f" ({percent}% of expected)"
-            expected_text = (
-                "expected: no population" if row.expected_cases is None else f"{rounded(row.expected_cases)} expected"
-            )
+                cases_text += f" ({_text(percent)}% of expected)"
+            expected_text = "expected: no population" if expected is None else f"{_text(expected)} expected"
             axes.text(actual + top * 0.01, base - 0.2, cases_text, va="center", ha="left", color=TEXT)
-            axes.text(expected + top * 0.01, base + 0.2, expected_text, va="center", ha="left", color=MID_GREY)
-        axes.set_yticks(range(len(rows)), labels=[row.borough.short_name for row in rows])
+            axes.text(benchmark + top * 0.01, base + 0.2, expected_text, va="center", ha="left", color=MID_GREY)
+        axes.set_yticks(range(len(rows)), labels=[row[0] for row in rows])
         axes.invert_yaxis()
         axes.set_xlim(0, top * 1.6)
         axes.set_xticks([])
         for side in ("top", "right", "bottom"):
             axes.spines[side].set_visible(False)
-        axes.set_title(title)
-    description = "; ".join(
-        f"{row.borough.short_name}: {_text(row.annualised_cases, 'no')} cases, {_text(row.expected_cases)} expected"
-        for row in rows
-    )
-    return figure_to_svg(figure, title=title, description=description)
+        axes.set_title(spec.title)
+    return figure_to_svg(figure, title=spec.title, description=spec.alt)
 
 
 def referrals_title(pivot: ReferralPivot) -> str:
     return f"Referrals by abuse type, {pivot.year}"
 
 
-def referrals_chart(pivot: ReferralPivot, *, partnership_id: int) -> CachedChart:
+def referrals_spec(pivot: ReferralPivot) -> ChartSpec:
     rows = sorted((row for row in pivot.by_abuse_type if row.total), key=lambda row: -row.total)
+    data = {
+        "labels": [row.label for row in rows],
+        "values": [row.total for row in rows],
+        "value_labels": [f"{row.total:,}" for row in rows],
+        "axis_label": "Referrals, all boroughs",
+    }
+    counts = "; ".join(f"{row.label}: {row.total:,}" for row in rows) or "no referrals recorded"
     title = referrals_title(pivot)
-    data = [title, [(row.label, row.total) for row in rows]]
-    return _cached(partnership_id, "referrals", data, lambda: _draw_referrals_chart(title, rows))
+    alt = f"{title}: a bar for each abuse type, labelled with its count ({counts}); the figures are in the table below."
+    return ChartSpec(kind="ranked_bars", title=title, alt=alt, data=data)
 
 
-def _draw_referrals_chart(title: str, rows: list) -> str:
-    return ranked_bars(
-        [row.label for row in rows],
-        [row.total for row in rows],
-        [f"{row.total:,}" for row in rows],
-        title=title,
-        description="; ".join(f"{row.label}: {row.total:,}" for row in rows) or "No referrals recorded.",
-        axis_label="Referrals, all boroughs",
-    )
+def partnership_specs(partnership: Partnership) -> list[ChartSpec]:
+    """The charts the MARAC and referrals pages open on, for each of the latest years: what the task runner keeps
+    drawn for the partnership."""
+    from referrals import selectors
+    from vawg.periods import FinancialYear
+
+    specs = []
+    marac_years = sorted({quarter.financial_year.start for quarter in selectors.marac_periods(partnership)})
+    for year in marac_years[-YEARS_KEPT_DRAWN:]:
+        specs.append(marac_spec(selectors.marac_for_year(partnership, FinancialYear(year))))
+    for year in selectors.referral_years(partnership)[-YEARS_KEPT_DRAWN:]:
+        specs.append(referrals_spec(selectors.referral_pivot(partnership, FinancialYear(year))))
+    return specs

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from partnership import imports
 from partnership.access import WRITE_GROUP, partnership_view, refuse
+from partnership.charts import charts_for as stored_charts
+from partnership.charts import svg_of
 from partnership.forms import ColumnMappingForm
 from partnership.models import Borough
 from partnership.services import (
@@ -96,25 +98,27 @@ def marac(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "detail_page": detail_page,
             "window": overview.window if overview else None,
-            "chart_title": charts.marac_title(overview.window) if overview else "",
-            "chart": charts.marac_chart(overview.window, partnership_id=request.partnership.pk) if overview else None,
+            "chart": _chart(request, charts.marac_spec(overview.window)) if overview else None,
             "query": request.GET.urlencode(),
             "can_enter": services.can_write_dataset(request.membership, Dataset.MARAC),
         },
     )
 
 
+def _chart(request: HttpRequest, spec):
+    """The page's chart: its stored drawing, or drawn for this view when the task runner has not drawn it."""
+    return stored_charts(request.partnership, [spec])[spec.key]
+
+
 @partnership_view()
 def marac_chart(request: HttpRequest) -> HttpResponse:
-    svg = charts.stored_svg(request.partnership.pk, request.GET.get("v", ""))
-    if svg is not None:
-        return HttpResponse(svg, content_type=SVG)
+    """The MARAC chart as an SVG file, for the filters in the address."""
     filterset = _marac_filter(request)
     last = filterset.selected_last_quarter()
     if last is None:
         raise Http404("No MARAC returns yet.")
     window = selectors.marac_window(request.partnership, last=last, boroughs=filterset.boroughs())
-    return HttpResponse(charts.marac_chart(window, partnership_id=request.partnership.pk).svg, content_type=SVG)
+    return HttpResponse(svg_of(request.partnership, charts.marac_spec(window)), content_type=SVG)
 
 
 @partnership_view()
@@ -216,8 +220,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "pivot": pivot,
             "service_figures": figures,
-            "chart_title": charts.referrals_title(pivot) if pivot else "",
-            "chart": charts.referrals_chart(pivot, partnership_id=request.partnership.pk) if pivot else None,
+            "chart": _chart(request, charts.referrals_spec(pivot)) if pivot else None,
             "query": request.GET.urlencode(),
             "can_enter": services.can_write_dataset(request.membership, Dataset.REFERRALS),
         },
@@ -226,15 +229,13 @@ def referrals(request: HttpRequest) -> HttpResponse:
 
 @partnership_view()
 def referrals_chart(request: HttpRequest) -> HttpResponse:
-    svg = charts.stored_svg(request.partnership.pk, request.GET.get("v", ""))
-    if svg is not None:
-        return HttpResponse(svg, content_type=SVG)
+    """The referrals chart as an SVG file, for the filters in the address."""
     filterset = _referrals_filter(request)
     year = filterset.selected_year()
     if year is None:
         raise Http404("No referrals yet.")
     pivot = selectors.referral_pivot(request.partnership, year, filterset.boroughs())
-    return HttpResponse(charts.referrals_chart(pivot, partnership_id=request.partnership.pk).svg, content_type=SVG)
+    return HttpResponse(svg_of(request.partnership, charts.referrals_spec(pivot)), content_type=SVG)
 
 
 @partnership_view()

@@ -15,19 +15,17 @@ from xml.sax.saxutils import escape
 from partnership.models import OperationalGroup
 from partnership.selectors import GroupNode
 from reports.suppression import Cell
-from vawg import charts
+from vawg import charts, palette
 from vawg.rag import Rag
 
-# Colours of the RAG scale in charts: GOV.UK tag colours. Each segment is labelled with its count and the legend
-# names the rating.
-RAG_COLOURS = {
-    Rag.GREEN: "#00703C",
-    Rag.AMBER: "#F47738",
-    Rag.RED: "#D4351C",
-    Rag.COMPLETE: "#1D70B8",
-    Rag.NOT_RATED: "#B1B4B6",
-}
-SERIES_COLOURS = [charts.DARK_BLUE, charts.TURQUOISE, charts.LIGHT_GREY, charts.ORANGE, charts.DARK_PINK, charts.PURPLE]
+SERIES_COLOURS = [
+    palette.DARK_BLUE,
+    palette.TURQUOISE,
+    palette.LIGHT_GREY,
+    palette.ORANGE,
+    palette.DARK_PINK,
+    palette.PURPLE,
+]
 FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 WIDTH = 640
 ROW = 26
@@ -72,7 +70,7 @@ def _svg_open(width: float, height: float, title: str) -> list[str]:
     ]
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", colour: str = charts.TEXT, size=None, bold=False):
+def _text(x: float, y: float, text: str, *, anchor: str = "start", colour: str = palette.TEXT, size=None, bold=False):
     extra = (f' font-size="{size}"' if size else "") + (' font-weight="bold"' if bold else "")
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" dominant-baseline="central" fill="{colour}"{extra}>'
@@ -125,7 +123,7 @@ def horizontal_bars(
         low, high, text = band
         parts.append(
             f'<rect x="{plot_left + low * scale:.1f}" y="{top - 4:.1f}" width="{(high - low) * scale:.1f}" '
-            f'height="{row_height * len(labels) + 8:.1f}" fill="{charts.tint(charts.TURQUOISE, 0.75)}"/>'
+            f'height="{row_height * len(labels) + 8:.1f}" fill="{palette.tint(palette.TURQUOISE, 0.75)}"/>'
         )
         parts.append(_text(plot_left + (low + high) / 2 * scale, top - 12, text, anchor="middle", size=10))
     for row, lines in enumerate(wrapped):
@@ -150,7 +148,7 @@ def horizontal_bars(
                             middle,
                             text,
                             anchor="middle",
-                            colour=charts.label_colour_on(item.colour),
+                            colour=palette.label_colour_on(item.colour),
                             size=10,
                         )
                     )
@@ -159,7 +157,7 @@ def horizontal_bars(
                 parts.append(_text(x + width + 4, middle, text))
     parts.append(
         f'<line x1="{plot_left:.1f}" y1="{top - 2:.1f}" x2="{plot_left:.1f}" y2="{height - 4:.1f}" '
-        f'stroke="{charts.MID_GREY}" stroke-width="1"/>'
+        f'stroke="{palette.MID_GREY}" stroke-width="1"/>'
     )
     return "".join(_svg_open(WIDTH, height, title) + parts + ["</svg>"])
 
@@ -170,7 +168,7 @@ def _chart(title: str, alt: str, svg: str) -> charts.Chart:
 
 def rag_by_priority(priorities: Sequence[str], rows: Sequence[tuple[Rag, Sequence[int]]], *, title: str, alt: str):
     series = [
-        Series(rating.label, RAG_COLOURS[rating], tuple(counts), tuple(str(c) if c else "" for c in counts))
+        Series(rating.label, palette.RAG_COLOURS[rating], tuple(counts), tuple(str(c) if c else "" for c in counts))
         for rating, counts in rows
         if any(counts)
     ]
@@ -179,14 +177,14 @@ def rag_by_priority(priorities: Sequence[str], rows: Sequence[tuple[Rag, Sequenc
 
 def bars(labels: Sequence[str], cells: Sequence[Cell], *, title: str, alt: str) -> charts.Chart:
     """One bar per label with the published figure at its end: a hidden figure draws no bar, keeps its label."""
-    series = [Series(title, charts.DARK_BLUE, tuple(c.chart_value for c in cells), tuple(str(c) for c in cells))]
+    series = [Series(title, palette.DARK_BLUE, tuple(c.chart_value for c in cells), tuple(str(c) for c in cells))]
     return _chart(title, alt, horizontal_bars(labels, series, title=title, stacked=False, legend=False))
 
 
 def against_benchmark(
     labels: Sequence[str], cells: Sequence[Cell], *, lower: int, upper: int, title: str, alt: str
 ) -> charts.Chart:
-    series = [Series(title, charts.DARK_BLUE, tuple(c.chart_value for c in cells), tuple(str(c) for c in cells))]
+    series = [Series(title, palette.DARK_BLUE, tuple(c.chart_value for c in cells), tuple(str(c) for c in cells))]
     band = (lower, upper, f"Expected range {lower}-{upper}%")
     svg = horizontal_bars(labels, series, title=title, stacked=False, band=band, legend=False, scale_max=upper * 1.1)
     return _chart(title, alt, svg)
@@ -280,12 +278,12 @@ def governance_diagram(tree: Sequence[GroupNode], *, title: str) -> charts.Chart
             middle = py + BOX_HEIGHT + GAP_Y / 2
             parts.append(
                 f'<path d="M{px:.1f} {py + BOX_HEIGHT:.1f} V{middle:.1f} H{x:.1f} V{y:.1f}" '
-                f'fill="none" stroke="{charts.MID_GREY}" stroke-width="1.5"/>'
+                f'fill="none" stroke="{palette.MID_GREY}" stroke-width="1.5"/>'
             )
-    fills = {0: charts.DARK_BLUE, 1: charts.TURQUOISE}
+    fills = {0: palette.DARK_BLUE, 1: palette.TURQUOISE}
     for depth, level in enumerate(levels):
-        fill = fills.get(depth, charts.WHITE)
-        text_colour = charts.label_colour_on(fill)
+        fill = fills.get(depth, palette.WHITE)
+        text_colour = palette.label_colour_on(fill)
         for node, _ in level:
             if node.group.pk not in centres:
                 continue
@@ -293,7 +291,7 @@ def governance_diagram(tree: Sequence[GroupNode], *, title: str) -> charts.Chart
             left = x - BOX_WIDTH / 2
             parts.append(
                 f'<rect x="{left:.1f}" y="{y:.1f}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="4" '
-                f'fill="{fill}" stroke="{charts.DARK_BLUE}" stroke-width="1.5"/>'
+                f'fill="{fill}" stroke="{palette.DARK_BLUE}" stroke-width="1.5"/>'
             )
             parts.append(
                 f'<text x="{x:.1f}" y="{y + 16:.1f}" text-anchor="middle" font-size="11" font-weight="bold" '

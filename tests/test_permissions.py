@@ -78,6 +78,16 @@ POST_ONLY_SIGNED_IN_REDIRECTS = {
 OWNER_ONLY = {**dict.fromkeys(PERSONAS, 404), "anonymous": "login", "board_member": 403}
 
 
+def _chart_drawing(w) -> dict:
+    from django.core.files.base import ContentFile
+
+    from partnership.models import ChartDrawing
+
+    drawing = ChartDrawing(partnership=w.partnership, provider="test", key="a" * 64, title="A chart", alt="A chart")
+    drawing.svg.save("chart.svg", ContentFile(b"<svg></svg>"))
+    return {"partnership_slug": w.partnership.slug, "key": drawing.key}
+
+
 def _pending_upload(w) -> dict:
     from partnership.models import PendingUpload
 
@@ -142,6 +152,8 @@ RULES = {
     "partnership:governance": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),
     "partnership:boroughs": (lambda w: {"partnership_slug": w.partnership.slug}, partnership_read()),
     "partnership:settings": (lambda w: {"partnership_slug": w.partnership.slug}, lead_only_form()),
+    # A stored chart: any member of its partnership; another partnership's members get 404 for the same key.
+    "partnership:chart": (_chart_drawing, partnership_read()),
     "audit:log": (lambda w: {"partnership_slug": w.partnership.slug}, lead_only_read()),
     # An import checked in the background: its owner's only (another member's answers 404, as elsewhere).
     "partnership:upload": (

@@ -1,4 +1,7 @@
-"""Chart helpers shared by every app: matplotlib figures rendered on the server to SVG text.
+"""The one chart pipeline's drawing half: what a chart shows is a `ChartSpec` (a kind, a title, alternative text and
+JSON-able data); `draw` turns it into SVG with the renderer registered for its kind, in matplotlib. The other half,
+`partnership.charts`, draws each partnership's charts in the task runner when their data changes and keeps them with
+the storage backend, so pages only read them.
 
 Why this shape:
 - SVG with `svg.fonttype = "none"` keeps every label as real text (searchable, selectable, crisp in the PDF);
@@ -16,9 +19,13 @@ Why this shape:
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import matplotlib
 
@@ -28,18 +35,7 @@ from matplotlib import rc_context  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-# Government Analysis Function categorical palette (dark blue, turquoise, dark pink, orange, dark grey, purple).
-DARK_BLUE = "#12436D"
-TURQUOISE = "#28A197"
-DARK_PINK = "#801650"
-ORANGE = "#F46A25"
-DARK_GREY = "#3D3D3D"
-PURPLE = "#A285D1"
-CATEGORICAL = [DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE]
-TEXT = "#0B0C0C"
-MID_GREY = "#505A5F"
-LIGHT_GREY = "#B1B4B6"
-WHITE = "#FFFFFF"
+from vawg.palette import DARK_BLUE, MID_GREY, TEXT  # noqa: E402
 
 RC_PARAMS = {
     "text.parse_math": False,  # labels are users' words: a `$` is a dollar, never the start of maths
@@ -59,43 +55,60 @@ RC_PARAMS = {
 }
 
 
+# Bump when any drawing changes, so every stored chart is drawn again (3: one pipeline, stored drawings).
+CHART_VERSION = 3
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """What a chart shows, and nothing about how: the same spec always draws the same SVG, so its hash names it."""
+
+    kind: str  # the name a renderer is registered under
+    title: str
+    alt: str
+    data: dict = field(default_factory=dict)
+
+    @cached_property
+    def key(self) -> str:
+        described = [CHART_VERSION, self.kind, self.title, self.alt, self.data]
+        return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class Chart:
-    """A rendered chart: its headline title, the alternative text describing that headline, and the SVG."""
+    """A drawn chart: its headline title, the alternative text describing that headline, and either its SVG or the
+    address it is served from once stored."""
 
     title: str
     alt: str
-    svg: str
+    svg: str = ""
+    url: str = ""
 
     @property
     def data_uri(self) -> str:
         return svg_data_uri(self.svg)
 
-
-def tint(colour: str, amount: float) -> str:
-    """Mix a colour with white: amount 0 keeps it, 1 gives white. Tints extend the palette for ordered scales."""
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    mixed = (round(channel + (255 - channel) * amount) for channel in (red, green, blue))
-    return "#" + "".join(f"{channel:02X}" for channel in mixed)
+    @property
+    def src(self) -> str:
+        """For an <img>: the stored drawing's address, else the SVG itself."""
+        return self.url or self.data_uri
 
 
-def _luminance(colour: str) -> float:
-    def linear(channel: int) -> float:
-        value = channel / 255
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+RENDERERS: dict[str, Callable[[ChartSpec], str]] = {}
 
 
-def contrast_ratio(first: str, second: str) -> float:
-    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+def renderer(kind: str):
+    """Register the function drawing specs of `kind` (spec -> SVG text)."""
+
+    def register(function: Callable[[ChartSpec], str]) -> Callable[[ChartSpec], str]:
+        RENDERERS[kind] = function
+        return function
+
+    return register
 
 
-def label_colour_on(fill: str) -> str:
-    """White or near-black text, whichever reads better on the fill."""
-    return WHITE if contrast_ratio(fill, WHITE) >= contrast_ratio(fill, TEXT) else TEXT
+def draw(spec: ChartSpec) -> Chart:
+    return Chart(title=spec.title, alt=spec.alt, svg=RENDERERS[spec.kind](spec))
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -154,3 +167,16 @@ def ranked_bars(
             axes.set_xlabel(axis_label, color=MID_GREY)
         axes.set_title(title)
     return figure_to_svg(figure, title=title, description=description)
+
+
+@renderer("ranked_bars")
+def _ranked_bars(spec: ChartSpec) -> str:
+    data = spec.data
+    return ranked_bars(
+        data["labels"],
+        data["values"],
+        data["value_labels"],
+        title=spec.title,
+        description=spec.alt,
+        axis_label=data.get("axis_label", ""),
+    )

@@ -5,10 +5,13 @@ import re
 import pytest
 
 from consultations import charts
-from consultations.models import ChartRendering, Consultation, Question
+from consultations.models import Consultation, Question
 from consultations.selectors import comparisons_for, question_results
+from partnership.charts import draw_stored
+from partnership.models import ChartDrawing
 from tests.consultations.factories import POLICE, ConsultationFactory, make_question, set_counts
 from vawg import charts as base
+from vawg import palette
 
 
 @pytest.fixture
@@ -39,13 +42,13 @@ def test_diverging_chart_puts_negative_left_positive_right_and_no_experience_apa
     assert data["apart_label"] == "No experience"
     police = data["rows"][0]
     assert (police["positive"], police["negative"], police["apart_display"]) == ("43%", "35%", "10%")
-    chart = charts.render(data)
+    chart = base.draw(charts.spec_of(data))
     labels = texts(chart.svg)
     assert "Police" in labels and "19%" in labels and "No experience" in labels  # text stays text
     assert chart.title == "Most positive: Courts (100%); most negative: Police (35%)"
     assert chart.alt.startswith("Q1. Police: 43% positive, 35% negative, 10% no experience or don't know")
     assert "<title>" in chart.svg and 'role="img"' in chart.svg
-    assert base.DARK_BLUE.lower() in chart.svg.lower() and base.DARK_PINK.lower() in chart.svg.lower()
+    assert palette.DARK_BLUE.lower() in chart.svg.lower() and palette.DARK_PINK.lower() in chart.svg.lower()
 
 
 def test_ranking_chart_is_ranked_by_points_with_direct_labels(consultation):
@@ -93,15 +96,22 @@ def test_side_by_side_chart_of_survivors_and_professionals(world, consultation):
     assert "16 pts (place 1)" in texts(chart.svg) and "60 pts (place 1)" in texts(chart.svg)
 
 
-def test_charts_are_drawn_once_and_served_from_storage(consultation, django_assert_num_queries):
-    result = police_result(consultation)
-    first, _ = charts.charts_for([result], {})
-    assert ChartRendering.objects.count() == 1
-    with django_assert_num_queries(1):  # read back, nothing drawn or stored
-        again, _ = charts.charts_for([result], {})
-    assert again[result.question.pk].svg == first[result.question.pk].svg
-    set_counts(result.question, {("Police", "Positive"): 3})  # new results clear the stored drawings
-    assert ChartRendering.objects.count() == 0
+def test_charts_are_drawn_by_the_task_runner_when_results_change_and_pages_only_read_them(
+    world, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = police_result(ConsultationFactory(partnership=world.partnership, respondents=69))
+    assert len(callbacks) == 1  # many writes in one change: one drawing task
+    [drawing] = ChartDrawing.objects.filter(partnership=world.partnership)
+    assert drawing.key == charts.question_spec(result).key and drawing.provider == "consultations"
+    with django_assert_num_queries(1):  # which are stored: nothing drawn, nothing written
+        found, _ = charts.charts_for(world.partnership, [result], {})
+    assert found[result.question.pk].url.endswith(f"/charts/{drawing.key}.svg")
+    set_counts(result.question, {("Police", "Positive"): 3})
+    draw_stored(world.partnership, ["consultations"])  # the task the change's commit hands to the task runner
+    [redrawn] = ChartDrawing.objects.filter(partnership=world.partnership)
+    assert redrawn.key != drawing.key  # the new figures' drawing; the old one is deleted with its file
+    assert not redrawn.svg.storage.exists(drawing.svg.name)
 
 
 def test_same_data_gives_the_same_svg(consultation):
@@ -110,24 +120,26 @@ def test_same_data_gives_the_same_svg(consultation):
 
 
 def test_palette_tints_keep_text_readable():
-    assert base.label_colour_on(base.DARK_BLUE) == base.WHITE
-    assert base.label_colour_on(base.tint(base.DARK_BLUE, 0.5)) == base.TEXT
-    assert base.contrast_ratio(base.DARK_BLUE, base.WHITE) > 4.5
+    assert palette.label_colour_on(palette.DARK_BLUE) == palette.WHITE
+    assert palette.label_colour_on(palette.tint(palette.DARK_BLUE, 0.5)) == palette.TEXT
+    assert palette.contrast_ratio(palette.DARK_BLUE, palette.WHITE) > 4.5
 
 
-def test_a_rendering_stored_before_labels_were_plain_text_is_drawn_again(consultation):
-    """Renderings stored while a `$` pair was drawn as maths ("Under $5 ... Over $10" lost its dollars) are not
-    served again: the drawing version is part of the key."""
+def test_a_drawing_stored_before_labels_were_plain_text_is_drawn_again(world, consultation, monkeypatch):
+    """Drawings stored while a `$` pair was drawn as maths ("Under $5 ... Over $10" lost its dollars) are not
+    served again: the drawing version is part of every chart's key."""
     question = make_question(
         consultation, ref="Q2", kind=Question.Kind.SINGLE_CHOICE, options=["Under $5 or Over $10", "Between $10_$20"]
     )
     set_counts(question, {(None, "Under $5 or Over $10"): 4, (None, "Between $10_$20"): 2})
     result = question_results(consultation)[0]
-    old = {**charts.chart_data(result), "version": 1}
-    ChartRendering.objects.create(
-        consultation=consultation, key=charts.data_key(old), title="old", alt="old", svg="<svg>Under 5 or Over 10</svg>"
-    )
-    drawn, _ = charts.charts_for([result], {})
+    monkeypatch.setattr(base, "CHART_VERSION", base.CHART_VERSION - 1)
+    assert draw_stored(world.partnership, ["consultations"]) == 1
+    old_key = ChartDrawing.objects.get().key
+    monkeypatch.undo()
+    drawn, _ = charts.charts_for(world.partnership, [result], {})
+    assert not drawn[question.pk].url  # not the old drawing: drawn for this view
     labels = texts(drawn[question.pk].svg)
     assert "Under $5 or Over $10" in labels and "Between $10_$20" in labels
-    assert ChartRendering.objects.count() == 2
+    assert draw_stored(world.partnership, ["consultations"]) == 1
+    assert ChartDrawing.objects.get().key not in (old_key, "")
