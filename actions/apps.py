@@ -7,8 +7,14 @@ class ActionsConfig(AppConfig):
     def ready(self) -> None:
         from actions import scale_data
         from actions.plan_file import PlanImportHandler
-        from partnership import imports
+        from partnership import charts, imports
         from partnership import scale_data as scale
 
         imports.register("action-plan", PlanImportHandler())
         scale.register(scale_data.STEP)
+        # The ratings the summary chart counts, and the plan's structure its rows and labels come from.
+        charts.register(
+            "actions",
+            specs="actions.charts:partnership_specs",
+            models=["actions.RagRating", "actions.Action", "actions.Priority", "actions.Strategy"],
+        )

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import selectors, services
+from actions import charts, selectors, services
 from actions.filters import ActionPlanFilter
 from actions.forms import (
     ActionForm,
@@ -45,6 +45,7 @@ from actions.plan_file import (
 )
 from partnership import imports
 from partnership.access import LEAD, WRITE_GROUP, partnership_view, require_group_write
+from partnership.charts import charts_for as stored_charts
 from partnership.forms import ColumnMappingForm
 from partnership.models import OperationalGroup
 from partnership.services import (
@@ -53,7 +54,7 @@ from partnership.services import (
     pending_upload_for,
     pending_upload_update,
 )
-from vawg import palette, tabular
+from vawg import tabular
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.forms import apply_errors
 from vawg.periods import Quarter
@@ -716,54 +717,10 @@ def update_review(request: HttpRequest, update_id: int) -> HttpResponse:
 # --- Summary and appendix -------------------------------------------------------------------------------------
 
 
-def _chart(summary: selectors.RagSummary) -> dict:
-    """Geometry of a stacked bar per priority for the inline SVG (no scripts, no style attributes)."""
-    bar_height, gap, label_width, width = 28, 14, 190, 440
-    largest = max(summary.column_totals or [0]) or 1
-    bars = []
-    for i, priority in enumerate(summary.priorities):
-        x, segments = label_width, []
-        for row in summary.rows:
-            count = row.counts[i]
-            if not count:
-                continue
-            length = width * count / largest
-            segments.append(
-                {
-                    "x": round(x, 1),
-                    "width": round(length, 1),
-                    "count": count,
-                    "label": row.rating.label,
-                    "colour": palette.RAG_COLOURS[row.rating],
-                    "text_x": round(x + length / 2, 1),
-                    "dark_text": row.rating in (Rag.AMBER, Rag.NOT_RATED),
-                }
-            )
-            x += length
-        bars.append(
-            {
-                "label": f"{priority.number}. {priority.heading}",
-                "y": i * (bar_height + gap),
-                "text_y": i * (bar_height + gap) + bar_height / 2 + 5,
-                "segments": segments,
-                "total": summary.column_totals[i],
-                "total_x": round(x + 6, 1),
-            }
-        )
-    legend = [
-        {"label": row.rating.label, "colour": palette.RAG_COLOURS[row.rating], "x": label_width + j * 100}
-        for j, row in enumerate(r for r in summary.rows if r.total)
-    ]
-    legend_y = len(bars) * (bar_height + gap) + 10
-    return {
-        "bars": bars,
-        "bar_height": bar_height,
-        "label_width": label_width,
-        "legend": legend,
-        "legend_y": legend_y,
-        "height": legend_y + 30,
-        "width": label_width + width + 60,
-    }
+def _summary_chart(request: HttpRequest, summary: selectors.RagSummary):
+    """The chart of the ratings by priority: the stored drawing (the same spec as the report's Fig 2)."""
+    spec = charts.summary_spec(summary)
+    return stored_charts(request.partnership, [spec])[spec.key] if spec else None
 
 
 @partnership_view()
@@ -779,7 +736,7 @@ def summary(request: HttpRequest) -> HttpResponse:
             "strategy": strategy,
             "form": form,
             "summary": result,
-            "chart": _chart(result),
+            "chart": _summary_chart(request, result),
             "csv_query": request.GET.urlencode(),
             "tag_class": RAG_TAG_CLASS,
         },

@@ -84,6 +84,37 @@ def svg_of(partnership: Partnership, spec: ChartSpec) -> str:
     return draw(spec).svg
 
 
+def drawings_for(partnership: Partnership, specs: Iterable[ChartSpec], *, provider: str) -> dict[str, Chart]:
+    """The charts of `specs` with their SVG text, for a document that embeds them (the annual report, built by the
+    task runner or a command, never a page view): stored drawings are read, missing ones drawn and stored. Two
+    queries at most."""
+    from vawg.charts import Chart, draw
+
+    wanted = {spec.key: spec for spec in specs}
+    if not wanted:
+        return {}
+    found = {}
+    for drawing in ChartDrawing.objects.filter(partnership=partnership, key__in=list(wanted)):
+        with drawing.svg.open("rb") as stored:
+            spec = wanted[drawing.key]
+            found[drawing.key] = Chart(title=spec.title, alt=spec.alt, svg=stored.read().decode("utf-8"))
+    new = []
+    for key, spec in wanted.items():
+        if key not in found:
+            found[key] = draw(spec)
+            new.append(_stored(partnership, provider, spec, found[key].svg))
+    ChartDrawing.objects.bulk_create(new, ignore_conflicts=True)
+    return found
+
+
+def _stored(partnership: Partnership, provider: str, spec: ChartSpec, svg: str) -> ChartDrawing:
+    drawing = ChartDrawing(
+        partnership=partnership, provider=provider, key=spec.key, title=spec.title[:300], alt=spec.alt
+    )
+    drawing.svg.save(f"{spec.key}.svg", ContentFile(svg.encode("utf-8")), save=False)
+    return drawing
+
+
 # --- Drawing (the task runner) ---------------------------------------------------------------------------------
 
 
@@ -102,11 +133,7 @@ def draw_stored(partnership: Partnership, names: Iterable[str] | None = None) ->
         for key, spec in specs.items():
             if key in stored:
                 continue
-            chart = draw(spec)
-            drawing = ChartDrawing(
-                partnership=partnership, provider=name, key=key, title=spec.title[:300], alt=spec.alt
-            )
-            drawing.svg.save(f"{key}.svg", ContentFile(chart.svg.encode("utf-8")), save=False)
+            drawing = _stored(partnership, name, spec, draw(spec).svg)
             try:
                 with transaction.atomic():
                     drawing.save()

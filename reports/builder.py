@@ -20,13 +20,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from partnership.charts import drawings_for
 from partnership.models import Borough, Partnership
 from partnership.selectors import GroupNode, boroughs_with_populations, governance_tree
 from reports import charts, narrative
 from reports.fetcher import BASE_URL, ReportURLFetcher
 from reports.models import AnnualReport
 from reports.suppression import Cell, SuppressedTable, Suppressor
-from vawg.charts import Chart
+from vawg.charts import Chart, ChartSpec
 from vawg.periods import FinancialYear, Quarter
 from vawg.rag import Rag
 
@@ -67,7 +68,8 @@ def whole(value: Decimal | float | None) -> str:
 @dataclass
 class Figure:
     number: int
-    chart: Chart
+    spec: ChartSpec
+    chart: Chart | None = None  # its drawing, read or drawn once every figure is known (`draw_figures`)
 
 
 @dataclass
@@ -105,12 +107,18 @@ class ReportContext:
     figures: list[Figure] = field(default_factory=list)
     suppression_used: bool = False
 
-    def add_figure(self, chart: Chart | None) -> Figure | None:
-        if chart is None:
+    def add_figure(self, spec: ChartSpec | None) -> Figure | None:
+        if spec is None:
             return None
-        figure = Figure(len(self.figures) + 1, chart)
+        figure = Figure(len(self.figures) + 1, spec)
         self.figures.append(figure)
         return figure
+
+    def draw_figures(self) -> None:
+        """Every figure's drawing through the one chart pipeline: stored ones read, new ones drawn and stored."""
+        drawn = drawings_for(self.partnership, [figure.spec for figure in self.figures], provider="reports")
+        for figure in self.figures:
+            figure.chart = drawn[figure.spec.key]
 
     def note_suppression(self, table: SuppressedTable | list[Cell]) -> None:
         if isinstance(table, SuppressedTable):
@@ -553,6 +561,7 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
     context.sections = [
         (anchor, heading) for anchor, heading in SECTIONS if anchor != "foreword" or context.narrative["foreword"]
     ]
+    context.draw_figures()
     return context
 
 

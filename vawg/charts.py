@@ -35,7 +35,7 @@ from matplotlib import rc_context  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from vawg.palette import DARK_BLUE, MID_GREY, TEXT  # noqa: E402
+from vawg.palette import DARK_BLUE, MID_GREY, TEXT, WHITE  # noqa: E402
 
 RC_PARAMS = {
     "text.parse_math": False,  # labels are users' words: a `$` is a dollar, never the start of maths
@@ -180,3 +180,115 @@ def _ranked_bars(spec: ChartSpec) -> str:
         description=spec.alt,
         axis_label=data.get("axis_label", ""),
     )
+
+
+def _wrapped(label: str, width: int = 28, lines: int = 2) -> str:
+    """A row label on at most `lines` lines, cut with an ellipsis: long priority titles stay beside their bar."""
+    import textwrap
+
+    parts = textwrap.wrap(label, width) or [""]
+    if len(parts) > lines:
+        parts = parts[: lines - 1] + [textwrap.shorten(" ".join(parts[lines - 1 :]), width, placeholder="\u2026")]
+    return "\n".join(parts)
+
+
+@renderer("bars")
+def _bars(spec: ChartSpec) -> str:
+    """Horizontal bars, one row a label: stacked segments (each labelled with its figure where it fits, a legend
+    naming the series), or one bar with its figure at the end; optionally a shaded band (an expected range).
+
+    data: labels; series [{name, colour, values, texts}]; stacked; scale_max; band [low, high, text]; legend.
+    """
+    from vawg.palette import TURQUOISE, label_colour_on, tint
+
+    data = spec.data
+    labels, series = data["labels"], data["series"]
+    stacked, band = data.get("stacked", False), data.get("band")
+    rows = len(labels)
+    width = 7.2
+    height = 0.8 + 0.45 * max(rows, 1) + (0.35 if data.get("legend", True) and len(series) > 1 else 0)
+    figure = new_figure(width, height)
+    with rc_context(RC_PARAMS):
+        axes = figure.add_subplot()
+        totals = [
+            sum(item["values"][row] for item in series) if stacked else max(item["values"][row] for item in series)
+            for row in range(rows)
+        ]
+        top = max([data.get("scale_max") or 0, *totals, band[1] if band else 0]) or 1
+        if band:
+            low, high, text = band
+            axes.axvspan(low, high, color=tint(TURQUOISE, 0.75), zorder=0)
+            axes.text((low + high) / 2, -0.7, text, ha="center", va="bottom", fontsize=9, color=TEXT)
+        plot_inches = width * 0.62  # near enough to decide which segment labels fit inside their segment
+        for row in range(rows):
+            left = 0.0
+            for item in series if stacked else series[:1]:
+                value, text = item["values"][row], item["texts"][row]
+                if value > 0:
+                    axes.barh(row, value, left=left, height=0.6, color=item["colour"], edgecolor=WHITE, linewidth=1)
+                if stacked:
+                    fits = value / top * plot_inches >= len(text) * 9 * 0.56 / 72 + 0.06
+                    if text and value > 0 and fits:
+                        axes.text(
+                            left + value / 2, row, text, ha="center", va="center", fontsize=9,
+                            color=label_colour_on(item["colour"]),
+                        )  # fmt: skip
+                    left += value
+                else:
+                    axes.text(value + top * 0.01, row, text, ha="left", va="center", color=TEXT)
+        axes.set_yticks(range(rows), labels=[_wrapped(label) for label in labels])
+        axes.set_ylim(rows - 0.5, -0.5 - (0.5 if band else 0))
+        axes.set_xlim(0, top * (1.0 if stacked else 1.15))
+        axes.set_xticks([])
+        for side in ("top", "right", "bottom"):
+            axes.spines[side].set_visible(False)
+        if data.get("legend", True) and len(series) > 1:
+            from matplotlib.patches import Patch
+
+            handles = [Patch(color=item["colour"], label=item["name"]) for item in series]
+            # One row when the names fit across the chart, else rows of equal length.
+            fits = sum(len(item["name"]) + 5 for item in series) <= 95
+            columns = len(handles) if fits else -(-len(handles) // 2)
+            figure.legend(handles=handles, loc="outside upper left", ncols=columns, frameon=False, fontsize=9)
+    return figure_to_svg(figure, title=spec.title, description=spec.alt)
+
+
+@renderer("diagram")
+def _diagram(spec: ChartSpec) -> str:
+    """Boxes joined by elbow lines, laid out by the caller in points (x, y of each box's top centre; y down).
+
+    data: width, height, box [w, h]; boxes [{x, y, title, lines, fill}]; links [[x1, y1, x2, y2]].
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    from vawg.palette import label_colour_on
+
+    data = spec.data
+    box_width, box_height = data["box"]
+    figure = new_figure(data["width"] / 72, data["height"] / 72)
+    figure.set_layout_engine(None)
+    with rc_context(RC_PARAMS):
+        axes = figure.add_axes((0, 0, 1, 1))
+        axes.set_xlim(0, data["width"])
+        axes.set_ylim(data["height"], 0)
+        axes.set_axis_off()
+        for x1, y1, x2, y2 in data["links"]:
+            middle = (y1 + y2) / 2
+            axes.plot([x1, x1, x2, x2], [y1, middle, middle, y2], color=MID_GREY, linewidth=1.2)
+        for box in data["boxes"]:
+            left = box["x"] - box_width / 2
+            axes.add_patch(
+                FancyBboxPatch(
+                    (left, box["y"]), box_width, box_height, boxstyle="round,pad=0,rounding_size=3",
+                    facecolor=box["fill"], edgecolor=DARK_BLUE, linewidth=1.2,
+                )
+            )  # fmt: skip
+            colour = label_colour_on(box["fill"])
+            axes.text(
+                box["x"], box["y"] + 14, box["title"], ha="center", va="center", fontsize=9, weight="bold", color=colour
+            )
+            for number, line in enumerate(box["lines"]):
+                axes.text(
+                    box["x"], box["y"] + 27 + number * 10, line, ha="center", va="center", fontsize=7.5, color=colour
+                )
+    return figure_to_svg(figure, title=spec.title, description=spec.alt)

@@ -52,7 +52,7 @@ def count(callable_):
 PAGES = {
     # name: (persona, url kwargs builder, pinned query count)
     "actions:plan": ("board_member", lambda s, r, a: {}, 17),
-    "actions:summary": ("board_member", lambda s, r, a: {}, 10),
+    "actions:summary": ("board_member", lambda s, r, a: {}, 11),  # + which of its charts are stored
     "actions:appendix": ("board_member", lambda s, r, a: {}, 13),
     "actions:recommendations": ("board_member", lambda s, r, a: {}, 8),
     "actions:action_detail": ("board_member", lambda s, r, a: {"action_id": a}, 15),
