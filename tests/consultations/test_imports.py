@@ -151,7 +151,7 @@ def test_browser_import_shows_every_problem_and_saves_nothing(world, client, con
     text = HEAD + "Q1,Q,Rating scale,Police,Positive,-1,\nQ1,Q,Rating scale,Police,Negative,x,\n"
     response = client.post(url("results_import", consultation), {"file": csv_file(text)})
     page = response.content.decode()
-    assert "The file cannot be imported: nothing was saved" in page
+    assert "The file was not imported: " in page and "Nothing has been changed." in page
     assert "Row 2, column &#x27;Count&#x27;: The count -1 is negative" in page
     assert "Row 3, column &#x27;Count&#x27;: The count &#x27;x&#x27; is not a number" in page
     assert client.post(url("results_import_confirm", consultation)).status_code == 302

@@ -374,11 +374,12 @@ def test_import_with_problems_lists_them_and_imports_nothing(world, client):
     response = client.post(url(world, "import", kind="marac"), {"file": upload("marac.csv", text)})
     page = response.content.decode()
     assert "Row 2, column &#x27;Year&#x27;" in page and "Row 2, column &#x27;Quarter&#x27;" in page
-    assert "nothing imported" in page and "Import these rows" not in page
+    assert "The file was not imported: 3 problems to fix" in page and "Nothing has been changed." in page
+    assert "Import these rows" not in page
     # The file is kept only so its columns can be corrected: confirming it anyway imports nothing.
     pending = response.context["pending"]
     response = client.post(url(world, "import", kind="marac"), {"confirm": pending.pk})
-    assert "nothing imported" in response.content.decode()
+    assert "Nothing has been changed." in response.content.decode()
     assert not world.borough.marac_returns.exists()
 
 
