@@ -18,7 +18,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field, create_model
 
 from actions.models import Action, ActionGroup, ProgressUpdate, RagRating, Strategy
-from actions.selectors import recommendations_with_ratings, strategies_for
+from actions.selectors import recommendations_with_ratings
 from api import feeds
 from api.auth import RateLimited, TokenAuth, Unauthorized
 from api.disclosure import shown
@@ -232,9 +232,7 @@ def partnership(request: HttpRequest, partnership_slug: str):
 @router.get("/{partnership_slug}/strategies", response={200: list[StrategyOut], **ERRORS}, url_name="strategies")
 def strategies(request: HttpRequest, partnership_slug: str):
     """Every strategy with its priorities."""
-    found = Strategy.objects.filter(pk__in=[s.pk for s in strategies_for(request.partnership)]).prefetch_related(
-        "priorities"
-    )
+    found = Strategy.objects.filter(partnership=request.partnership).prefetch_related("priorities")
     return [
         {**_fields(s, "id", "slug", "title", "first_year", "last_year"), "priorities": list(s.priorities.all())}
         for s in found.order_by("first_year", "slug")
