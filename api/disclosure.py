@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
-from reports.suppression import Cell, SuppressedTable, Suppressor, format_count
+from reports.suppression import UNKNOWN, Cell, SuppressedTable, Suppressor, format_count
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,14 @@ class Disclosure:
             return Cell(value, format_count(value))
         return self.suppressor.count(value)
 
+    def count_shown(self, value: int | Decimal | None) -> tuple[int | Decimal | None, str]:
+        """`shown(self.count(value))`, without building a Cell: a feed asks this once a row."""
+        if value is None:
+            return None, UNKNOWN
+        if self.suppressor is not None and self.suppressor.is_small(value):
+            return None, self.suppressor.small_label
+        return value, _display(value)
+
     def table(self, rows: Sequence[Sequence[int | Decimal | None]], **totals: bool) -> SuppressedTable:
         if self.suppressor is not None:
             return self.suppressor.table(rows, **totals)
@@ -39,6 +48,12 @@ class Disclosure:
         if self.suppressor is None:
             return Cell(value, text or "Not known")
         return self.suppressor.derived(value, text, based_on=based_on)
+
+
+@lru_cache(maxsize=4096)
+def _display(value: int | Decimal) -> str:
+    # Counts repeat a great deal down a feed: each is formatted once.
+    return format_count(value)
 
 
 def shown(cell: Cell) -> tuple[int | Decimal | None, str]:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from itertools import islice, repeat
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
@@ -80,6 +82,7 @@ class Feed:
         return [column.name for column in self.columns]
 
 
+@lru_cache(maxsize=1024)
 def _period(year: int, quarter: int | None) -> str:
     return str(Quarter(year, quarter)) if quarter else str(FinancialYear(year))
 
@@ -276,7 +279,7 @@ def _referrals(request: HttpRequest) -> Iterator[Sequence]:
             _period(year, quarter),
             abuse_type,
             kind,
-            *shown(disclosure.count(count)),
+            *disclosure.count_shown(count),
         )
 
 
@@ -288,7 +291,7 @@ def _justice(request: HttpRequest) -> Iterator[Sequence]:
     for pk, section, measure, borough, year, value in rows.values_list(
         "pk", "measure__section", "measure__name", "borough__short_name", "year", "value"
     ).iterator(chunk_size=CHUNK_ROWS):
-        yield pk, section, measure, borough, year, str(FinancialYear(year)), *shown(disclosure.count(value))
+        yield pk, section, measure, borough, year, _period(year, None), *disclosure.count_shown(value)
 
 
 def _indicators(request: HttpRequest) -> Iterator[Sequence]:
@@ -639,34 +642,76 @@ FEEDS: dict[str, Feed] = {
 # --- writing -------------------------------------------------------------------------------------------------
 
 
-def _csv_value(value):
+BATCH_ROWS = 500  # rows written at a time
+
+
+# Names, periods and labels repeat all the way down a feed: each is made formula-safe once.
+_safe_text = lru_cache(maxsize=8192)(neutralise_formula)
+
+
+def _csv_text(value):
     if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+        return None  # the csv module writes None as an empty cell
+    if isinstance(value, str):
+        return _safe_text(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, str):
-        return neutralise_formula(value)
     return value
 
 
-def _json_value(value):
+def _csv_boolean(value):
+    return None if value is None else ("true" if value else "false")
+
+
+def _csv_converters(feed: Feed) -> list[tuple[int, Callable]]:
+    """Numbers go to the csv module as they are; text and yes/no cells are converted, by column."""
+    found = []
+    for index, column in enumerate(feed.columns):
+        if column.type == "string":
+            # Plain text straight to the cache (None passes through it); dates and times written as ISO 8601.
+            found.append((index, _csv_text if column.format else _safe_text))
+        elif column.type == "boolean":
+            found.append((index, _csv_boolean))
+    return found
+
+
+def _json_default(value):
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def csv_chunks(names: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
+def _json_value(value):
+    return _json_default(value) if isinstance(value, Decimal | datetime | date) else value
+
+
+# Made once: json.dumps with options builds an encoder every call.
+_encode_json = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+
+
+def _batches(rows: Iterable[Sequence]) -> Iterator[list[Sequence]]:
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH_ROWS)):
+        yield batch
+
+
+def csv_chunks(feed: Feed, rows: Iterable[Sequence]) -> Iterator[str]:
     """CSV with a BOM (Excel then reads UTF-8), text made safe from spreadsheet formulas, in chunks of ~64 KB."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow([_csv_value(value) for value in row])
+    writer.writerow(feed.names)
+    converters = _csv_converters(feed)
+    for batch in _batches(rows):
+        converted = []
+        for row in batch:
+            row = list(row)
+            for index, convert in converters:
+                row[index] = convert(row[index])
+            converted.append(row)
+        writer.writerows(converted)
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -676,25 +721,20 @@ def csv_chunks(names: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
 
 def json_chunks(names: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
     """A JSON array of objects, one a row, keyed by the feed's column names."""
-    parts = ["["]
-    size = 1
-    first = True
-    for row in rows:
-        text = json.dumps(dict(zip(names, map(_json_value, row), strict=True)), ensure_ascii=False)
-        parts.append(text if first else "," + text)
-        first = False
-        size += len(text) + 1
-        if size >= CHUNK_BYTES:
-            yield "".join(parts)
-            parts, size = [], 0
-    parts.append("]")
-    yield "".join(parts)
+    opening = "["
+    keys = repeat(tuple(names))
+    for batch in _batches(rows):
+        # map(dict, map(zip, ...)): the rows become objects without a Python loop a row.
+        text = _encode_json(list(map(dict, map(zip, keys, batch))))
+        yield opening + text[1:-1]
+        opening = ","
+    yield "[]" if opening == "[" else "]"
 
 
 def stream(request: HttpRequest, feed: Feed, extension: str) -> StreamingHttpResponse:
     names = feed.names
     if extension == "csv":
-        response = StreamingHttpResponse(csv_chunks(names, feed.rows(request)), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(csv_chunks(feed, feed.rows(request)), content_type="text/csv; charset=utf-8")
     else:
         response = StreamingHttpResponse(json_chunks(names, feed.rows(request)), content_type="application/json")
     filename = f"{request.partnership.slug}-{feed.kind}.{extension}"
