@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
-from api import selectors, services
+from api import feeds, selectors, services
 from api.forms import TokenForm
 from partnership.access import partnership_view
 
@@ -84,3 +85,23 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         messages.success(request, f"Token {token.name} ({token.prefix}...) revoked: it no longer works.")
         return redirect(_tokens_url(request))
     return render(request, "api/token_revoke.html", {"token": with_summary(token), "tokens_url": _tokens_url(request)})
+
+
+@partnership_view()
+def feed_columns(request: HttpRequest) -> HttpResponse:
+    """Every feed and its columns as a page: the same facts as the OpenAPI description, readable by everyone (the
+    Swagger UI is not accessible enough to be the only way to learn them)."""
+    request.current_section = SECTION
+    slug = request.partnership.slug
+    described = []
+    for feed in feeds.FEEDS.values():
+        rows = [
+            [format_html('<code class="app-break-anywhere">{}</code>', c.name), c.type, c.description]
+            for c in feed.columns
+        ]
+        urls = [
+            request.build_absolute_uri(reverse(f"api_v1:feed_{feed.kind}_{extension}", args=[slug]))
+            for extension in ("csv", "json")
+        ]
+        described.append({"feed": feed, "rows": rows, "urls": urls, "head": ["Column", "Type", "Meaning"]})
+    return render(request, "api/feed_columns.html", {"feeds": described, "docs_url": reverse("api_v1:openapi-view")})

@@ -57,6 +57,7 @@ def _api_rules() -> dict:
 RULES: dict = {
     # An empty POST re-renders the form with its errors and makes no token.
     "api:tokens": (_partnership, {"GET": _outcomes("ok"), "POST": _outcomes("ok")}),
+    "api:feed_columns": (_partnership, {"GET": _outcomes("ok"), "POST": _outcomes(405)}),
     # The lead's token: only the lead reaches it.
     "api:token_revoke": (
         _lead_token,

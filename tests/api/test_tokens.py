@@ -87,3 +87,20 @@ def test_making_and_revoking_are_in_the_audit_log(world, client):
     assert [e.action for e in events] == [AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE]
     assert events[0].actor == world.lead
     assert events[0].changes["token_hash"] == [None, "(changed)"]
+
+
+def test_the_feeds_page_lists_every_feed_and_column_in_a_fixed_number_of_queries(
+    world, client, django_assert_num_queries
+):
+    from api.feeds import FEEDS
+
+    client.force_login(world.board_member)
+    url = reverse("api:feed_columns", args=["tri-borough"])
+    client.get(url)
+    # The session (read, and its activity time written in a savepoint), the user and the membership: nothing more.
+    with django_assert_num_queries(6):
+        page = client.get(url).content.decode()
+    for feed in FEEDS.values():
+        assert f'id="{feed.kind}"' in page
+        assert all(column.name in page for column in feed.columns)
+    assert "/api/v1/tri-borough/feeds/marac_benchmarks.csv" in page

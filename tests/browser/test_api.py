@@ -26,6 +26,11 @@ def test_a_member_makes_a_token_sees_it_once_and_revokes_it(world, page, sign_in
     expect(page.get_by_text("You have no tokens for this partnership.")).to_be_visible()
     check_widths(page, axe)
 
+    page.get_by_role("link", name="The feeds and their columns").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Feeds and their columns")
+    check_widths(page, axe)
+    page.get_by_role("link", name="Back to API and data feeds").click()
+
     page.get_by_label("What is the token for?").fill("Power BI dashboard")
     page.get_by_label("Days until it expires").fill("400")
     page.get_by_role("button", name="Make a token").click()
