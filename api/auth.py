@@ -23,6 +23,7 @@ from audit import context as audit_context
 from audit.models import AuditEvent
 from audit.recorder import record
 from partnership.models import Membership
+from vawg.client_ip import client_ip
 
 logger = logging.getLogger("api")
 
@@ -56,6 +57,10 @@ class TokenAuth(HttpBearer):
         found = selectors.token_for_secret(token) if token.startswith(SECRET_MARK) else None
         if found is None:
             logger.warning("API request with an unknown token: %s %s", request.method, request.path)
+            # Guessing is limited by address: each wrong guess counts against the limit of a token.
+            retry_after = ratelimit.hit(f"unknown-token:{client_ip(request)}")
+            if retry_after is not None:
+                raise RateLimited(retry_after)
             raise Unauthorized("This token is not valid.")
         retry_after = ratelimit.hit(f"token:{found.pk}")
         if retry_after is not None:

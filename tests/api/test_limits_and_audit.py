@@ -22,6 +22,14 @@ def test_a_token_over_its_limit_gets_429_with_retry_after(world, data):
 
 
 @override_settings(API_RATE_LIMIT=2, API_RATE_WINDOW_SECONDS=60)
+def test_guessing_tokens_is_limited_by_address(world, data):
+    url = api_url("strategies", "tri-borough")
+    assert [bearer(f"vawg_guess{n}").get(url).status_code for n in range(3)] == [401, 401, 429]
+    # A real token from the same address still works: its own count.
+    assert bearer(token_for(world.board_member, world.partnership)[1]).get(url).status_code == 200
+
+
+@override_settings(API_RATE_LIMIT=2, API_RATE_WINDOW_SECONDS=60)
 def test_the_window_resets(world, data, time_machine):
     time_machine.move_to("2026-12-01 10:00:05Z")
     client = bearer(token_for(world.board_member, world.partnership)[1])
