@@ -200,15 +200,7 @@ def _feed_links(request: HttpRequest) -> list[dict]:
             "description": feed.description,
             "csv": request.build_absolute_uri(reverse(f"api_v1:feed_{feed.kind}_csv", args=[slug])),
             "json": request.build_absolute_uri(reverse(f"api_v1:feed_{feed.kind}_json", args=[slug])),
-            "columns": [
-                {
-                    "name": c.name,
-                    "type": c.type,
-                    "description": c.description,
-                    **({"format": c.format} if c.format else {}),
-                }
-                for c in feed.columns
-            ],
+            "columns": [_column(c) for c in feed.columns],
         }
         for feed in feeds.FEEDS.values()
     ]
@@ -382,7 +374,7 @@ def consultation_results(request: HttpRequest, partnership_slug: str, consultati
     found = get_object_or_404(Consultation, partnership=request.partnership, slug=consultation)
     feed = feeds.FEEDS["consultation_results"]
     rows = feeds.consultation_result_rows(questions_with_results([found]), request.disclosure)
-    return JsonResponse([dict(zip(feed.names, map(feeds._json_value, row), strict=True)) for row in rows], safe=False)
+    return JsonResponse([dict(zip(feed.names, map(feeds.json_value, row), strict=True)) for row in rows], safe=False)
 
 
 @router.get("/{partnership_slug}/reports", response={200: list[EditionOut], **ERRORS}, url_name="reports")

@@ -683,7 +683,7 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def _json_value(value):
+def json_value(value):
     return _json_default(value) if isinstance(value, Decimal | datetime | date) else value
 
 

@@ -104,3 +104,17 @@ def test_the_feeds_page_lists_every_feed_and_column_in_a_fixed_number_of_queries
         assert f'id="{feed.kind}"' in page
         assert all(column.name in page for column in feed.columns)
     assert "/api/v1/tri-borough/feeds/marac_benchmarks.csv" in page
+
+
+def test_an_administrator_revokes_a_token_in_the_admin(world, client):
+    token, secret = token_for(world.board_member, world.partnership)
+    client.force_login(world.admin)
+    changelist = reverse("admin:api_apitoken_changelist")
+    page = client.get(changelist)
+    assert page.status_code == 200 and token.prefix in page.content.decode()
+    assert secret not in page.content.decode() and token.token_hash not in page.content.decode()
+    response = client.post(changelist, {"action": "revoke", "_selected_action": [token.pk]})
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert bearer(secret).get(api_url("strategies", "tri-borough")).status_code == 401
