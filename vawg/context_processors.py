@@ -14,7 +14,7 @@ NAVIGATION = [
     ("Service figures", "referrals:index", "figures"),
     ("Consultations", "consultations:index", "consultations"),
     ("Annual reports", "reports:index", "reports"),
-    ("API and data feeds", "api:tokens", "api"),
+    ("API", "api:tokens", "api"),
 ]
 
 

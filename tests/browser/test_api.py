@@ -21,7 +21,7 @@ def check_widths(page, axe):
 
 def test_a_member_makes_a_token_sees_it_once_and_revokes_it(world, page, sign_in, axe, live_server):
     sign_in(world.board_member)
-    page.get_by_role("link", name="API and data feeds").click()
+    page.get_by_role("link", name="API", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("API and data feeds")
     expect(page.get_by_text("You have no tokens for this partnership.")).to_be_visible()
     check_widths(page, axe)
