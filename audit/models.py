@@ -21,11 +21,13 @@ class AuditEvent(models.Model):
         SIGN_OUT = "sign_out", "Signed out"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
         ACCESS_REFUSED = "access_refused", "Access refused"
+        API_READ = "api_read", "Read through the API"
 
     class Source(models.TextChoices):
         WEB = "web", "Browser"
         COMMAND = "command", "Command line"
         SYSTEM = "system", "System"
+        API = "api", "API token"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -28,11 +28,11 @@ from audit.models import AuditEvent
 
 logger = logging.getLogger("audit")
 
-AUDITED_APPS = {"partnership", "actions", "referrals", "consultations", "reports"}
+AUDITED_APPS = {"partnership", "actions", "referrals", "consultations", "reports", "api"}
 SECRET_FIELDS = {"password"}
 # Fields whose words may identify a survivor before the redaction check: the log says they changed, never what
 # they said, or the log would keep a name the lead has since edited out of a quote.
-SECRET_FIELDS_BY_MODEL = {"consultations.Quote": {"text", "flags"}}
+SECRET_FIELDS_BY_MODEL = {"consultations.Quote": {"text", "flags"}, "api.ApiToken": {"token_hash"}}
 # Bookkeeping that changes on every sign-in or save and says nothing about the data.
 IGNORED_FIELDS = {"last_login", "version", "updated_at", "modified_at"}
 

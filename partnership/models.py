@@ -12,7 +12,7 @@ from vawg.periods import FinancialYear
 from vawg.rag import Rag
 
 # Top-level paths of the service that a partnership slug must not shadow.
-RESERVED_SLUGS = frozenset({"account", "accessibility", "admin", "health", "media", "static"})
+RESERVED_SLUGS = frozenset({"account", "accessibility", "admin", "api", "health", "media", "static"})
 
 
 def validate_partnership_slug(value: str) -> None:

@@ -16,6 +16,7 @@ LAYERS = {
     "referrals": 3,
     "consultations": 3,
     "reports": 4,
+    "api": 5,
 }
 # The project's wiring names every app by design: the URL configuration and the settings, nothing else.
 WIRING = {"vawg/urls.py", "vawg/settings.py", "vawg/settings_test.py", "vawg/wsgi.py"}

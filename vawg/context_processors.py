@@ -14,6 +14,7 @@ NAVIGATION = [
     ("Service figures", "referrals:index", "figures"),
     ("Consultations", "consultations:index", "consultations"),
     ("Annual reports", "reports:index", "reports"),
+    ("API", "api:tokens", "api"),
 ]
 
 

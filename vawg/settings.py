@@ -46,12 +46,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja: the API (api/), and the Swagger UI files it ships, served from here (no CDN).
+    "ninja",
     "vawg",
     "partnership",
     "actions",
     "referrals",
     "consultations",
     "reports",
+    "api",
     "audit",
 ]
 
@@ -307,6 +310,14 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+
+# The read-only API (api/): personal access tokens last API_TOKEN_DEFAULT_DAYS unless their owner chooses otherwise,
+# at most API_TOKEN_MAX_DAYS; each token may make API_RATE_LIMIT requests a window of API_RATE_WINDOW_SECONDS
+# (counted in the cache: set CACHE_URL when more than one process serves).
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1, maximum=365)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", 365, minimum=API_TOKEN_DEFAULT_DAYS, maximum=3650)
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", 120, minimum=1)
+API_RATE_WINDOW_SECONDS = env.int("API_RATE_WINDOW_SECONDS", 60, minimum=1)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # An import previewed but never confirmed is deleted after this many hours (the file may hold survivors' data).

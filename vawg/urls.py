@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
+from api.endpoints import api
 from partnership import mfa_views
 from partnership import views as partnership_views
 from vawg import views
@@ -55,6 +56,8 @@ urlpatterns = [
     path("account/two-factor/recovery-codes/", mfa_views.recovery_codes, name="mfa_recovery_codes"),
     path("account/two-factor/turn-off/", mfa_views.remove, name="mfa_remove"),
     path("admin/", admin.site.urls),
+    # The read-only API and feeds (token-authenticated; "api" is a reserved partnership slug).
+    path("api/v1/", api.urls),
     # Partnership pages last: every path under /<partnership-slug>/ goes through partnership.access.
     path("<slug:partnership_slug>/", include("partnership.urls")),
     path("<slug:partnership_slug>/plan/", include("actions.urls")),
@@ -62,4 +65,5 @@ urlpatterns = [
     path("<slug:partnership_slug>/consultations/", include("consultations.urls")),
     path("<slug:partnership_slug>/reports/", include("reports.urls")),
     path("<slug:partnership_slug>/audit/", include("partnership.audit_urls")),
+    path("<slug:partnership_slug>/api-tokens/", include("api.urls")),
 ]
