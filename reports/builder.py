@@ -461,7 +461,7 @@ def _question_block(context: ReportContext, result) -> QuestionBlock | None:
     if result.ranking:
         counts = suppress.table([[row.first] for row in result.ranking])
         context.note_suppression(counts)
-        base = suppress.count(question.respondent_base)
+        base = suppress.count(question.respondent_base())
         rows = []
         for row, (first,) in zip(result.ranking, counts.rows, strict=True):
             rows.append(

@@ -149,3 +149,17 @@ def test_collecting_takes_the_same_number_of_queries_whatever_the_size(world, re
 # drawings 2 (which are stored; storing the new ones). Each selector reads a fixed number of queries, so the total
 # is the same for one action or a thousand.
 QUERIES = 44
+
+
+def test_a_ranking_question_is_reported_with_its_first_places(world, report):
+    from datetime import date
+
+    from consultations.models import Question
+    from tests.consultations.factories import ConsultationFactory, make_question, set_counts
+
+    consultation = ConsultationFactory(partnership=world.partnership, period_end=date(2016, 1, 31), respondents=40)
+    question = make_question(consultation, kind=Question.Kind.RANKING, options=["Refuge", "IDVA", "Helpline"])
+    set_counts(question, {(None, "Refuge", 1): 20, (None, "IDVA", 1): 12, (None, "Helpline", 1): 8})
+    context = builder.collect(report, draft=False)
+    [block] = context.feedback["consultations"][0].questions
+    assert [row[0] for row in block.table.rows][:1] == ["Refuge"] and block.table.rows[0][-1] == "50% (20)"
