@@ -149,7 +149,8 @@ def chart_address(client, page_url: str, slug: str) -> str:
 
 
 def page_times(requests: list[tuple[object, str]], repeat: int) -> list[tuple[float, float]]:
-    """Per (client, url): (first call, median of the next `repeat`). Calls alternate between the urls, so a busy moment of the machine falls on both alike."""
+    """Per (client, url): (first call, median of the next `repeat`). Calls alternate between the urls, so a busy
+    moment of the machine falls on both alike."""
     times: list[list[float]] = [[] for _ in requests]
     for _ in range(repeat + 1):
         for position, (client, url) in enumerate(requests):
