@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from referrals.selectors import MaracWindow, ReferralPivot, rounded
+from referrals.selectors import IndicatorComparison, MaracWindow, ReferralPivot, rounded
 from vawg.charts import (
     DARK_BLUE,
     MID_GREY,
@@ -148,4 +148,31 @@ def _draw_referrals_chart(title: str, rows: list) -> str:
         title=title,
         description="; ".join(f"{row.label}: {row.total:,}" for row in rows) or "No referrals recorded.",
         axis_label="Referrals, all boroughs",
+    )
+
+
+def indicator_title(comparison: IndicatorComparison) -> str:
+    return f"{comparison.indicator.name}: figures and comparators"
+
+
+def indicator_chart(comparison: IndicatorComparison, *, partnership_id: int) -> CachedChart:
+    """The partnership's figures by year and each comparator's, one labelled bar each (the shared ranked bars)."""
+    bars = comparison.chart_bars()
+    title = indicator_title(comparison)
+    texts = [comparison.text(value) for _, value in bars]
+    data = [title, [(label, value) for label, value in bars], texts]
+    return _cached(
+        partnership_id,
+        "indicator",
+        data,
+        lambda: ranked_bars(
+            [label for label, _ in bars],
+            [float(value) for _, value in bars],
+            texts,
+            title=title,
+            description="; ".join(f"{label}: {text}" for (label, _), text in zip(bars, texts, strict=True)),
+            axis_label=comparison.indicator.get_unit_display()
+            + (f" per {comparison.indicator.rate_per:,}" if comparison.indicator.rate_per else ""),
+            width=8.0,
+        ),
     )

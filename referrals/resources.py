@@ -21,10 +21,13 @@ from audit.recorder import audited_bulk_create, audited_bulk_update
 from partnership.imports import KeptFileHandler
 from partnership.models import Borough, BoroughPopulation, Partnership
 from partnership.resources import Column, FileResource, Reader, RowsResult
+from referrals.comparators import comparator_value
 from referrals.models import (
     CORE_FIELDS,
     EQUALITY_FIELDS,
     REFERRAL_SOURCES,
+    ComparatorFigure,
+    ComparatorKind,
     IndicatorFigure,
     IndicatorUnit,
     JusticeFigure,
@@ -696,8 +699,138 @@ class IndicatorResource(FiguresResource):
         return super().export_field(field, instance, **kwargs)
 
 
+# --- Comparator series -------------------------------------------------------------------------------------
+
+COMPARATOR_KINDS = {normalise_heading(label): value for value, label in ComparatorKind.choices} | {
+    normalise_heading(value): value for value in ComparatorKind.values
+}
+YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
+YES_NO[""] = False
+
+
+def read_comparator_kind(text: str) -> str:
+    if normalise_heading(text) == "":
+        return ComparatorKind.OTHER
+    kind = COMPARATOR_KINDS.get(normalise_heading(text))
+    if kind is None:
+        known = ", ".join(ComparatorKind.labels)
+        raise CellError(f"'{text}' is not a kind of comparator (write one of: {known}).")
+    return kind
+
+
+def kind_label(kind: str) -> str:
+    return ComparatorKind(kind).label
+
+
+def read_yes_no(text: str) -> bool:
+    answer = YES_NO.get(normalise_heading(text))
+    if answer is None:
+        raise CellError(f"'{text}' should be Yes, No or empty.")
+    return answer
+
+
+def yes_no_text(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def read_series(text: str) -> str:
+    name = " ".join(text.split())
+    if not name:
+        raise CellError("is empty; name the comparator, for example East London average.")
+    if len(name) > 120:
+        raise CellError("is longer than 120 characters.")
+    return name
+
+
+def read_text_200(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > 200:
+        raise CellError("is longer than 200 characters.")
+    return text
+
+
+class ComparatorResource(FiguresResource):
+    """A comparator series' figure per indicator and year. The indicator must already be the partnership's; the
+    figure is given, or (for a rate indicator) worked out from a count and a population, as the form does."""
+
+    kind = "comparators"
+    title = "Indicator comparators"
+    update_fields = ("series", "kind", "value", "count", "population", "source", "illustrative")
+
+    indicator = Column("indicator", "Indicator", Reader("read_indicator", render=name_of))
+    series = Column("series", "Comparator", Reader(read_series), aliases=["Series", "Benchmark"])
+    comparator_kind = Column(
+        "kind", "Kind", Reader(read_comparator_kind, render=kind_label), aliases=["Kind of comparator"], required=False
+    )
+    year = year_column()
+    value = Column("value", "Figure", Reader(read_decimal, negative=True, render=decimal_text), aliases=["Value"])
+    count = Column("count", "Count", Reader(read_decimal, render=decimal_text), required=False)
+    population = Column(
+        "population", "Population", Reader(read_count, required=False, render=_count_or_blank), required=False
+    )
+    source = Column("source", "Source", Reader(read_text_200), required=False)
+    illustrative = Column("illustrative", "Illustrative", Reader(read_yes_no, render=yes_no_text), required=False)
+
+    class Meta(FiguresResource.Meta):
+        model = ComparatorFigure
+        fields = import_order = export_order = (
+            "indicator",
+            "series",
+            "comparator_kind",
+            "year",
+            "value",
+            "count",
+            "population",
+            "source",
+            "illustrative",
+        )
+        import_id_fields = ("indicator", "series", "year")
+
+    def get_queryset(self):
+        return ComparatorFigure.objects.filter(indicator__partnership=self.partnership).select_related("indicator")
+
+    @cached_property
+    def indicators(self) -> dict[str, OutcomeIndicator]:
+        return {normalise_heading(i.name): i for i in OutcomeIndicator.objects.filter(partnership=self.partnership)}
+
+    def read_indicator(self, text: str) -> OutcomeIndicator:
+        name = read_indicator_name(text)
+        indicator = self.indicators.get(normalise_heading(name))
+        if indicator is None:
+            raise CellError(f"'{name}' is not an indicator of this partnership: add its figures first.")
+        return indicator
+
+    def key_from(self, values):
+        # A comparator is the same whatever its spacing or capitals.
+        return (values["indicator"], normalise_heading(values["series"]), values["year"])
+
+    def describe(self, key):
+        indicator, series, year = key
+        return f"a comparator of '{indicator.name}' in {FinancialYear(year)}"
+
+    def existing(self, keys):
+        found = self.locked(self.get_queryset())
+        return {(f.indicator, normalise_heading(f.series), f.year): f for f in found}
+
+    def check_row(self, instance, row):
+        instance.value = comparator_value(
+            indicator=instance.indicator, value=instance.value, count=instance.count, population=instance.population
+        )
+
+    def validate_row(self, instance):
+        """Checked while reading the row."""
+
+
 IMPORTERS: dict[str, type[FileResource]] = {
-    cls.kind: cls for cls in (MaracResource, ReferralResource, PopulationResource, JusticeResource, IndicatorResource)
+    cls.kind: cls
+    for cls in (
+        MaracResource,
+        ReferralResource,
+        PopulationResource,
+        JusticeResource,
+        IndicatorResource,
+        ComparatorResource,
+    )
 }
 
 
