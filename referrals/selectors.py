@@ -903,19 +903,23 @@ class IndicatorComparison:
             return f"{text} per {self.indicator.rate_per:,}"
         return text
 
+    table_head = ["Year", "Figure for", "Figure"]
+
     @property
-    def table_head(self) -> list[str]:
-        head = ["Year", *(series.label for series in self.own), "Target"]
-        return head + [f"{s.label} (illustrative)" if s.illustrative else s.label for s in self.comparators]
+    def table_caption(self) -> str:
+        unit = f" (per {self.indicator.rate_per:,})" if self.indicator.rate_per else ""
+        return f"Figures, target and comparators by year{unit}"
 
     def table_rows(self) -> list[list[str]]:
-        """Per year: each own line's figure, the target, each comparator's figure (empty where none)."""
+        """A row per year and line that has a figure: each own line, the target, each comparator. Three columns
+        however many comparators there are, so the table fits a phone; a rate's unit is in the caption."""
+        lines = [(series.label, series.values) for series in self.own] + [("Target", self.targets)]
+        lines += [(f"{s.label} (illustrative)" if s.illustrative else s.label, s.values) for s in self.comparators]
         rows = []
         for year in self.years:
-            cells = [str(year)] + [self.text(series.values.get(year.start)) for series in self.own]
-            cells.append(self.text(self.targets.get(year.start)))
-            cells += [self.text(series.values.get(year.start)) for series in self.comparators]
-            rows.append(cells)
+            for label, values in lines:
+                if values.get(year.start) is not None:
+                    rows.append([str(year), label, format_value(values[year.start], self.indicator.unit)])
         return rows
 
     def chart_bars(self) -> list[tuple[str, Decimal]]:
