@@ -65,8 +65,8 @@ def load_tower_hamlets(partnership: Partnership) -> str:
 def load_barking_dagenham(partnership: Partnership) -> str:
     counts = _import(partnership, [("indicators", "indicators_barking_dagenham.csv")])
     prevalence = OutcomeIndicator.objects.get(partnership=partnership, name=PREVALENCE)
-    # Seed 002 gives the rate itself (28, then 23, per 1,000), not the counts and population behind it.
-    prevalence.rate_per = 1000
+    # Seed 002 gives the rate itself (28, then 23, per 1,000; the file says per 1,000), not the counts and
+    # population behind it: those stay empty.
     prevalence.source = "Borough Manifesto: reduce domestic violence incidents to the level of the East London average"
     prevalence.full_clean()
     prevalence.save()

@@ -505,6 +505,9 @@ class IndicatorFigure(models.Model):
     baseline = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     target = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     achieved = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # For a rate indicator (`rate_per`): the count and population the achieved rate was worked out from.
+    count = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    population = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["indicator__display_order", "indicator__name", "borough__name", "year"]
@@ -533,6 +536,11 @@ class IndicatorFigure(models.Model):
             models.CheckConstraint(
                 condition=Q(baseline__isnull=False) | Q(target__isnull=False) | Q(achieved__isnull=False),
                 name="indicator_figure_not_empty",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__isnull=True, population__isnull=True)
+                | Q(count__isnull=False, population__gt=0, achieved__isnull=False),
+                name="indicator_figure_rate_from_count",
             ),
         ]
 

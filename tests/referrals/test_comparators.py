@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from referrals.comparators import comparator_figure_save
-from referrals.models import ComparatorFigure
+from referrals.models import ComparatorFigure, IndicatorFigure
 from referrals.resources import IMPORTERS
 from tests.referrals.factories import ComparatorFigureFactory, IndicatorFigureFactory, OutcomeIndicatorFactory
 from vawg.tabular import read_table, xlsx_bytes
@@ -270,3 +270,48 @@ def test_the_page_query_count_does_not_grow_with_comparators(world, client, prev
     with django_assert_num_queries(len(few.captured_queries)):
         page = client.get(indicator_url(world, prevalence)).content.decode()
     assert "Newham" in page and "2010-11" in page
+
+
+# --- The indicator's own figures as a count and a population -------------------------------------------------
+
+INDICATOR_HEAD = ["Indicator", "Unit", "Polarity", "Year", "Borough", "Baseline", "Target", "Achieved", "Count"]
+INDICATOR_HEAD += ["Population", "Rate per"]
+
+
+def run_indicators(partnership, rows):
+    return IMPORTERS["indicators"](partnership).run(read_table(csv_bytes(rows), filename="i.csv"), dry_run=False)
+
+
+def test_an_indicators_result_is_worked_out_from_a_count_and_a_population(world, client):
+    name = "Incidents per 1000 population"
+    rows = [
+        INDICATOR_HEAD,
+        [name, "Rate", "Lower is better", "2016-17", "", "28", "", "", "", "", "1000"],
+        [name, "Rate", "Lower is better", "2017-18", "", "", "18.3", "", "5060", "220000", "1000"],
+    ]
+    result = run_indicators(world.partnership, rows)
+    assert result.ok, result.errors.messages()
+    figure = IndicatorFigure.objects.get(year=2017)
+    assert (figure.achieved, figure.count, figure.population) == (Decimal("23.00"), 5060, 220_000)
+    assert figure.indicator.rate_per == 1000
+
+    # The export writes the count, population and rate per; it imports back with no change.
+    client.force_login(world.board_member)
+    content = client.get(reverse("referrals:indicators_export", args=[world.partnership.slug])).content
+    again = IMPORTERS["indicators"](world.partnership).run(read_table(content, filename="e.csv"), dry_run=False)
+    assert again.ok and (again.created, again.updated) == (0, 0)
+
+
+def test_a_count_needs_its_population_and_a_rate_indicator(world):
+    rows = [
+        INDICATOR_HEAD,
+        ["A rate", "Rate", "Lower is better", "2017-18", "", "", "", "", "12", "", "1000"],
+        ["A percentage", "%", "Higher is better", "2017-18", "", "", "", "", "4", "10", ""],
+        ["A rate", "Rate", "Lower is better", "2018-19", "", "", "", "5", "10", "1000", ""],
+    ]
+    result = run_indicators(world.partnership, rows)
+    messages = "\n".join(result.errors.messages())
+    assert "Row 2" in messages and "Give both a count and a population" in messages
+    assert "Row 3" in messages and "not a rate per so many of a population" in messages
+    assert "Row 4" in messages and "5 is not the rate of 10 in 1,000" in messages
+    assert not IndicatorFigure.objects.exists()
