@@ -315,3 +315,12 @@ def test_a_count_needs_its_population_and_a_rate_indicator(world):
     assert "Row 3" in messages and "not a rate per so many of a population" in messages
     assert "Row 4" in messages and "5 is not the rate of 10 in 1,000" in messages
     assert not IndicatorFigure.objects.exists()
+
+
+def test_the_import_command_reads_the_same_layout(world, prevalence, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "c.csv"
+    path.write_bytes(csv_bytes([HEAD, [prevalence.name, "England", "England", "2017-18", "10.4", "", "", "", ""]]))
+    call_command("import_comparators", str(path), "--partnership", world.partnership.slug, stdout=io.StringIO())
+    assert ComparatorFigure.objects.get().value == Decimal("10.4")
