@@ -4,7 +4,12 @@
   ratings for 2015-16 Q2-Q4; Q4 matches the report's Fig 2 (24 green, 15 amber, 4 red). Its "_note" explains
   the choices made where the extracted text lost a cell.
 - fixtures/action_plan_addendum_2018_21.json: seed 004's 2018-21 addendum actions.
-- fixtures/recommendations_001.json: seed 001's recommendations R1-R12.
+- fixtures/action_plan_tower_hamlets_2006.json: Tower Hamlets' response to its scrutiny review (seed 001), an
+  illustrative plan (its pages say so) written from the recommendations it answers;
+- fixtures/recommendations_001.json: seed 001's recommendations R1-R12, each linked to that plan's action.
+- fixtures/action_plan_barking_dagenham_2018.json: the Barking & Dagenham sub group's forward plan (seed 002).
+
+`STEPS` says which partnership gets which: each partnership only its own seeds' plans.
 """
 
 from __future__ import annotations
@@ -35,7 +40,9 @@ from vawg.rag import parse_rag
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PLAN_2015_18 = FIXTURES / "action_plan_2015_18.json"
 ADDENDUM_2018_21 = FIXTURES / "action_plan_addendum_2018_21.json"
+SCRUTINY_RESPONSE_2006 = FIXTURES / "action_plan_tower_hamlets_2006.json"
 RECOMMENDATIONS = FIXTURES / "recommendations_001.json"
+FORWARD_PLAN_2018 = FIXTURES / "action_plan_barking_dagenham_2018.json"
 
 
 def _when(period: Quarter) -> datetime:
@@ -51,6 +58,7 @@ def _strategy(partnership: Partnership, data: dict) -> tuple[Strategy, dict[int,
             "title": data["strategy"]["title"],
             "first_year": FinancialYear.parse(data["strategy"]["first_year"]).start,
             "last_year": FinancialYear.parse(data["strategy"]["last_year"]).start,
+            "illustrative": data["strategy"].get("illustrative", False),
         },
     )
     priorities = {}
@@ -223,23 +231,65 @@ def _load_recommendations(partnership: Partnership) -> int:
     return len(data["recommendations"])
 
 
-@transaction.atomic
-def load(partnership: Partnership) -> str:
+def _load_simple_plan(partnership, groups, lead, path: Path) -> Strategy:
+    """A plan whose actions carry at most one progress text for one period, and no ratings."""
+    data = json.loads(path.read_text())
+    strategy, priorities = _strategy(partnership, data)
+    period = Quarter.parse(data["period"]) if "period" in data else None
+    for row in data["actions"]:
+        action_groups = [groups[a] for a in row["groups"]]
+        action = _action(strategy, priorities[row["priority"]], row["ref"], row["text"], action_groups)
+        if period and row.get("progress"):
+            for group in action_groups:
+                _accepted_update(action, group, period, progress=row["progress"], user=lead)
+    return strategy
+
+
+def _context(partnership: Partnership):
     groups = {g.abbreviation: g for g in OperationalGroup.objects.filter(partnership=partnership)}
     lead_membership = (
         Membership.objects.filter(partnership=partnership, role=Membership.Role.STRATEGIC_LEAD)
         .select_related("user")
         .first()
     )
-    lead = lead_membership.user if lead_membership else None
+    return groups, lead_membership.user if lead_membership else None
+
+
+@transaction.atomic
+def load_tri_borough(partnership: Partnership) -> str:
+    groups, lead = _context(partnership)
     plan = _load_plan(partnership, groups, lead)
     _load_rounds(plan, groups, lead)
     addendum = _load_addendum(partnership, groups, lead)
-    recommendations = _load_recommendations(partnership)
     summary = selectors.rag_summary(strategy=plan, year=2015)
     return (
         f"{plan.actions.count()} actions in {plan.title} and {addendum.actions.count()} in {addendum.title}; "
         f"2015-16: "
         + ", ".join(f"{row.total} {row.rating.label.lower()} ({row.percent}%)" for row in summary.rows if row.total)
-        + f"; {recommendations} recommendations"
     )
+
+
+@transaction.atomic
+def load_tower_hamlets(partnership: Partnership) -> str:
+    groups, lead = _context(partnership)
+    plan = _load_simple_plan(partnership, groups, lead, SCRUTINY_RESPONSE_2006)
+    recommendations = _load_recommendations(partnership)
+    return f"{plan.actions.count()} actions in {plan.title}; {recommendations} recommendations"
+
+
+@transaction.atomic
+def load_barking_dagenham(partnership: Partnership) -> str:
+    groups, lead = _context(partnership)
+    plan = _load_simple_plan(partnership, groups, lead, FORWARD_PLAN_2018)
+    return f"{plan.actions.count()} items in {plan.title}, not rated"
+
+
+STEPS = {
+    "tri-borough": load_tri_borough,
+    "tower-hamlets": load_tower_hamlets,
+    "barking-dagenham": load_barking_dagenham,
+}
+
+
+def load(partnership: Partnership) -> str:
+    return STEPS[partnership.slug](partnership)

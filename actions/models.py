@@ -60,6 +60,10 @@ class Strategy(models.Model):
     last_year = models.PositiveSmallIntegerField(
         help_text="Start year of the last financial year. Extend the strategy by moving this on."
     )
+    # Demo data only: a plan made up to show a feature the seeds give no data for; its pages say so.
+    illustrative = models.BooleanField(
+        default=False, help_text="Made-up content shown to demonstrate the service; its pages say 'Illustrative'."
+    )
 
     class Meta:
         ordering = ["partnership", "first_year"]

@@ -686,7 +686,7 @@ def recommendations_with_ratings(partnership: Partnership, period: Quarter | Non
     """Recommendations with their actions, each action annotated with `current_rating` (at `period`, or its latest
     rating). Two queries."""
     actions = (
-        Action.objects.select_related("priority")
+        Action.objects.select_related("priority", "strategy")
         .annotate(current_rating=_rating_at(period))
         .annotate(rating_score=_score("current_rating"))
         .order_by("sort_key")

@@ -1,5 +1,6 @@
 """Demo consultations from seed 003 (Appendix 1, survivor feedback) and seed 000 (professionals consultation).
 
+Each consultation names its partnership in the fixture: seed 003's go to tri-borough, seed 000's to tower-hamlets.
 Loaded by `manage.py load_demo` through the same services as the pages, so the demo quotes carry a real
 redaction check and approval. Safe to run repeatedly: consultations, questions, themes and quotes are matched
 by slug, reference, title and text, and counts are only rewritten when they differ from the fixture.
@@ -12,16 +13,14 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from consultations import services
 from consultations.models import Consultation, Question, Quote, ResultsChange
 from consultations.scales import read_options
-from partnership.models import Partnership
+from partnership.models import Membership, Partnership
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "consultations_demo.json"
-DEMO_LEAD = "strategic.lead"
 DEMO_CONSENT = "Published with the client's consent in the source report (demo data)."
 CONSULTATION_FIELDS = (
     "title",
@@ -44,9 +43,16 @@ def _date(text: str | None) -> date | None:
 @transaction.atomic
 def load(partnership: Partnership) -> str:
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    lead = get_user_model().objects.filter(username=DEMO_LEAD).first()
+    membership = (
+        Membership.objects.filter(partnership=partnership, role=Membership.Role.STRATEGIC_LEAD)
+        .select_related("user")
+        .first()
+    )
+    lead = membership.user if membership else None
     totals = {"consultations": 0, "questions": 0, "counts": 0, "quotes": 0}
     for row in data["consultations"]:
+        if row["partnership"] != partnership.slug:
+            continue
         consultation, _ = Consultation.objects.update_or_create(
             partnership=partnership,
             slug=row["slug"],
@@ -134,3 +140,6 @@ def _quote(consultation: Consultation, spec: dict, theme, position: int, lead) -
     # The source report published these with consent; the demo walks them through the same two steps.
     quote = services.quote_confirm_check(quote=quote, user=lead, reviewed_flags=True)
     services.quote_approve(quote=quote, user=lead, consent_given=True, consent_note=DEMO_CONSENT)
+
+
+STEPS = {"tri-borough": load, "tower-hamlets": load}

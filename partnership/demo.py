@@ -1,4 +1,13 @@
-"""Demo partnership from seed 003; loaded idempotently by `manage.py load_demo`."""
+"""The demo partnerships, one per partnership the seed documents describe; loaded idempotently by `manage.py load_demo`.
+
+- tri-borough (fixtures/demo_partnership.json): seeds 003 and 004;
+- tower-hamlets (fixtures/demo_tower_hamlets.json): seeds 000 and 001;
+- barking-dagenham (fixtures/demo_barking_dagenham.json): seed 002.
+
+Each is whole and isolated: its own boroughs, groups and accounts. An account may appear in more than one file
+(with the same name and e-mail): it then belongs to each of those partnerships, with the role each file gives it.
+What goes into each partnership beyond this is each app's `demo.STEPS[slug]` (see the load_demo command).
+"""
 
 from __future__ import annotations
 
@@ -17,19 +26,28 @@ from partnership.models import (
     Partnership,
 )
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_partnership.json"
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+FIXTURE = FIXTURES / "demo_partnership.json"
+# Loaded in this order; the slug is the partnership's address (/tri-borough/...).
+PARTNERSHIPS = {
+    "tri-borough": FIXTURE,
+    "tower-hamlets": FIXTURES / "demo_tower_hamlets.json",
+    "barking-dagenham": FIXTURES / "demo_barking_dagenham.json",
+}
 DEMO_PASSWORD = "VAWG-demo-2015-16"
 
 
-def demo_accounts() -> list[dict]:
-    return json.loads(FIXTURE.read_text())["accounts"]
+def demo_accounts(slug: str = "tri-borough") -> list[dict]:
+    return json.loads(PARTNERSHIPS[slug].read_text())["accounts"]
 
 
 @transaction.atomic
-def load(*, with_passwords: bool) -> Partnership:
-    data = json.loads(FIXTURE.read_text())
+def load(slug: str = "tri-borough", *, with_passwords: bool) -> Partnership:
+    data = json.loads(PARTNERSHIPS[slug].read_text())
+    if data["partnership"]["slug"] != slug:
+        raise ValueError(f"{PARTNERSHIPS[slug].name} describes {data['partnership']['slug']}, not {slug}.")
     partnership, _ = Partnership.objects.update_or_create(
-        slug=data["partnership"]["slug"],
+        slug=slug,
         defaults={k: v for k, v in data["partnership"].items() if k != "slug"},
     )
     for row in data["boroughs"]:
@@ -38,7 +56,8 @@ def load(*, with_passwords: bool) -> Partnership:
             short_name=row["short_name"],
             defaults={"name": row["name"], "ons_code": row["ons_code"]},
         )
-        for year, population, females in row["populations"]:
+        # A seed that gives no population leaves the borough without one (its rates show as unknown).
+        for year, population, females in row.get("populations", []):
             BoroughPopulation.objects.update_or_create(
                 borough=borough,
                 year=year,

@@ -31,6 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
     partnership = request.partnership
     overview = selectors.partnership_overview(partnership)
     my_groups = list(request.membership.groups.order_by("display_order", "name"))
+    # Someone in several partnerships switches here (and from the start page, which lists them all).
+    other_partnerships = [p for p in partnerships_for(request.user) if p.pk != partnership.pk]
     return render(
         request,
         "partnership/home.html",
@@ -38,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "operational_group_count": overview["group_counts"].get(OperationalGroup.Kind.OPERATIONAL_GROUP, 0),
             "my_groups": my_groups,
+            "other_partnerships": other_partnerships,
             **home_panels.context(partnership),
         },
     )

@@ -8,6 +8,7 @@ from partnership.admin_io import PartnershipResourceAdmin
 from partnership.models import BoroughPopulation
 from referrals.models import (
     AbuseType,
+    ComparatorFigure,
     DatasetOwner,
     IndicatorFigure,
     JusticeFigure,
@@ -49,7 +50,7 @@ class DatasetOwnerAdmin(admin.ModelAdmin):
 
 @admin.register(OutcomeIndicator)
 class OutcomeIndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "partnership", "unit", "polarity", "tolerance", "display_order"]
+    list_display = ["name", "partnership", "unit", "rate_per", "polarity", "tolerance", "display_order"]
     list_filter = ["partnership", "unit", "polarity"]
     search_fields = ["name"]
 
@@ -127,3 +128,11 @@ class IndicatorFigureAdmin(FiguresAdmin):
     list_display = ["indicator", "borough", financial_year, "baseline", "target", "achieved", "indicator__partnership"]
     list_filter = ["indicator__partnership", "year"]
     list_select_related = ["indicator__partnership", "borough"]
+
+
+@admin.register(ComparatorFigure)
+class ComparatorFigureAdmin(FiguresAdmin):
+    resource_classes = [IMPORTERS["comparators"]]
+    list_display = ["series", "indicator", financial_year, "value", "illustrative", "indicator__partnership"]
+    list_filter = ["indicator__partnership", "kind", "year", "illustrative"]
+    list_select_related = ["indicator__partnership"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from partnership.models import Partnership
-from referrals.selectors import MaracWindow, ReferralPivot, rounded
+from referrals.selectors import IndicatorComparison, MaracWindow, ReferralPivot, rounded
 from vawg.charts import RC_PARAMS, ChartSpec, figure_to_svg, new_figure, rc_context, renderer
 from vawg.palette import DARK_BLUE, MID_GREY, TEXT, TURQUOISE, WHITE
 
@@ -112,9 +112,10 @@ def referrals_spec(pivot: ReferralPivot) -> ChartSpec:
 
 
 def partnership_specs(partnership: Partnership) -> list[ChartSpec]:
-    """The charts the MARAC and referrals pages open on, for each of the latest years: what the task runner keeps
-    drawn for the partnership."""
+    """The charts the MARAC and referrals pages open on, for each of the latest years, and each indicator's: what
+    the task runner keeps drawn for the partnership."""
     from referrals import selectors
+    from referrals.models import OutcomeIndicator
     from vawg.periods import FinancialYear
 
     specs = []
@@ -123,4 +124,29 @@ def partnership_specs(partnership: Partnership) -> list[ChartSpec]:
         specs.append(marac_spec(selectors.marac_for_year(partnership, FinancialYear(year))))
     for year in selectors.referral_years(partnership)[-YEARS_KEPT_DRAWN:]:
         specs.append(referrals_spec(selectors.referral_pivot(partnership, FinancialYear(year))))
-    return specs
+    for indicator in OutcomeIndicator.objects.filter(partnership=partnership):
+        specs.append(indicator_spec(selectors.indicator_comparison(partnership, indicator)))
+    return [spec for spec in specs if spec is not None]
+
+
+def indicator_title(comparison: IndicatorComparison) -> str:
+    return f"{comparison.indicator.name}: figures and comparators"
+
+
+def indicator_spec(comparison: IndicatorComparison) -> ChartSpec | None:
+    """The partnership's figures by year and each comparator's, one labelled bar each (the shared ranked bars)."""
+    bars = comparison.chart_bars()
+    if not bars:
+        return None
+    title = indicator_title(comparison)
+    texts = [comparison.text(value) for _, value in bars]
+    unit = comparison.indicator.get_unit_display()
+    data = {
+        "labels": [label for label, _ in bars],
+        "values": [float(value) for _, value in bars],
+        "value_labels": texts,
+        "axis_label": unit + (f" per {comparison.indicator.rate_per:,}" if comparison.indicator.rate_per else ""),
+    }
+    described = "; ".join(f"{label}: {text}" for (label, _), text in zip(bars, texts, strict=True))
+    alt = f"{title}. One bar for each figure ({described}); the figures are in the table below."
+    return ChartSpec(kind="ranked_bars", title=title, alt=alt, data=data)

@@ -5,7 +5,15 @@ from datetime import date
 from django import forms
 
 from partnership.models import Borough, Partnership
-from referrals.models import CORE_FIELDS, EQUALITY_FIELDS, REFERRAL_SOURCES, AbuseType, ReferralKind, Service
+from referrals.models import (
+    CORE_FIELDS,
+    EQUALITY_FIELDS,
+    REFERRAL_SOURCES,
+    AbuseType,
+    ComparatorKind,
+    ReferralKind,
+    Service,
+)
 from referrals.resources import IMPORTERS
 from vawg.periods import FinancialYear, PeriodError
 
@@ -160,3 +168,53 @@ class ImportForm(forms.Form):
 
 
 IMPORT_KINDS = list(IMPORTERS)
+
+
+class ComparatorFigureForm(forms.Form):
+    """A comparator series' figure for a year: the figure itself, or (for a rate) a count and a population."""
+
+    series = forms.CharField(
+        label="Comparator",
+        max_length=120,
+        help_text="The benchmark's name, for example East London average, London, England or a statistical "
+        "neighbour's name",
+        error_messages={"required": "Enter the comparator's name, for example East London average."},
+    )
+    kind = forms.ChoiceField(label="Kind of comparator", choices=ComparatorKind.choices)
+    year = FinancialYearField(error_messages={"required": "Enter the financial year, for example 2017-18."})
+    value = forms.DecimalField(
+        label="Figure",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        help_text="Leave empty to work a rate out from the count and population below",
+        widget=forms.TextInput(attrs={"width": "5", "inputmode": "decimal"}),
+        error_messages={"invalid": "The figure must be a number, like 18.3."},
+    )
+    count = forms.DecimalField(
+        label="Count",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text="For a rate: how many (for example incidents)",
+        widget=forms.TextInput(attrs={"width": "10", "inputmode": "decimal"}),
+        error_messages={"invalid": "The count must be a number.", "min_value": "The count cannot be negative."},
+    )
+    population = forms.IntegerField(
+        label="Population",
+        required=False,
+        min_value=1,
+        help_text="For a rate: the population the count is out of",
+        widget=forms.TextInput(attrs={"width": "10", "inputmode": "numeric"}),
+        error_messages={
+            "invalid": "The population must be a whole number.",
+            "min_value": "The population must be at least 1.",
+        },
+    )
+    source = forms.CharField(
+        label="Source", max_length=200, required=False, help_text="Where it comes from, as of when"
+    )
+    illustrative = forms.BooleanField(
+        label="Illustrative: made up to show the feature, not a real figure", required=False
+    )

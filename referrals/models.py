@@ -455,12 +455,20 @@ class OutcomeIndicator(models.Model):
         "For 'within a range', the target plus or minus this is Green.",
     )
     source = models.CharField(max_length=200, blank=True, help_text="Where the figures come from")
+    rate_per = models.PositiveIntegerField(
+        "rate per",
+        null=True,
+        blank=True,
+        help_text="For a rate per so many of a population (1000: per 1,000): a figure given as a count and a "
+        "population is turned into the rate. Empty for any other indicator.",
+    )
     display_order = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
         ordering = ["display_order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["partnership", "name"], name="indicator_name_unique"),
+            models.CheckConstraint(condition=Q(rate_per__isnull=True) | Q(rate_per__gt=0), name="indicator_rate_per"),
             models.CheckConstraint(condition=Q(tolerance__gte=0), name="indicator_tolerance_not_negative"),
             models.CheckConstraint(condition=Q(unit__in=IndicatorUnit.values), name="indicator_unit_valid"),
             models.CheckConstraint(condition=Q(polarity__in=Polarity.values), name="indicator_polarity_valid"),
@@ -468,6 +476,21 @@ class OutcomeIndicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def rate_from(self, count: Decimal, population: int) -> Decimal:
+        """The rate per `rate_per` of a count in a population, to two places (as figures are stored)."""
+        if not self.rate_per:
+            raise ValidationError(f"'{self.name}' is not a rate per so many of a population: give the figure itself.")
+        if not population:
+            raise ValidationError("The population must be at least 1.")
+        return (Decimal(count) * self.rate_per / population).quantize(Decimal("0.01"))
+
+    @property
+    def unit_text(self) -> str:
+        """How a figure of the indicator reads after its number: "%", " per 1,000", ""."""
+        if self.rate_per:
+            return f" per {self.rate_per:,}"
+        return "%" if self.unit == IndicatorUnit.PERCENT else ""
 
 
 class IndicatorFigure(models.Model):
@@ -482,6 +505,9 @@ class IndicatorFigure(models.Model):
     baseline = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     target = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     achieved = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # For a rate indicator (`rate_per`): the count and population the achieved rate was worked out from.
+    count = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    population = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["indicator__display_order", "indicator__name", "borough__name", "year"]
@@ -511,7 +537,65 @@ class IndicatorFigure(models.Model):
                 condition=Q(baseline__isnull=False) | Q(target__isnull=False) | Q(achieved__isnull=False),
                 name="indicator_figure_not_empty",
             ),
+            models.CheckConstraint(
+                condition=Q(count__isnull=True, population__isnull=True)
+                | Q(count__isnull=False, population__gt=0, achieved__isnull=False),
+                name="indicator_figure_rate_from_count",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.indicator} {FinancialYear(self.year)}"
+
+
+class ComparatorKind(models.TextChoices):
+    SUBREGION = "subregion", "Sub-regional average"
+    LONDON = "london", "London"
+    ENGLAND = "england", "England"
+    NEIGHBOUR = "neighbour", "Statistical neighbour"
+    OTHER = "other", "Other benchmark"
+
+
+class ComparatorFigure(models.Model):
+    """A named benchmark series' figure for an indicator in one year, shown beside the partnership's own figures
+    and its target: the East London average, London, England, a statistical neighbour.
+
+    For an indicator that is a rate per so many of a population, the figure may be given as a count and a
+    population; `value` is then the rate worked out from them (`OutcomeIndicator.rate_from`).
+    """
+
+    indicator = models.ForeignKey(OutcomeIndicator, on_delete=models.CASCADE, related_name="comparators")
+    series = models.CharField(max_length=120, help_text="The benchmark's name, e.g. East London average")
+    kind = models.CharField(max_length=12, choices=ComparatorKind.choices, default=ComparatorKind.OTHER)
+    year = models.PositiveSmallIntegerField(help_text="Start year of the financial year: 2017 is 2017-18.")
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    count = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    population = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="Where the figure comes from, and as of when")
+    illustrative = models.BooleanField(
+        default=False, help_text="Made up to show the feature (demo data); pages showing it say 'illustrative'."
+    )
+
+    class Meta:
+        ordering = ["indicator", "series", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "series", "year"], name="comparator_one_per_series_year"),
+            models.CheckConstraint(condition=YEAR_RANGE, name="comparator_year_plausible"),
+            models.CheckConstraint(condition=Q(kind__in=ComparatorKind.values), name="comparator_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(population__isnull=True) | Q(population__gt=0), name="comparator_population_positive"
+            ),
+            # A count without its population (or the other way round) is no rate: both or neither.
+            models.CheckConstraint(
+                condition=Q(count__isnull=True, population__isnull=True)
+                | Q(count__isnull=False, population__isnull=False),
+                name="comparator_count_with_population",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.indicator} {FinancialYear(self.year)}"
+
+    @property
+    def period(self) -> FinancialYear:
+        return FinancialYear(self.year)

@@ -21,10 +21,13 @@ from audit.recorder import audited_bulk_create, audited_bulk_update
 from partnership.imports import KeptFileHandler
 from partnership.models import Borough, BoroughPopulation, Partnership
 from partnership.resources import Column, FileResource, Reader, RowsResult
+from referrals.comparators import comparator_value
 from referrals.models import (
     CORE_FIELDS,
     EQUALITY_FIELDS,
     REFERRAL_SOURCES,
+    ComparatorFigure,
+    ComparatorKind,
     IndicatorFigure,
     IndicatorUnit,
     JusticeFigure,
@@ -518,13 +521,17 @@ def read_indicator_name(text: str) -> str:
 
 class IndicatorResource(FiguresResource):
     """A figure row names its indicator, with the indicator's unit, polarity and tolerance: an indicator new in the
-    file is created with its first row's, and every row of it must agree."""
+    file is created with its first row's, and every row of it must agree.
+
+    An indicator that is a rate per so many of a population ("Rate per": 1000) may give a year's result as a count
+    and a population instead of the rate: the achieved figure is worked out from them (`comparator_value`'s rule).
+    """
 
     kind = "indicators"
     title = "Outcome indicators"
-    update_fields = ("baseline", "target", "achieved")
+    update_fields = ("baseline", "target", "achieved", "count", "population")
 
-    # Unit, polarity and tolerance belong to the indicator: read by `import_instance`, not set on the figure.
+    # Unit, polarity, tolerance and rate per belong to the indicator: read by `import_instance`, not set on the figure.
     indicator = Column(None, "Indicator", Reader(read_indicator_name))
     unit = Column(None, "Unit", Reader(read_unit))
     polarity = Column(None, "Polarity", Reader(read_polarity))
@@ -534,6 +541,11 @@ class IndicatorResource(FiguresResource):
     target = Column("target", "Target", Reader(read_decimal, negative=True, render=decimal_text))
     achieved = Column("achieved", "Achieved", Reader(read_decimal, negative=True, render=decimal_text))
     tolerance = Column(None, "Tolerance", Reader(read_decimal), required=False)
+    count = Column("count", "Count", Reader(read_decimal, render=decimal_text), required=False)
+    population = Column(
+        "population", "Population", Reader(read_count, required=False, render=_count_or_blank), required=False
+    )
+    rate_per = Column(None, "Rate per", Reader(read_count, required=False), aliases=["Per"], required=False)
 
     class Meta(FiguresResource.Meta):
         model = IndicatorFigure
@@ -547,6 +559,9 @@ class IndicatorResource(FiguresResource):
             "target",
             "achieved",
             "tolerance",
+            "count",
+            "population",
+            "rate_per",
         )
         import_id_fields = ("indicator", "borough", "year")
 
@@ -578,7 +593,7 @@ class IndicatorResource(FiguresResource):
 
     def before_import(self, dataset, **kwargs):
         self._original = {
-            i.pk: (i.unit, i.polarity, i.tolerance)
+            i.pk: (i.unit, i.polarity, i.tolerance, i.rate_per)
             for i in OutcomeIndicator.objects.filter(partnership=self.partnership)
         }
         super().before_import(dataset, **kwargs)
@@ -590,7 +605,7 @@ class IndicatorResource(FiguresResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors, read = {}, {}
-        for name in ("indicator", "unit", "polarity", "tolerance"):
+        for name in ("indicator", "unit", "polarity", "tolerance", "rate_per"):
             try:
                 read[name] = self.fields[name].clean(row)
             except ValueError as error:
@@ -604,9 +619,22 @@ class IndicatorResource(FiguresResource):
         if all(getattr(instance, name) is None for name in self.update_fields):
             raise ValidationError({"baseline": ["The row has no baseline, target or achieved figure."]})
         instance.indicator = self.indicator_for(read)
+        if instance.count is not None or instance.population is not None:
+            try:
+                instance.achieved = comparator_value(
+                    indicator=instance.indicator,
+                    value=instance.achieved,
+                    count=instance.count,
+                    population=instance.population,
+                )
+            except ValidationError as error:
+                raise ValidationError(
+                    {"achieved" if k == "value" else k: v for k, v in error.message_dict.items()}
+                ) from None
 
     def indicator_for(self, read: dict) -> OutcomeIndicator:
         name, unit, polarity, tolerance = read["indicator"], read["unit"], read["polarity"], read["tolerance"]
+        rate_per = read["rate_per"]
         key = normalise_heading(name)
         indicator = self.new_indicators.get(key)
         if indicator is not None:
@@ -615,13 +643,19 @@ class IndicatorResource(FiguresResource):
                 raise ValidationError({"unit": [f"'{name}' has a different unit or polarity in row {first}."]})
             if tolerance is not None and tolerance != indicator.tolerance:
                 raise ValidationError({"tolerance": [f"'{name}' has a different tolerance in row {first}."]})
+            if rate_per is not None and rate_per != indicator.rate_per:
+                raise ValidationError({"rate_per": [f"'{name}' is a rate per a different number in row {first}."]})
             return indicator
+        if rate_per == 0:
+            raise ValidationError({"rate_per": ["is 0; a rate is per at least 1 (1000: per 1,000)."]})
         indicator = self.indicators.get(key) or OutcomeIndicator(
             partnership=self.partnership, name=name, display_order=len(self.indicators) + len(self.new_indicators) + 1
         )
         indicator.unit, indicator.polarity = unit, polarity
         if tolerance is not None:
             indicator.tolerance = tolerance
+        if rate_per is not None:
+            indicator.rate_per = rate_per
         self.new_indicators[key] = indicator
         self.indicator_rows[key] = self.file_row(self.row_index)
         return indicator
@@ -630,7 +664,7 @@ class IndicatorResource(FiguresResource):
         new = self.new_indicators.get(normalise_heading(instance.indicator.name))
         if new is None or new.pk is None:
             return False
-        return (new.unit, new.polarity, new.tolerance) != self._original.get(new.pk, ())
+        return (new.unit, new.polarity, new.tolerance, new.rate_per) != self._original.get(new.pk, ())
 
     def check_file(self, problems: RowErrors) -> None:
         baselines: dict[tuple, int] = {}
@@ -651,9 +685,12 @@ class IndicatorResource(FiguresResource):
 
     def write(self, to_create, to_update):
         for indicator in self.new_indicators.values():
-            if indicator.pk is not None and (indicator.unit, indicator.polarity, indicator.tolerance) == (
-                self._original.get(indicator.pk)
-            ):
+            if indicator.pk is not None and (
+                indicator.unit,
+                indicator.polarity,
+                indicator.tolerance,
+                indicator.rate_per,
+            ) == self._original.get(indicator.pk):
                 continue  # as stored: nothing to write
             # Unit, polarity and tolerance were read from fixed words and a non-negative number: the database's
             # check constraints hold, and are not asked of it once an indicator.
@@ -693,11 +730,143 @@ class IndicatorResource(FiguresResource):
             return indicator.get_polarity_display()
         if field.column_name == "Tolerance":
             return decimal_text(indicator.tolerance)
+        if field.column_name == "Rate per":
+            return indicator.rate_per or ""
         return super().export_field(field, instance, **kwargs)
 
 
+# --- Comparator series -------------------------------------------------------------------------------------
+
+COMPARATOR_KINDS = {normalise_heading(label): value for value, label in ComparatorKind.choices} | {
+    normalise_heading(value): value for value in ComparatorKind.values
+}
+YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
+YES_NO[""] = False
+
+
+def read_comparator_kind(text: str) -> str:
+    if normalise_heading(text) == "":
+        return ComparatorKind.OTHER
+    kind = COMPARATOR_KINDS.get(normalise_heading(text))
+    if kind is None:
+        known = ", ".join(ComparatorKind.labels)
+        raise CellError(f"'{text}' is not a kind of comparator (write one of: {known}).")
+    return kind
+
+
+def kind_label(kind: str) -> str:
+    return ComparatorKind(kind).label
+
+
+def read_yes_no(text: str) -> bool:
+    answer = YES_NO.get(normalise_heading(text))
+    if answer is None:
+        raise CellError(f"'{text}' should be Yes, No or empty.")
+    return answer
+
+
+def yes_no_text(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def read_series(text: str) -> str:
+    name = " ".join(text.split())
+    if not name:
+        raise CellError("is empty; name the comparator, for example East London average.")
+    if len(name) > 120:
+        raise CellError("is longer than 120 characters.")
+    return name
+
+
+def read_text_200(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > 200:
+        raise CellError("is longer than 200 characters.")
+    return text
+
+
+class ComparatorResource(FiguresResource):
+    """A comparator series' figure per indicator and year. The indicator must already be the partnership's; the
+    figure is given, or (for a rate indicator) worked out from a count and a population, as the form does."""
+
+    kind = "comparators"
+    title = "Indicator comparators"
+    update_fields = ("series", "kind", "value", "count", "population", "source", "illustrative")
+
+    indicator = Column("indicator", "Indicator", Reader("read_indicator", render=name_of))
+    series = Column("series", "Comparator", Reader(read_series), aliases=["Series", "Benchmark"])
+    comparator_kind = Column(
+        "kind", "Kind", Reader(read_comparator_kind, render=kind_label), aliases=["Kind of comparator"], required=False
+    )
+    year = year_column()
+    value = Column("value", "Figure", Reader(read_decimal, negative=True, render=decimal_text), aliases=["Value"])
+    count = Column("count", "Count", Reader(read_decimal, render=decimal_text), required=False)
+    population = Column(
+        "population", "Population", Reader(read_count, required=False, render=_count_or_blank), required=False
+    )
+    source = Column("source", "Source", Reader(read_text_200), required=False)
+    illustrative = Column("illustrative", "Illustrative", Reader(read_yes_no, render=yes_no_text), required=False)
+
+    class Meta(FiguresResource.Meta):
+        model = ComparatorFigure
+        fields = import_order = export_order = (
+            "indicator",
+            "series",
+            "comparator_kind",
+            "year",
+            "value",
+            "count",
+            "population",
+            "source",
+            "illustrative",
+        )
+        import_id_fields = ("indicator", "series", "year")
+
+    def get_queryset(self):
+        return ComparatorFigure.objects.filter(indicator__partnership=self.partnership).select_related("indicator")
+
+    @cached_property
+    def indicators(self) -> dict[str, OutcomeIndicator]:
+        return {normalise_heading(i.name): i for i in OutcomeIndicator.objects.filter(partnership=self.partnership)}
+
+    def read_indicator(self, text: str) -> OutcomeIndicator:
+        name = read_indicator_name(text)
+        indicator = self.indicators.get(normalise_heading(name))
+        if indicator is None:
+            raise CellError(f"'{name}' is not an indicator of this partnership: add its figures first.")
+        return indicator
+
+    def key_from(self, values):
+        # A comparator is the same whatever its spacing or capitals.
+        return (values["indicator"], normalise_heading(values["series"]), values["year"])
+
+    def describe(self, key):
+        indicator, series, year = key
+        return f"a comparator of '{indicator.name}' in {FinancialYear(year)}"
+
+    def existing(self, keys):
+        found = self.locked(self.get_queryset())
+        return {(f.indicator, normalise_heading(f.series), f.year): f for f in found}
+
+    def check_row(self, instance, row):
+        instance.value = comparator_value(
+            indicator=instance.indicator, value=instance.value, count=instance.count, population=instance.population
+        )
+
+    def validate_row(self, instance):
+        """Checked while reading the row."""
+
+
 IMPORTERS: dict[str, type[FileResource]] = {
-    cls.kind: cls for cls in (MaracResource, ReferralResource, PopulationResource, JusticeResource, IndicatorResource)
+    cls.kind: cls
+    for cls in (
+        MaracResource,
+        ReferralResource,
+        PopulationResource,
+        JusticeResource,
+        IndicatorResource,
+        ComparatorResource,
+    )
 }
 
 

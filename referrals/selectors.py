@@ -28,6 +28,7 @@ from partnership.models import Borough, BoroughPopulation, Partnership
 from referrals.models import (
     NON_PARTNER_SOURCES,
     AbuseType,
+    ComparatorFigure,
     IndicatorFigure,
     IndicatorUnit,
     JusticeFigure,
@@ -878,3 +879,156 @@ def headline_figures(partnership: Partnership) -> Headlines:
 
 def population_rows(partnership: Partnership) -> QuerySet[BoroughPopulation]:
     return BoroughPopulation.objects.filter(borough__partnership=partnership).select_related("borough")
+
+
+# --- One indicator against its comparators ------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorSeries:
+    """One line of an indicator's page: the partnership's own figures (or a borough's), or a comparator series."""
+
+    label: str
+    values: dict[int, Decimal]  # year -> figure
+    kind: str = ""  # a comparator's kind, empty for the partnership's own figures
+    illustrative: bool = False
+    source: str = ""
+
+
+@dataclass
+class IndicatorComparison:
+    indicator: OutcomeIndicator
+    own: list[IndicatorSeries]  # the partnership-wide line first, then boroughs
+    targets: dict[int, Decimal]  # the partnership-wide line's targets by year
+    comparators: list[IndicatorSeries]
+    comparator_figures: list[ComparatorFigure]
+
+    @property
+    def years(self) -> list[FinancialYear]:
+        found = set(self.targets)
+        for series in self.own + self.comparators:
+            found |= set(series.values)
+        return [FinancialYear(year) for year in sorted(found)]
+
+    @property
+    def illustrative(self) -> bool:
+        return any(series.illustrative for series in self.comparators)
+
+    def text(self, value: Decimal | None) -> str:
+        text = format_value(value, self.indicator.unit)
+        if text and self.indicator.rate_per:
+            return f"{text} per {self.indicator.rate_per:,}"
+        return text
+
+    table_head = ["Year", "Figure for", "Figure"]
+
+    @property
+    def table_caption(self) -> str:
+        unit = f" (per {self.indicator.rate_per:,})" if self.indicator.rate_per else ""
+        return f"Figures, target and comparators by year{unit}"
+
+    def table_rows(self) -> list[list[str]]:
+        """A row per year and line that has a figure: each own line, the target, each comparator. Three columns
+        however many comparators there are, so the table fits a phone; a rate's unit is in the caption."""
+        lines = [(series.label, series.values) for series in self.own] + [("Target", self.targets)]
+        lines += [(f"{s.label} (illustrative)" if s.illustrative else s.label, s.values) for s in self.comparators]
+        rows = []
+        for year in self.years:
+            for label, values in lines:
+                if values.get(year.start) is not None:
+                    rows.append([str(year), label, format_value(values[year.start], self.indicator.unit)])
+        return rows
+
+    def chart_bars(self) -> list[tuple[str, Decimal]]:
+        """(label, figure) in the order the chart draws them: own figures by year, then each comparator's."""
+        bars = []
+        for series in self.own + self.comparators:
+            bars += [(f"{series.label}, {FinancialYear(y)}", v) for y, v in sorted(series.values.items())]
+        return bars
+
+    def sentences(self) -> list[str]:
+        """The comparison in words: the latest own figure, its change, and where it stands against each
+        comparator of that year (on the better or worse side, by the indicator's polarity)."""
+        if not self.own:
+            return []
+        main = self.own[0]
+        if not main.values:
+            return []
+        year = max(main.values)
+        value = main.values[year]
+        sentence = f"{main.label}: {self.text(value)} in {FinancialYear(year)}"
+        earlier = [y for y in main.values if y < year]
+        if earlier:
+            before = max(earlier)
+            change = value - main.values[before]
+            direction = "up" if change > 0 else "down" if change < 0 else "unchanged"
+            sentence += f", {direction} from {self.text(main.values[before])} in {FinancialYear(before)}"
+        found = [sentence + "."]
+        if self.targets.get(year) is not None:
+            found.append(f"The target for {FinancialYear(year)} was {self.text(self.targets[year])}.")
+        polarity = self.indicator.polarity
+        for series in self.comparators:
+            other = series.values.get(year)
+            if other is None:
+                continue
+            gap = value - other
+            if gap == 0:
+                where = "the same"
+            else:
+                side = "above" if gap > 0 else "below"
+                amount = (
+                    format_value(abs(gap), self.indicator.unit, points=True)
+                    if self.indicator.unit == IndicatorUnit.PERCENT
+                    else self.text(abs(gap))
+                )
+                where = f"{amount} {side} it"
+                if polarity in (Polarity.HIGHER, Polarity.LOWER):
+                    better = (gap > 0) == (polarity == Polarity.HIGHER)
+                    where += f" ({'better' if better else 'worse'}: {Polarity(polarity).label.lower()})"
+            note = " (illustrative)" if series.illustrative else ""
+            found.append(
+                f"The {series.label}{note} was {self.text(other)} in {FinancialYear(year)}: {main.label} was {where}."
+            )
+        return found
+
+
+def indicator_comparison(partnership: Partnership, indicator: OutcomeIndicator) -> IndicatorComparison:
+    """An indicator's own figures by line and year, its targets and its comparator series. 3 queries."""
+    figures = list(IndicatorFigure.objects.filter(indicator=indicator).select_related("borough"))
+    boroughs = list(Borough.objects.filter(partnership=partnership).order_by("name"))
+    # A partnership of one borough names its line by the borough, as its documents do.
+    own_label = boroughs[0].name if len(boroughs) == 1 else partnership.short_name
+    lines: dict[int | None, IndicatorSeries] = {}
+    targets: dict[int, Decimal] = {}
+    for figure in sorted(figures, key=lambda f: (f.borough is not None, f.borough.name if f.borough else "")):
+        key = figure.borough_id
+        if key not in lines:
+            lines[key] = IndicatorSeries(label=figure.borough.name if figure.borough else own_label, values={})
+        measured = figure.achieved if figure.achieved is not None else figure.baseline
+        if measured is not None:
+            lines[key].values[figure.year] = measured
+        if key is None and figure.target is not None:
+            targets[figure.year] = figure.target
+    comparator_figures = list(ComparatorFigure.objects.filter(indicator=indicator).order_by("series", "year"))
+    series: dict[str, IndicatorSeries] = {}
+    for figure in comparator_figures:
+        line = series.setdefault(
+            figure.series, IndicatorSeries(label=figure.series, values={}, kind=figure.get_kind_display())
+        )
+        line.values[figure.year] = figure.value
+        line.illustrative = line.illustrative or figure.illustrative
+        line.source = line.source or figure.source
+    return IndicatorComparison(
+        indicator=indicator,
+        own=list(lines.values()),
+        targets=targets,
+        comparators=list(series.values()),
+        comparator_figures=comparator_figures,
+    )
+
+
+def comparator_figures_for_export(partnership: Partnership, years: Sequence[int] | None = None) -> QuerySet:
+    queryset = ComparatorFigure.objects.filter(indicator__partnership=partnership).select_related("indicator")
+    if years:
+        queryset = queryset.filter(year__in=years)
+    return queryset.order_by("indicator__display_order", "indicator__name", "series", "year")

@@ -19,6 +19,14 @@ urlpatterns = [
     path("justice/export/", views.justice_export, name="justice_export"),
     path("indicators/", views.indicators, name="indicators"),
     path("indicators/export/", views.indicators_export, name="indicators_export"),
+    path("indicators/<int:indicator_id>/", views.indicator, name="indicator"),
+    path("indicators/<int:indicator_id>/comparators/", views.comparator_add, name="comparator_add"),
+    path(
+        "indicators/<int:indicator_id>/comparators/<int:figure_id>/delete/",
+        views.comparator_delete,
+        name="comparator_delete",
+    ),
+    path("indicators/comparators/export/", views.comparators_export, name="comparators_export"),
     path("populations/export/", views.population_export, name="population_export"),
     path("import/<slug:kind>/", views.import_figures, name="import"),
 ]

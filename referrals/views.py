@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from partnership import imports
-from partnership.access import WRITE_GROUP, partnership_view, refuse
+from partnership.access import LEAD, WRITE_GROUP, partnership_view, refuse
 from partnership.charts import charts_for as stored_charts
 from partnership.charts import svg_of
 from partnership.forms import ColumnMappingForm
@@ -19,16 +19,17 @@ from partnership.services import (
     pending_upload_for,
     pending_upload_update,
 )
-from referrals import charts, selectors, services
+from referrals import charts, comparators, selectors, services
 from referrals.filters import FiguresFilter, MaracFilter
 from referrals.forms import (
+    ComparatorFigureForm,
     ImportForm,
     MaracChooseForm,
     MaracReturnForm,
     ReferralChooseForm,
     ReferralCountsForm,
 )
-from referrals.models import Dataset, MaracReturn, ReferralCount
+from referrals.models import ComparatorFigure, Dataset, MaracReturn, OutcomeIndicator, ReferralCount
 from referrals.resources import IMPORTERS
 from referrals.summary import marac_summary_rows
 from vawg import tabular
@@ -362,6 +363,79 @@ def indicators_export(request: HttpRequest) -> HttpResponse:
         request.partnership, filterset.selected_years(), filterset.boroughs()
     )
     return _export(request, "outcome-indicators", importer.headings(), importer.export_rows(figures))
+
+
+def _indicator_page(request: HttpRequest, indicator: OutcomeIndicator, form: ComparatorFigureForm | None):
+    comparison = selectors.indicator_comparison(request.partnership, indicator)
+    spec = charts.indicator_spec(comparison)
+    return render(
+        request,
+        "referrals/indicator.html",
+        {
+            "indicator": indicator,
+            "comparison": comparison,
+            "chart": _chart(request, spec) if spec else None,
+            "is_lead": request.membership.is_strategic_lead,
+            "form": form,
+        },
+    )
+
+
+@partnership_view()
+def indicator(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    """One indicator: its figures by year, its target and its comparators, as a chart, a table and sentences."""
+    request.current_section = SECTION
+    indicator = get_object_or_404(OutcomeIndicator, pk=indicator_id, partnership=request.partnership)
+    form = ComparatorFigureForm() if request.membership.is_strategic_lead else None
+    return _indicator_page(request, indicator, form)
+
+
+@partnership_view(LEAD, methods=("GET", "HEAD", "POST"))
+def comparator_add(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    """Add (or replace) a comparator's figure for a year; the form sits on the indicator's page."""
+    request.current_section = SECTION
+    indicator = get_object_or_404(OutcomeIndicator, pk=indicator_id, partnership=request.partnership)
+    if request.method != "POST":
+        return redirect("referrals:indicator", partnership_slug=request.partnership.slug, indicator_id=indicator.pk)
+    form = ComparatorFigureForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            figure = comparators.comparator_figure_save(
+                indicator=indicator,
+                series=data["series"],
+                kind=data["kind"],
+                year=data["year"].start,
+                value=data["value"],
+                count=data["count"],
+                population=data["population"],
+                source=data["source"],
+                illustrative=data["illustrative"],
+            )
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+        else:
+            messages.success(request, f"{figure.series} for {figure.period} saved.")
+            return redirect("referrals:indicator", partnership_slug=request.partnership.slug, indicator_id=indicator.pk)
+    return _indicator_page(request, indicator, form)
+
+
+@partnership_view(LEAD, methods=("POST",))
+def comparator_delete(request: HttpRequest, indicator_id: int, figure_id: int) -> HttpResponse:
+    figure = get_object_or_404(
+        ComparatorFigure, pk=figure_id, indicator_id=indicator_id, indicator__partnership=request.partnership
+    )
+    comparators.comparator_figure_delete(figure=figure)
+    messages.success(request, f"{figure.series} for {figure.period} removed.")
+    return redirect("referrals:indicator", partnership_slug=request.partnership.slug, indicator_id=indicator_id)
+
+
+@partnership_view()
+def comparators_export(request: HttpRequest) -> HttpResponse:
+    importer = IMPORTERS["comparators"](request.partnership)
+    figures = selectors.comparator_figures_for_export(request.partnership)
+    return _export(request, "indicator-comparators", importer.headings(), importer.export_rows(figures))
 
 
 @partnership_view()

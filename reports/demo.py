@@ -35,3 +35,7 @@ def load(partnership: Partnership) -> str:
             report.save()
         years.append(str(year))
     return f"annual report narrative for {', '.join(years)}"
+
+
+# Only the tri-borough partnership's annual report is among the seeds (003).
+STEPS = {"tri-borough": load}

@@ -33,7 +33,8 @@ def test_the_demo_loads_twice_to_the_same_state_and_matches_fig_2(db):
     plan = Strategy.objects.get(partnership=partnership, slug="2015-18")
     assert plan.actions.count() == 43
     assert Strategy.objects.get(partnership=partnership, slug="2018-21").actions.count() == 13
-    assert Recommendation.objects.filter(partnership=partnership).count() == 12
+    # Seed 001's recommendations are Tower Hamlets' (below), not the tri-borough partnership's.
+    assert not Recommendation.objects.filter(partnership=partnership).exists()
 
     summary = selectors.rag_summary(strategy=plan, year=2015)
     assert (summary.count("green"), summary.percent("green")) == (24, 56)
@@ -62,3 +63,31 @@ def test_demo_appendix_has_every_action_with_its_groups(db):
     assert [e.group_names for e in ref_22.entries] == ["SSG", "R&R"]
     ref_42 = next(r for r in rows if r.action.ref == "4.2")
     assert [e.group_names for e in ref_42.entries] == ["HOG, SSG, CHOG, R&R, HP, MSE"]  # "All Operational Groups"
+
+
+def test_tower_hamlets_tracks_r1_to_r12_against_its_illustrative_response_plan(db):
+    call_command("load_demo", verbosity=0)
+    tower_hamlets = Partnership.objects.get(slug="tower-hamlets")
+    plan = Strategy.objects.get(partnership=tower_hamlets)
+    assert plan.illustrative and plan.actions.count() == 11
+    # Nothing in seed 001 says how far any action got: no ratings, no updates, every recommendation not started.
+    assert not RagRating.objects.filter(action__strategy=plan).exists()
+    assert not ProgressUpdate.objects.filter(action__strategy=plan).exists()
+    recommendations = Recommendation.objects.filter(partnership=tower_hamlets).prefetch_related("actions")
+    assert [r.ref for r in recommendations] == [f"R{n}" for n in range(1, 13)]
+    assert {r.status for r in recommendations} == {"not_started"}
+    assert all(a.strategy_id == plan.pk for r in recommendations for a in r.actions.all())
+    assert [a.ref for a in recommendations.get(ref="R11").actions.all()] == ["4.1"]
+
+
+def test_barking_and_dagenham_forward_plan_is_its_own_and_unrated(db):
+    call_command("load_demo", verbosity=0)
+    barking = Partnership.objects.get(slug="barking-dagenham")
+    plan = Strategy.objects.get(partnership=barking)
+    assert (plan.slug, plan.illustrative, plan.actions.count()) == ("forward-plan", False, 7)
+    assert not RagRating.objects.filter(action__strategy=plan).exists()
+    pathway = plan.actions.get(ref="2.1")
+    assert [g.abbreviation for g in pathway.groups.all()] == ["MSWG"]
+    update = ProgressUpdate.objects.get(action=pathway)
+    assert (update.year, update.quarter) == (2017, 4) and "London Working Group" in update.successes_and_challenges
+    assert not Recommendation.objects.filter(partnership=barking).exists()

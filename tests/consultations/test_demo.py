@@ -44,7 +44,8 @@ def test_loading_twice_gives_the_same_data(partnership):
         ResultsChange.objects.count(),
     )
     assert before == after
-    assert summary == "5 consultations, 18 questions, 61 counts, 69 approved quotes"
+    # Seed 003's four consultations only: seed 000's professionals survey is Tower Hamlets' (below).
+    assert summary == "4 consultations, 7 questions, 61 counts, 54 approved quotes"
 
 
 def test_every_service_reproduces_the_published_percentages(partnership):
@@ -60,7 +61,7 @@ def test_every_service_reproduces_the_published_percentages(partnership):
 
 def test_quotes_are_approved_with_consent_and_attributed(partnership):
     quotes = Quote.objects.approved().for_partnership(partnership)
-    assert quotes.count() == 69
+    assert quotes.count() == 54
     quote = quotes.get(text__startswith="Very helpful – two attending officers")
     assert quote.topic == "Police" and quote.approved_by.username == "strategic.lead"
     assert list(quote.events.values_list("action", flat=True)) == ["drafted", "checked", "approved"]
@@ -82,8 +83,24 @@ def test_focus_group_themes_and_outcomes(partnership):
     }
 
 
-def test_the_professionals_survey_shows_its_questions_without_invented_counts(partnership):
-    consultation = Consultation.objects.get(slug="professionals-consultation")
+@pytest.fixture
+def tower_hamlets(db):
+    partnership = partnership_demo.load("tower-hamlets", with_passwords=False)
+    consultations_demo.load(partnership)
+    return partnership
+
+
+def test_the_professionals_survey_is_tower_hamlets_only(partnership, tower_hamlets):
+    assert not Consultation.objects.filter(partnership=partnership, slug="professionals-consultation").exists()
+    assert list(Consultation.objects.filter(partnership=tower_hamlets).values_list("slug", flat=True)) == [
+        "professionals-consultation"
+    ]
+    quote = Quote.objects.approved().for_partnership(tower_hamlets).first()
+    assert quote.approved_by.username == "th.lead"
+
+
+def test_the_professionals_survey_shows_its_questions_without_invented_counts(tower_hamlets):
+    consultation = Consultation.objects.get(partnership=tower_hamlets, slug="professionals-consultation")
     assert (consultation.respondents, consultation.other_participants) == (138, 26)
     refs = list(consultation.questions.values_list("ref", flat=True))
     assert refs == ["Q1", "Q2", "Q3", "Q3a", "Q4", "Q5", "Q6", "Q7", "Q8", "Q9", "Q10"]

@@ -3,6 +3,7 @@ import factory
 from referrals import standard
 from referrals.models import (
     AbuseType,
+    ComparatorFigure,
     DatasetOwner,
     IndicatorFigure,
     JusticeFigure,
@@ -71,6 +72,17 @@ class OutcomeIndicatorFactory(factory.django.DjangoModelFactory):
     unit = "percent"
     polarity = "higher"
     tolerance = 5
+
+
+class ComparatorFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ComparatorFigure
+
+    indicator = factory.SubFactory(OutcomeIndicatorFactory)
+    series = factory.Sequence(lambda n: f"Statistical neighbour {n}")
+    kind = "neighbour"
+    year = 2015
+    value = 75
 
 
 class IndicatorFigureFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,14 @@ coordinator is refused. Another partnership's members and the administrator get 
 """
 
 from referrals.models import Dataset
-from tests.referrals.factories import MaracReturnFactory, ReferralCountFactory, ServiceFactory, own
+from tests.referrals.factories import (
+    ComparatorFigureFactory,
+    IndicatorFigureFactory,
+    MaracReturnFactory,
+    ReferralCountFactory,
+    ServiceFactory,
+    own,
+)
 
 PERSONAS = ["anonymous", "board_member", "coordinator", "other_coordinator", "lead", "admin", "outsider_lead"]
 MEMBERS = {"board_member", "coordinator", "other_coordinator", "lead"}
@@ -54,6 +61,26 @@ def referrals_owned(w):
     return slug(w)
 
 
+def with_indicator(w):
+    figure = IndicatorFigureFactory(indicator__partnership=w.partnership)
+    return {**slug(w), "indicator_id": figure.indicator_id}
+
+
+def with_comparator(w):
+    figure = ComparatorFigureFactory(indicator__partnership=w.partnership)
+    return {**slug(w), "indicator_id": figure.indicator_id, "figure_id": figure.pk}
+
+
+def with_comparator_figures(w):
+    ComparatorFigureFactory(indicator__partnership=w.partnership)
+    return slug(w)
+
+
+def lead_only(get, post):
+    refused = {"board_member": 403, "coordinator": 403, "other_coordinator": 403}
+    return {"GET": {"lead": get, **refused, **OUTSIDERS}, "POST": {"lead": post, **refused, **OUTSIDERS}}
+
+
 RULES: dict = {
     "referrals:index": (slug, read()),
     "referrals:marac": (with_marac, read()),
@@ -67,6 +94,11 @@ RULES: dict = {
     "referrals:indicators": (slug, read()),
     "referrals:indicators_export": (slug, read()),
     "referrals:population_export": (slug, read()),
+    "referrals:indicator": (with_indicator, read()),
+    "referrals:comparators_export": (with_comparator_figures, read()),
+    # The form sits on the indicator's page: a GET of its address goes there; an empty POST re-renders with errors.
+    "referrals:comparator_add": (with_indicator, lead_only("redirect", "ok")),
+    "referrals:comparator_delete": (with_comparator, lead_only(405, "redirect")),
     "referrals:marac_choose": (marac_owned, owner_write(post=False)),
     "referrals:marac_edit": (
         lambda w: marac_owned(w, borough_id=w.borough.pk, year=2015, quarter=2),

@@ -121,6 +121,24 @@ def test_the_demo_report_carries_what_seed_003_carries(demo):
     assert "Forward plan 2016-17" in text and "Recommendations" in text
 
 
+def test_the_tri_borough_report_carries_no_other_partnerships_content(demo):
+    """Seeds 000-002 are Tower Hamlets' and Barking & Dagenham's: none of their records reach this report."""
+    text = demo["text"]
+    for other in (
+        "Seed 001",
+        "Seed 002",
+        "Tower Hamlets",
+        "Barking",
+        "Let's not wait for 35",
+        "sanctioned detection",
+        "Warrior Women",
+        "East London average",
+        "professionals consultation",
+    ):
+        assert other not in text, other
+    assert not re.search(r"(?<![\w.])R(?:[1-9]|1[0-2])(?![\w.])", text)  # no scrutiny recommendation refs
+
+
 def test_the_demo_report_is_a_tagged_a4_pdf_with_every_page_numbered(demo):
     info = pdf_info(demo["content"])
     assert "Tagged:          yes" in info and "(A4)" in info
