@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from audit.recorder import changed
 from partnership.models import ChartDrawing, Partnership
+from vawg.db_router import use_primary
 
 if TYPE_CHECKING:  # vawg.charts loads matplotlib: only the processes that draw or show a chart load it
     from vawg.charts import Chart, ChartSpec
@@ -120,7 +121,14 @@ def _stored(partnership: Partnership, provider: str, spec: ChartSpec, svg: str) 
 
 def draw_stored(partnership: Partnership, names: Iterable[str] | None = None) -> int:
     """Draw and store the providers' charts that are not stored yet; delete the ones they no longer show. Returns
-    how many were drawn. Safe to run twice at once: a drawing stored meanwhile is kept, not doubled."""
+    how many were drawn. Safe to run twice at once: a drawing stored meanwhile is kept, not doubled.
+
+    Reads the primary: it follows a change, which a lagging replica might not show yet."""
+    with use_primary():
+        return _draw_stored(partnership, names)
+
+
+def _draw_stored(partnership: Partnership, names: Iterable[str] | None) -> int:
     from vawg.charts import draw
 
     drawn = 0

@@ -22,6 +22,8 @@ def draw_charts(partnership_id: int, providers: list[str]) -> int:
     """Draw and store a partnership's charts after its data changed (partnership.charts)."""
     from partnership.charts import draw_stored
     from partnership.models import Partnership
+    from vawg.db_router import use_primary
 
-    partnership = Partnership.objects.filter(pk=partnership_id).first()
-    return draw_stored(partnership, providers) if partnership is not None else 0
+    with use_primary():  # it follows a change: a lagging replica might not have the partnership's new figures
+        partnership = Partnership.objects.filter(pk=partnership_id).first()
+        return draw_stored(partnership, providers) if partnership is not None else 0

@@ -33,6 +33,16 @@ def use_replica() -> Iterator[None]:
         _reading_from_replica.reset(token)
 
 
+@contextmanager
+def use_primary() -> Iterator[None]:
+    """Reads from the primary even inside `use_replica`: for work that follows a write and must see it."""
+    token = _reading_from_replica.set(False)
+    try:
+        yield
+    finally:
+        _reading_from_replica.reset(token)
+
+
 def replica_in_use() -> bool:
     """Whether a read here would go to the replica."""
     return (
