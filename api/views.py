@@ -90,7 +90,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @partnership_view()
 def feed_columns(request: HttpRequest) -> HttpResponse:
     """Every feed and its columns as a page: the same facts as the OpenAPI description, readable by everyone (the
-    Swagger UI is not accessible enough to be the only way to learn them)."""
+    API documentation describes operations, this page what each column means)."""
     request.current_section = SECTION
     slug = request.partnership.slug
     described = []

@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
-    # django-ninja: the API (api/), and the Swagger UI files it ships, served from here (no CDN).
+    # django-ninja: the API (api/).
     "ninja",
     "vawg",
     "partnership",
