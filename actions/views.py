@@ -45,7 +45,7 @@ from actions.plan_file import (
 )
 from partnership import imports
 from partnership.access import LEAD, WRITE_GROUP, partnership_view, require_group_write
-from partnership.charts import charts_for as stored_charts
+from partnership.charts import chart_for
 from partnership.forms import ColumnMappingForm
 from partnership.models import OperationalGroup
 from partnership.services import (
@@ -717,12 +717,6 @@ def update_review(request: HttpRequest, update_id: int) -> HttpResponse:
 # --- Summary and appendix -------------------------------------------------------------------------------------
 
 
-def _summary_chart(request: HttpRequest, summary: selectors.RagSummary):
-    """The chart of the ratings by priority: the stored drawing (the same spec as the report's Fig 2)."""
-    spec = charts.summary_spec(summary)
-    return stored_charts(request.partnership, [spec])[spec.key] if spec else None
-
-
 @partnership_view()
 def summary(request: HttpRequest) -> HttpResponse:
     _section(request)
@@ -736,7 +730,8 @@ def summary(request: HttpRequest) -> HttpResponse:
             "strategy": strategy,
             "form": form,
             "summary": result,
-            "chart": _summary_chart(request, result),
+            # The same spec as the report's Fig 2, from its stored drawing.
+            "chart": chart_for(request.partnership, charts.summary_spec(result)),
             "csv_query": request.GET.urlencode(),
             "tag_class": RAG_TAG_CLASS,
         },

@@ -46,6 +46,8 @@ _partnership_paths: dict[type, list[str] | None] = {}
 # label, "" for an import's event) and `partnership_ids`: what depends on a partnership's records (its stored
 # charts) learns of every change, whatever path made it, in the one place every change already passes.
 changed = Signal()
+# The events that change a partnership's records; a sign-in, a refusal or an API read changes nothing.
+CHANGES = {AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE, AuditEvent.Action.IMPORT}
 
 
 def _json_value(value):
@@ -176,7 +178,7 @@ def record(**event) -> AuditEvent:
     `actor_label`."""
     instance = _event(**event)
     instance.save()
-    if instance.partnership_id is not None:
+    if instance.partnership_id is not None and instance.action in CHANGES:
         changed.send(AuditEvent, object_type=instance.object_type, partnership_ids={instance.partnership_id})
     return instance
 

@@ -318,7 +318,9 @@ def _draw_diverging(data: dict) -> str:
             for side in ("top", "right", "bottom"):
                 apart_axes.spines[side].set_visible(False)
             apart_axes.tick_params(left=False)
-            apart_axes.set_title(_wrap(data["apart_label"], 18), fontsize=9, fontweight="normal", loc="left")
+            apart_axes.set_title(
+                "\n".join(base.wrap_lines(data["apart_label"], 18)), fontsize=9, fontweight="normal", loc="left"
+            )
         legend_order = [entry["label"] for entry in data["legend"] if entry["label"] in handles]
         figure.legend(
             [handles[label] for label in legend_order],
@@ -347,19 +349,6 @@ def _segment(axes, position: int, start: float, width: float, segment: dict):
     return bars
 
 
-def _wrap(text: str, width: int) -> str:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    if line:
-        lines.append(line)
-    return "\n".join(lines)
-
-
 def _draw_panels(data: dict) -> str:
     labels, panels = data["labels"], data["panels"]
     figure = base.new_figure(9.0, 1.3 + 0.36 * len(labels))
@@ -373,7 +362,7 @@ def _draw_panels(data: dict) -> str:
             axes.set_xlim(0, top * 1.6)
             for position, value, text in zip(positions, panel["values"], panel["value_labels"], strict=True):
                 axes.text(value + top * 0.02, position, text, va="center", ha="left", fontsize=8.5)
-            axes.set_title(_wrap(panel["title"], 40), fontsize=9.5)
+            axes.set_title("\n".join(base.wrap_lines(panel["title"], 40)), fontsize=9.5)
             axes.set_xticks([])
             for side in ("top", "right", "bottom"):
                 axes.spines[side].set_visible(False)

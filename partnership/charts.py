@@ -74,6 +74,11 @@ def charts_for(partnership: Partnership, specs: Iterable[ChartSpec | None]) -> d
     return found
 
 
+def chart_for(partnership: Partnership, spec: ChartSpec | None) -> Chart | None:
+    """One page's chart: `charts_for` of a single spec (None when there is nothing to chart)."""
+    return charts_for(partnership, [spec])[spec.key] if spec is not None else None
+
+
 def svg_of(partnership: Partnership, spec: ChartSpec) -> str:
     """The SVG text of one chart (a download): the stored drawing, or drawn now when there is none yet."""
     from vawg.charts import draw

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from partnership import imports
 from partnership.access import LEAD, WRITE_GROUP, partnership_view, refuse
-from partnership.charts import charts_for as stored_charts
-from partnership.charts import svg_of
+from partnership.charts import chart_for, svg_of
 from partnership.forms import ColumnMappingForm
 from partnership.models import Borough
 from partnership.services import (
@@ -99,16 +98,11 @@ def marac(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "detail_page": detail_page,
             "window": overview.window if overview else None,
-            "chart": _chart(request, charts.marac_spec(overview.window)) if overview else None,
+            "chart": chart_for(request.partnership, charts.marac_spec(overview.window)) if overview else None,
             "query": request.GET.urlencode(),
             "can_enter": services.can_write_dataset(request.membership, Dataset.MARAC),
         },
     )
-
-
-def _chart(request: HttpRequest, spec):
-    """The page's chart: its stored drawing, or drawn for this view when the task runner has not drawn it."""
-    return stored_charts(request.partnership, [spec])[spec.key]
 
 
 @partnership_view()
@@ -221,7 +215,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "pivot": pivot,
             "service_figures": figures,
-            "chart": _chart(request, charts.referrals_spec(pivot)) if pivot else None,
+            "chart": chart_for(request.partnership, charts.referrals_spec(pivot)) if pivot else None,
             "query": request.GET.urlencode(),
             "can_enter": services.can_write_dataset(request.membership, Dataset.REFERRALS),
         },
@@ -374,7 +368,7 @@ def _indicator_page(request: HttpRequest, indicator: OutcomeIndicator, form: Com
         {
             "indicator": indicator,
             "comparison": comparison,
-            "chart": _chart(request, spec) if spec else None,
+            "chart": chart_for(request.partnership, spec),
             "is_lead": request.membership.is_strategic_lead,
             "form": form,
         },

@@ -15,7 +15,7 @@ from partnership.models import OperationalGroup
 from partnership.selectors import GroupNode
 from reports.suppression import Cell
 from vawg import palette
-from vawg.charts import ChartSpec
+from vawg.charts import ChartSpec, wrap_lines
 from vawg.rag import Rag
 
 SERIES_COLOURS = [
@@ -26,22 +26,6 @@ SERIES_COLOURS = [
     palette.DARK_PINK,
     palette.PURPLE,
 ]
-
-
-def _wrap(text: str, width: int, lines: int = 2) -> list[str]:
-    words, result, current = text.split(), [], ""
-    for word in words:
-        candidate = f"{current} {word}".strip()
-        if len(candidate) <= width or not current:
-            current = candidate
-        else:
-            result.append(current)
-            current = word
-    if current:
-        result.append(current)
-    if len(result) > lines:
-        result = result[: lines - 1] + [" ".join(result[lines - 1 :])[: width - 1] + "\u2026"]
-    return result
 
 
 def _series(name: str, colour: str, values, texts) -> dict:
@@ -166,7 +150,7 @@ def governance_diagram(tree: Sequence[GroupNode], *, title: str) -> ChartSpec | 
                     "x": x,
                     "y": y,
                     "title": node.group.abbreviation,
-                    "lines": _wrap(node.group.name, LINE_CHARS, 3),
+                    "lines": wrap_lines(node.group.name, LINE_CHARS, 3),
                     "fill": fills.get(depth, palette.WHITE),
                 }
             )

@@ -70,3 +70,23 @@ def test_the_consultation_page_reads_stored_charts_and_writes_nothing(world, cli
     after = client.get(url).content.decode()
     assert reverse("partnership:chart", args=[world.partnership.slug, drawing.key]) in after
     assert "data:image/svg+xml" not in after
+
+
+def test_only_changes_to_records_reach_the_charts_not_reads_or_refusals(world):
+    from audit.models import AuditEvent
+    from audit.recorder import changed, record
+
+    heard = []
+
+    def listen(sender, **kwargs):
+        heard.append(kwargs["object_type"])
+
+    changed.connect(listen)
+    try:
+        for action in (AuditEvent.Action.API_READ, AuditEvent.Action.ACCESS_REFUSED, AuditEvent.Action.SIGN_IN):
+            record(action=action, partnership_id=world.partnership.pk, detail="nothing changed")
+        assert heard == []  # an API request or a refusal must not have the task runner redraw anything
+        record(action=AuditEvent.Action.IMPORT, partnership_id=world.partnership.pk, detail="a file")
+        assert heard == [""]
+    finally:
+        changed.disconnect(listen)

@@ -182,14 +182,16 @@ def _ranked_bars(spec: ChartSpec) -> str:
     )
 
 
-def _wrapped(label: str, width: int = 28, lines: int = 2) -> str:
-    """A row label on at most `lines` lines, cut with an ellipsis: long priority titles stay beside their bar."""
+def wrap_lines(text: str, width: int, lines: int | None = None) -> list[str]:
+    """A label on lines of at most `width` characters, broken between words; with `lines`, at most that many, the
+    last cut with an ellipsis (long priority titles and group names stay beside their bar or in their box)."""
     import textwrap
 
-    parts = textwrap.wrap(label, width) or [""]
-    if len(parts) > lines:
-        parts = parts[: lines - 1] + [textwrap.shorten(" ".join(parts[lines - 1 :]), width, placeholder="\u2026")]
-    return "\n".join(parts)
+    parts = textwrap.wrap(text, width, break_long_words=False) or [""]
+    if lines is not None and len(parts) > lines:
+        rest = " ".join(parts[lines - 1 :])
+        parts = parts[: lines - 1] + [textwrap.shorten(rest, width, placeholder="\u2026")]
+    return parts
 
 
 @renderer("bars")
@@ -236,7 +238,7 @@ def _bars(spec: ChartSpec) -> str:
                     left += value
                 else:
                     axes.text(value + top * 0.01, row, text, ha="left", va="center", color=TEXT)
-        axes.set_yticks(range(rows), labels=[_wrapped(label) for label in labels])
+        axes.set_yticks(range(rows), labels=["\n".join(wrap_lines(label, 28, 2)) for label in labels])
         axes.set_ylim(rows - 0.5, -0.5 - (0.5 if band else 0))
         axes.set_xlim(0, top * (1.0 if stacked else 1.15))
         axes.set_xticks([])
