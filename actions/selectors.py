@@ -1,7 +1,9 @@
 """Reads of the action plan, each in a fixed number of queries whatever the size of the plan.
 
 The annual report reads the year through `rag_summary`, `achievements`, `gaps`, `forward_plan`,
-`recommendations_with_ratings` and `appendix_rows`. A year's final position is its fourth quarter.
+`recommendations_with_ratings` and `appendix_rows`. A rating stands until it is changed: an action's position at a
+quarter is its latest rating of that quarter or before (`up_to`), and a year's position is its fourth quarter's. The
+groups' texts for a period are each group's latest accepted update of the financial year up to that quarter.
 """
 
 from __future__ import annotations
@@ -105,11 +107,40 @@ def latest_rated_period(strategy: Strategy) -> Quarter | None:
 # --- The action plan list -------------------------------------------------------------------------------------
 
 
+def up_to(period: Quarter, prefix: str = "") -> Q:
+    """Records of `period` or of an earlier quarter."""
+    return Q(**{f"{prefix}year__lt": period.year}) | Q(
+        **{f"{prefix}year": period.year, f"{prefix}quarter__lte": period.number}
+    )
+
+
 def _rating_at(period: Quarter | None, field_name: str = "rating"):
+    """An action's position at `period` (its latest rating up to then), or with no period its latest rating."""
     ratings = RagRating.objects.filter(action=OuterRef("pk"))
     if period is not None:
-        ratings = ratings.filter(year=period.year, quarter=period.number)
+        ratings = ratings.filter(up_to(period))
     return Subquery(ratings.order_by("-year", "-quarter").values(field_name)[:1])
+
+
+def positions(strategy: Strategy, period: Quarter) -> dict[int, RagRating]:
+    """Each rated action's position at `period`, by action id: its latest rating up to then. One query."""
+    latest = RagRating.objects.filter(action=OuterRef("action_id")).filter(up_to(period)).order_by("-year", "-quarter")
+    return {
+        rating.action_id: rating
+        for rating in RagRating.objects.filter(action__strategy=strategy, pk=Subquery(latest.values("pk")[:1]))
+    }
+
+
+def period_updates(strategy: Strategy, period: Quarter) -> QuerySet[ProgressUpdate]:
+    """The accepted updates that speak for `period`: each group's latest accepted update of the action in the
+    financial year, up to that quarter."""
+    in_year = Q(year=period.year, quarter__lte=period.number, status=ProgressUpdate.Status.ACCEPTED)
+    latest = (
+        ProgressUpdate.objects.filter(in_year, action=OuterRef("action_id"), group=OuterRef("group_id"))
+        .order_by("-quarter")
+        .values("pk")[:1]
+    )
+    return ProgressUpdate.objects.filter(in_year, action__strategy=strategy, pk=Subquery(latest))
 
 
 def _score(field_name: str) -> Case:
@@ -595,7 +626,8 @@ class RatedAction:
     action: Action
     rating: Rag
     reason: str
-    updates: list[ProgressUpdate]  # accepted updates of the period, in group order
+    updates: list[ProgressUpdate]  # the groups' accepted updates speaking for the period, in group order
+    rated_in: Quarter | None = None  # the quarter the rating was given, when earlier than the period read
 
 
 @dataclass
@@ -605,21 +637,12 @@ class PriorityActions:
 
 
 def _rated_actions(strategy: Strategy, period: Quarter, ratings: tuple[Rag, ...]) -> list[PriorityActions]:
-    """Actions of the strategy rated one of `ratings` in `period`, by priority, with their accepted updates."""
-    rated = {
-        r.action_id: r
-        for r in RagRating.objects.filter(
-            action__strategy=strategy, year=period.year, quarter=period.number, rating__in=ratings
-        )
-    }
+    """Actions of the strategy whose position at `period` is one of `ratings`, by priority, with the groups' texts."""
+    rated = {pk: r for pk, r in positions(strategy, period).items() if r.rating in ratings}
     updates = defaultdict(list)
     for update in (
-        ProgressUpdate.objects.filter(
-            action_id__in=list(rated),
-            year=period.year,
-            quarter=period.number,
-            status=ProgressUpdate.Status.ACCEPTED,
-        )
+        period_updates(strategy, period)
+        .filter(action_id__in=list(rated))
         .select_related("group")
         .order_by("group__display_order", "group__name")
     ):
@@ -630,7 +653,13 @@ def _rated_actions(strategy: Strategy, period: Quarter, ratings: tuple[Rag, ...]
     for action in Action.objects.filter(pk__in=list(rated)).order_by("sort_key"):
         rating = rated[action.pk]
         by_priority[action.priority_id].actions.append(
-            RatedAction(action, Rag(rating.rating), rating.reason, updates.get(action.pk, []))
+            RatedAction(
+                action,
+                Rag(rating.rating),
+                rating.reason,
+                updates.get(action.pk, []),
+                rated_in=rating.period if rating.period != period else None,
+            )
         )
     return [group for group in by_priority.values() if group.actions]
 
@@ -649,9 +678,19 @@ def gaps(*, strategy: Strategy, year: int, quarter: int | None = None) -> list[P
 
 @dataclass
 class NextStep:
-    action: Action
-    group: OperationalGroup
+    """One next step of the forward plan, said once, with every action and group it came from."""
+
     text: str
+    actions: list[Action] = field(default_factory=list)
+    groups: list[OperationalGroup] = field(default_factory=list)
+
+    @property
+    def group_names(self) -> str:
+        return ", ".join(group.abbreviation for group in self.groups)
+
+    @property
+    def action_refs(self) -> str:
+        return ", ".join(action.ref for action in self.actions)
 
 
 @dataclass
@@ -660,22 +699,31 @@ class PriorityNextSteps:
     steps: list[NextStep] = field(default_factory=list)
 
 
+def _same_text(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def forward_plan(*, strategy: Strategy, year: int, quarter: int | None = None) -> list[PriorityNextSteps]:
-    """The groups' accepted next steps of the period, by priority. Two queries."""
+    """The groups' accepted next steps for the period, by priority: a step several groups or actions share (the same
+    words, whatever the spacing and case) is said once, with each of them. Two queries."""
     period = final_quarter(year) if quarter is None else Quarter(year, quarter)
     plan = {p.pk: PriorityNextSteps(p) for p in Priority.objects.filter(strategy=strategy).order_by("number")}
+    said: dict[tuple[int, str], NextStep] = {}
     for update in (
-        ProgressUpdate.objects.filter(
-            action__strategy=strategy,
-            year=period.year,
-            quarter=period.number,
-            status=ProgressUpdate.Status.ACCEPTED,
-        )
+        period_updates(strategy, period)
         .exclude(next_steps="")
         .select_related("action", "group")
         .order_by("action__sort_key", "group__display_order", "group__name")
     ):
-        plan[update.action.priority_id].steps.append(NextStep(update.action, update.group, update.next_steps))
+        key = (update.action.priority_id, _same_text(update.next_steps))
+        step = said.get(key)
+        if step is None:
+            step = said[key] = NextStep(update.next_steps.strip())
+            plan[update.action.priority_id].steps.append(step)
+        if update.action not in step.actions:
+            step.actions.append(update.action)
+        if update.group not in step.groups:
+            step.groups.append(update.group)
     return [entry for entry in plan.values() if entry.steps]
 
 
@@ -718,6 +766,7 @@ class AppendixRow:
     action: Action
     rating: Rag
     entries: list[AppendixEntry]
+    rated_in: Quarter | None = None  # the quarter the rating was given, when earlier than the period read
 
 
 @dataclass
@@ -733,20 +782,8 @@ def appendix_rows(
     challenges, the rating and the next steps. Groups of an action whose texts are identical share one entry,
     as "All operational groups" did in the printed plan. Only accepted updates count. Five queries."""
     period = final_quarter(year) if quarter is None else Quarter(year, quarter)
-    ratings = dict(
-        RagRating.objects.filter(action__strategy=strategy, year=period.year, quarter=period.number).values_list(
-            "action_id", "rating"
-        )
-    )
-    updates = {
-        (u.action_id, u.group_id): u
-        for u in ProgressUpdate.objects.filter(
-            action__strategy=strategy,
-            year=period.year,
-            quarter=period.number,
-            status=ProgressUpdate.Status.ACCEPTED,
-        )
-    }
+    ratings = positions(strategy, period)
+    updates = {(u.action_id, u.group_id): u for u in period_updates(strategy, period)}
     result = {p.pk: AppendixPriority(p) for p in Priority.objects.filter(strategy=strategy).order_by("number")}
     actions = Action.objects.filter(strategy=strategy).prefetch_related(
         Prefetch("responsibilities", queryset=ActionGroup.objects.select_related("group"))
@@ -761,7 +798,15 @@ def appendix_rows(
                 same.groups.append(responsibility.group)
             else:
                 entries.append(AppendixEntry([responsibility.group], *texts))
-        result[action.priority_id].rows.append(AppendixRow(action, Rag(ratings.get(action.pk, Rag.NOT_RATED)), entries))
+        rating = ratings.get(action.pk)
+        result[action.priority_id].rows.append(
+            AppendixRow(
+                action,
+                Rag(rating.rating) if rating else Rag.NOT_RATED,
+                entries,
+                rated_in=rating.period if rating and rating.period != period else None,
+            )
+        )
     return list(result.values())
 
 

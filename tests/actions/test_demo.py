@@ -91,3 +91,26 @@ def test_barking_and_dagenham_forward_plan_is_its_own_and_unrated(db):
     update = ProgressUpdate.objects.get(action=pathway)
     assert (update.year, update.quarter) == (2017, 4) and "London Working Group" in update.successes_and_challenges
     assert not Recommendation.objects.filter(partnership=barking).exists()
+
+
+def test_the_2020_21_summary_carries_the_addendums_q1_ratings(db):
+    call_command("load_demo", verbosity=0)
+    addendum = Strategy.objects.get(partnership__slug="tri-borough", slug="2018-21")
+    given = RagRating.objects.filter(action__strategy=addendum)
+    assert set(given.values_list("year", "quarter")) == {(2020, 1)}  # the addendum rated in Q1 only
+    summary = selectors.rag_summary(strategy=addendum, year=2020)
+    rated = sum(row.total for row in summary.rows if row.rating != "not_rated")
+    assert rated == given.count() > 0
+    assert summary.count("green") == given.filter(rating="green").count()
+
+
+def test_the_demo_forward_plan_says_each_next_step_once(db):
+    call_command("load_demo", verbosity=0)
+    plan = Strategy.objects.get(partnership__slug="tri-borough", slug="2015-18")
+    said = [
+        (entry.priority.pk, " ".join(step.text.split()).casefold())
+        for entry in selectors.forward_plan(strategy=plan, year=2015)
+        for step in entry.steps
+    ]
+    accepted = ProgressUpdate.objects.filter(action__strategy=plan, year=2015, status="accepted").exclude(next_steps="")
+    assert said and len(said) == len(set(said)) < accepted.count()

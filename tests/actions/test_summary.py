@@ -81,7 +81,9 @@ def test_the_command_prints_the_same_table(plan, world):
     out = io.StringIO()
     call_command("rag_summary", "--partnership", "tri-borough", "--year", "2015-16", "--format", "json", stdout=out)
     data = json.loads(out.getvalue())
-    assert (data["period"], data["quarter"]) == ("2015-16", "2015-16 Q4") and data["ratings"]["not_rated"]["total"] == 2
+    # The Q2 rating stands at the year's end: one action rated green, the other not rated.
+    assert (data["period"], data["quarter"]) == ("2015-16", "2015-16 Q4")
+    assert (data["ratings"]["green"]["total"], data["ratings"]["not_rated"]["total"]) == (1, 1)
 
 
 def test_achievements_gaps_and_forward_plan(plan, world):
@@ -117,8 +119,63 @@ def test_achievements_gaps_and_forward_plan(plan, world):
         (2, [("2.1", "red", "No funding")])
     ]
     forward = selectors.forward_plan(strategy=plan.strategy, year=2015)
-    assert [(p.priority.number, [(s.action.ref, s.group.abbreviation, s.text) for s in p.steps]) for p in forward] == [
+    assert [(p.priority.number, [(s.action_refs, s.group_names, s.text) for s in p.steps]) for p in forward] == [
         (1, [("1.1", "CHOG", "Reprint")])
+    ]
+
+
+def accepted(action, group, year, quarter, **texts):
+    return ProgressUpdate.objects.create(
+        action=action, group=group, year=year, quarter=quarter, status="accepted", updated_at=timezone.now(), **texts
+    )
+
+
+def test_a_rating_stands_until_it_is_changed(plan, world):
+    rate(plan.shared, 2015, 1, "amber", "Started late")
+    rate(plan.housing, 2014, 4, "green")
+    rate(plan.housing, 2015, 3, "red", "Funding ended")
+    rate(plan.housing, 2016, 1, "green")  # after the year read: not counted
+    summary = selectors.rag_summary(strategy=plan.strategy, year=2015)
+    rows = {row.rating.value: row.total for row in summary.rows}
+    assert (rows["amber"], rows["red"], rows["not_rated"]) == (1, 1, 0)
+    movement = {row.label: row.total for row in summary.movement}
+    assert (movement["Worsened"], movement["Not compared"]) == (1, 1)
+    gaps = selectors.gaps(strategy=plan.strategy, year=2015)
+    given = {a.action.ref: (a.rating, a.reason, a.rated_in) for p in gaps for a in p.actions}
+    assert {ref: (rating, reason, str(quarter)) for ref, (rating, reason, quarter) in given.items()} == {
+        "1.1": ("amber", "Started late", "2015-16 Q1"),
+        "2.1": ("red", "Funding ended", "2015-16 Q3"),
+    }
+    appendix = {
+        row.action.ref: row for p in selectors.appendix_rows(strategy=plan.strategy, year=2015) for row in p.rows
+    }
+    assert (appendix["1.1"].rating, str(appendix["1.1"].rated_in)) == ("amber", "2015-16 Q1")
+    # Rated in the quarter read: no "rated in" note.
+    assert selectors.appendix_rows(strategy=plan.strategy, year=2015, quarter=1)[0].rows[0].rated_in is None
+
+
+def test_the_years_texts_are_each_groups_latest_accepted_update_of_the_year(plan, world):
+    rate(plan.shared, 2015, 2, "green")
+    accepted(plan.shared, world.group, 2014, 4, successes_and_challenges="Last year")
+    accepted(plan.shared, world.group, 2015, 1, successes_and_challenges="Q1 text")
+    accepted(plan.shared, world.group, 2015, 3, successes_and_challenges="Q3 text", next_steps="Train GPs")
+    accepted(plan.shared, world.other_group, 2015, 2, successes_and_challenges="Q2 text", next_steps="Train GPs")
+    achievements = selectors.achievements(strategy=plan.strategy, year=2015)
+    texts = sorted(u.successes_and_challenges for a in achievements[0].actions for u in a.updates)
+    assert texts == ["Q2 text", "Q3 text"]
+
+
+def test_a_next_step_shared_by_groups_and_actions_is_said_once(plan, world):
+    extra = ActionFactory(priority=plan.access, ref="1.2", groups=[world.group])
+    accepted(plan.shared, world.group, 2015, 4, next_steps="Refresh the MARAC training offer")
+    accepted(plan.shared, world.other_group, 2015, 4, next_steps="refresh the  MARAC training offer ")
+    accepted(extra, world.group, 2015, 4, next_steps="Refresh the MARAC training offer")
+    accepted(plan.housing, world.group, 2015, 4, next_steps="Refresh the MARAC training offer")  # another priority
+    forward = selectors.forward_plan(strategy=plan.strategy, year=2015)
+    steps = [(p.priority.number, s.action_refs, s.group_names) for p in forward for s in p.steps]
+    assert steps == [
+        (1, "1.1, 1.2", f"{world.group.abbreviation}, {world.other_group.abbreviation}"),
+        (2, "2.1", world.group.abbreviation),
     ]
 
 
