@@ -146,3 +146,27 @@ def test_the_demo_report_is_a_tagged_a4_pdf_with_every_page_numbered(demo):
     assert total == demo["edition"].page_count > 30
     assert f"Page {total} of {total}" in demo["pages"][-1]
     assert demo["edition"].refused_fetches == 0
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]{4,}", text)
+
+
+def test_the_demo_reports_headings_break_between_words_and_captions_keep_with_their_tables(demo):
+    html = demo["edition"].html.read().decode()
+    pages = [flat(page) for page in demo["pages"]]
+    tokens = " ".join(pages).split()
+    pairs = set(zip(tokens, tokens[1:], strict=False))
+    headings = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html, re.S)
+    words = {word for heading in headings for word in _words(re.sub("<[^>]+>", "", heading))}
+    assert "Response" in words and "Practitioners" in words
+    # Broken mid-word is a word split over two lines with no hyphen ("Respons" "e"); "Com‐" "munity" is fine.
+    broken = {word for word in words if any((word[:i], word[i:]) in pairs for i in range(1, len(word)))}
+    assert not broken
+    # Each caption is on the page of its table's heading row.
+    tables = re.findall(r"<caption[^>]*>(.*?)</caption>.*?<th scope=\"col\"[^>]*>(.*?)</th>", html, re.S)
+    assert len(tables) > 10
+    for caption, first_heading in tables:
+        caption, first_heading = flat(re.sub("<[^>]+>", "", caption)), flat(re.sub("<[^>]+>", "", first_heading))
+        page = next(page for page in pages if caption in page)
+        assert first_heading in page[page.index(caption) + len(caption) :], caption
