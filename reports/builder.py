@@ -587,6 +587,17 @@ class RenderedPdf:
     seconds: float
 
 
+def _header_scopes(document, pdf) -> None:
+    """Give each header cell of the tagged PDF its scope, as the HTML's `<th scope>` says (WeasyPrint 70 links the
+    data cells to their headers but leaves the headers' own /Scope out, so a screen reader cannot tell a row
+    heading from a column heading)."""
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "mark", None)
+            if getattr(box, "element_tag", None) == "th" and element is not None and "A" in element:
+                element["A"]["Scope"] = "/Row" if box.element.get("scope") == "row" else "/Column"
+
+
 def render_pdf(html: str) -> RenderedPdf:
     """Lay out the HTML with WeasyPrint: A4 tagged PDF/UA, fetching nothing but our static files."""
     from weasyprint import HTML
@@ -594,7 +605,7 @@ def render_pdf(html: str) -> RenderedPdf:
     fetcher = ReportURLFetcher()
     started = time.perf_counter()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(pdf_variant="pdf/ua-1")
-    content = document.write_pdf(pdf_variant="pdf/ua-1")
+    content = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_header_scopes)
     return RenderedPdf(
         content=content,
         page_count=len(document.pages),

@@ -50,6 +50,20 @@ def test_the_pdf_is_a4_tagged_with_title_language_and_bookmarks(built):
         assert heading in titles, heading
 
 
+def test_every_header_cell_of_the_tagged_pdf_carries_its_scope(built):
+    structure = pdf_info(built["final"].pdf.content, "-struct")
+    # pdfinfo prints a header cell as "TH <id>:" followed by its attributes, one per line.
+    cells = re.findall(r"^\s*TH <[^>]*>:\n((?:\s+/\w+ .*\n)*)", structure, re.M)
+    scopes = [re.search(r"/Scope /(\w+)", attributes) for attributes in cells]
+    assert cells and all(scopes)
+    assert {scope.group(1) for scope in scopes} == {"Row", "Column"}
+    # Each table's column headings are in its heading group, its row headings in its body.
+    head = re.findall(
+        r"^(\s*)THead\n\s*TR\n((?:\s*TH <[^>]*>:\n\s+/Scope /\w+\n(?:\s+/\w+ .*\n)*(?:\s+Span.*\n)?)+)", structure, re.M
+    )
+    assert head and all("/Scope /Row" not in cells for _, cells in head)
+
+
 def test_every_page_but_the_cover_says_page_x_of_y(built):
     pages = pdf_text(built["final"].pdf.content)
     total = len(pages)
