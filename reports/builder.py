@@ -26,7 +26,7 @@ from partnership.selectors import GroupNode, boroughs_with_populations, governan
 from reports import charts, narrative
 from reports.fetcher import BASE_URL, ReportURLFetcher
 from reports.models import AnnualReport
-from reports.suppression import Cell, SuppressedTable, Suppressor
+from reports.suppression import PRIMARY, Cell, SuppressedTable, Suppressor
 from vawg.charts import Chart, ChartSpec
 from vawg.periods import FinancialYear, Quarter
 from vawg.rag import Rag
@@ -494,6 +494,11 @@ def _question_block(context: ReportContext, result) -> QuestionBlock | None:
         list(zip(options, series, strict=True)),
         title=f"{question.ref}: {question.text}",
         alt=f"{question.text} Shares of answers per row; the table that follows gives every figure.",
+        # A row whose hidden shares are all small counts says so; one hiding a count to protect another, "hidden".
+        hidden_texts=[
+            f"fewer than {suppress.threshold}" if all(c.reason == PRIMARY for c in cells if c.suppressed) else "hidden"
+            for cells in table.rows
+        ],
     )
     table_out = Table(
         caption=f"{question.ref}: {question.text}",

@@ -60,11 +60,20 @@ def against_benchmark(
     return ChartSpec(kind="bars", title=title, alt=alt, data=data)
 
 
+HIDDEN_SHARE = "Hidden: too few to show, or would reveal one"
+
+
 def stacked_percent(
-    labels: Sequence[str], series: Sequence[tuple[str, Sequence[Cell]]], *, title: str, alt: str
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Cell]]],
+    *,
+    title: str,
+    alt: str,
+    hidden_texts: Sequence[str] = (),
 ) -> ChartSpec | None:
-    """One bar per row split into answer shares; hidden shares draw nothing (the table shows "[c]").
-    None when every share is hidden: an empty chart says nothing the table does not."""
+    """One bar per row split into answer shares. The shares a row hides are drawn together as one hatched segment
+    (labelled with the row's `hidden_texts`, e.g. "fewer than 5"), so each bar still reaches 100%; the table
+    gives "[c]" for each. None when every share is hidden: an empty chart says nothing the table does not."""
     drawn = [
         _series(
             name,
@@ -76,6 +85,20 @@ def stacked_percent(
     ]
     if not any(v for item in drawn for v in item["values"]):
         return None
+    hidden = [
+        max(0.0, 100.0 - sum(item["values"][row] for item in drawn))
+        if any(cells[row].suppressed for _, cells in series)
+        else 0.0
+        for row in range(len(labels))
+    ]
+    if any(hidden):
+        texts = list(hidden_texts) or ["hidden"] * len(labels)
+        drawn.append(
+            _series(
+                HIDDEN_SHARE, palette.MID_GREY, hidden, [t if v else "" for t, v in zip(texts, hidden, strict=True)]
+            )
+        )
+        drawn[-1]["hatch"] = "////"
     data = {"labels": list(labels), "series": drawn, "stacked": True, "scale_max": 100}
     return ChartSpec(kind="bars", title=title, alt=alt, data=data)
 

@@ -194,12 +194,21 @@ def wrap_lines(text: str, width: int, lines: int | None = None) -> list[str]:
     return parts
 
 
+def _segment_style(colour: str, hatch: str | None, *, legend: bool = False) -> dict:
+    """A bar segment's fill: solid in its colour, or, for hidden figures, white hatched in that colour."""
+    if hatch:
+        return {"facecolor": WHITE, "edgecolor": colour, "hatch": hatch, "linewidth": 0.8}
+    return {"color": colour} if legend else {"color": colour, "edgecolor": WHITE, "linewidth": 1}
+
+
 @renderer("bars")
 def _bars(spec: ChartSpec) -> str:
     """Horizontal bars, one row a label: stacked segments (each labelled with its figure where it fits, a legend
     naming the series), or one bar with its figure at the end; optionally a shaded band (an expected range).
 
-    data: labels; series [{name, colour, values, texts}]; stacked; scale_max; band [low, high, text]; legend.
+    data: labels; series [{name, colour, values, texts, hatch?}]; stacked; scale_max; band [low, high, text];
+    legend. A series with `hatch` is drawn as a hatched outline (the share of a bar whose figures are hidden), its
+    text in the text colour.
     """
     from vawg.palette import TURQUOISE, label_colour_on, tint
 
@@ -226,14 +235,16 @@ def _bars(spec: ChartSpec) -> str:
             left = 0.0
             for item in series if stacked else series[:1]:
                 value, text = item["values"][row], item["texts"][row]
+                hatch = item.get("hatch")
                 if value > 0:
-                    axes.barh(row, value, left=left, height=0.6, color=item["colour"], edgecolor=WHITE, linewidth=1)
+                    axes.barh(row, value, left=left, height=0.6, **_segment_style(item["colour"], hatch))
                 if stacked:
                     fits = value / top * plot_inches >= len(text) * 9 * 0.56 / 72 + 0.06
                     if text and value > 0 and fits:
                         axes.text(
                             left + value / 2, row, text, ha="center", va="center", fontsize=9,
-                            color=label_colour_on(item["colour"]),
+                            color=TEXT if hatch else label_colour_on(item["colour"]),
+                            bbox={"facecolor": WHITE, "edgecolor": "none", "pad": 1} if hatch else None,
                         )  # fmt: skip
                     left += value
                 else:
@@ -247,7 +258,10 @@ def _bars(spec: ChartSpec) -> str:
         if data.get("legend", True) and len(series) > 1:
             from matplotlib.patches import Patch
 
-            handles = [Patch(color=item["colour"], label=item["name"]) for item in series]
+            handles = [
+                Patch(label=item["name"], **_segment_style(item["colour"], item.get("hatch"), legend=True))
+                for item in series
+            ]
             # One row when the names fit across the chart, else rows of equal length.
             fits = sum(len(item["name"]) + 5 for item in series) <= 95
             columns = len(handles) if fits else -(-len(handles) // 2)
