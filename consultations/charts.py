@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from matplotlib.figure import Figure
+
 from consultations.models import Question
 from consultations.results import QuestionResults, format_percent, headline, percent_of
 from partnership.models import Partnership
@@ -262,16 +264,16 @@ def spec_of(data: dict | None) -> ChartSpec | None:
 
 
 @base.renderer("consultations.diverging")
-def _diverging(spec: ChartSpec) -> str:
+def _diverging(spec: ChartSpec) -> Figure:
     return _draw_diverging(spec.data)
 
 
 @base.renderer("consultations.panels")
-def _panels(spec: ChartSpec) -> str:
+def _panels(spec: ChartSpec) -> Figure:
     return _draw_panels(spec.data)
 
 
-def _draw_diverging(data: dict) -> str:
+def _draw_diverging(data: dict) -> Figure:
     rows = data["rows"]
     has_apart = bool(data["apart_label"])
     figure = base.new_figure(8.0, 1.5 + 0.42 * len(rows))
@@ -330,7 +332,7 @@ def _draw_diverging(data: dict) -> str:
             frameon=False,
             fontsize=9,
         )
-    return base.figure_to_svg(figure, title=data["title"], description=data["alt"])
+    return figure
 
 
 def _segment(axes, position: int, start: float, width: float, segment: dict):
@@ -349,7 +351,7 @@ def _segment(axes, position: int, start: float, width: float, segment: dict):
     return bars
 
 
-def _draw_panels(data: dict) -> str:
+def _draw_panels(data: dict) -> Figure:
     labels, panels = data["labels"], data["panels"]
     figure = base.new_figure(9.0, 1.3 + 0.36 * len(labels))
     with base.rc_context(base.RC_PARAMS):
@@ -372,7 +374,7 @@ def _draw_panels(data: dict) -> str:
         axes_list[0].invert_yaxis()
         figure.suptitle(data["title"], x=0.01, ha="left", fontweight="bold", fontsize=11)
         figure.supxlabel(data["axis_label"], color=palette.MID_GREY, fontsize=9)
-    return base.figure_to_svg(figure, title=data["title"], description=data["alt"])
+    return figure
 
 
 # Public entry points -------------------------------------------------------------------------------------------

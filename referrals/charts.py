@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from matplotlib.figure import Figure
+
 from partnership.models import Partnership
 from referrals.selectors import IndicatorComparison, MaracWindow, ReferralPivot, rounded
-from vawg.charts import RC_PARAMS, ChartSpec, figure_to_svg, new_figure, rc_context, renderer
+from vawg.charts import RC_PARAMS, ChartSpec, new_figure, rc_context, renderer
 from vawg.palette import DARK_BLUE, MID_GREY, TEXT, TURQUOISE, WHITE
 
 YEARS_KEPT_DRAWN = 4
@@ -59,7 +61,7 @@ def marac_spec(window: MaracWindow) -> ChartSpec:
 
 
 @renderer("referrals.marac")
-def _draw_marac_chart(spec: ChartSpec) -> str:
+def _draw_marac_chart(spec: ChartSpec) -> Figure:
     """Per borough: cases in the four quarters (annualised if needed) beside the cases expected at the benchmark.
 
     The two bars differ in colour *and* fill (solid against hatched outline), and each carries its own label.
@@ -90,7 +92,7 @@ def _draw_marac_chart(spec: ChartSpec) -> str:
         for side in ("top", "right", "bottom"):
             axes.spines[side].set_visible(False)
         axes.set_title(spec.title)
-    return figure_to_svg(figure, title=spec.title, description=spec.alt)
+    return figure
 
 
 def referrals_title(pivot: ReferralPivot) -> str:

@@ -94,13 +94,13 @@ class Chart:
         return self.url or self.data_uri
 
 
-RENDERERS: dict[str, Callable[[ChartSpec], str]] = {}
+RENDERERS: dict[str, Callable[[ChartSpec], Figure]] = {}
 
 
 def renderer(kind: str):
-    """Register the function drawing specs of `kind` (spec -> SVG text)."""
+    """Register the function drawing specs of `kind` (spec -> matplotlib Figure)."""
 
-    def register(function: Callable[[ChartSpec], str]) -> Callable[[ChartSpec], str]:
+    def register(function: Callable[[ChartSpec], Figure]) -> Callable[[ChartSpec], Figure]:
         RENDERERS[kind] = function
         return function
 
@@ -108,7 +108,19 @@ def renderer(kind: str):
 
 
 def draw(spec: ChartSpec) -> Chart:
-    return Chart(title=spec.title, alt=spec.alt, svg=RENDERERS[spec.kind](spec))
+    svg = figure_to_svg(RENDERERS[spec.kind](spec), title=spec.title, description=spec.alt)
+    return Chart(title=spec.title, alt=spec.alt, svg=svg)
+
+
+def draw_png(spec: ChartSpec, *, dpi: int = 200) -> bytes:
+    """The same drawing as a PNG, for documents that cannot hold SVG (the Word edition of a report)."""
+    figure = RENDERERS[spec.kind](spec)
+    buffer = io.BytesIO()
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
+    with rc_context(RC_PARAMS):
+        figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -147,7 +159,23 @@ def ranked_bars(
     colour: str = DARK_BLUE,
     width: float = 7.0,
 ) -> str:
-    """Horizontal bars, largest first from the top, each labelled with its value at the bar's end."""
+    """Horizontal bars, largest first from the top, each labelled with its value at the bar's end, as SVG."""
+    figure = _ranked_bars_figure(
+        labels, values, value_labels, title=title, axis_label=axis_label, colour=colour, width=width
+    )
+    return figure_to_svg(figure, title=title, description=description)
+
+
+def _ranked_bars_figure(
+    labels: list[str],
+    values: list[float],
+    value_labels: list[str],
+    *,
+    title: str,
+    axis_label: str = "",
+    colour: str = DARK_BLUE,
+    width: float = 7.0,
+) -> Figure:
     height = 0.9 + 0.36 * max(len(labels), 1)
     figure = new_figure(width, height)
     with rc_context(RC_PARAMS):
@@ -166,19 +194,14 @@ def ranked_bars(
         if axis_label:
             axes.set_xlabel(axis_label, color=MID_GREY)
         axes.set_title(title)
-    return figure_to_svg(figure, title=title, description=description)
+    return figure
 
 
 @renderer("ranked_bars")
-def _ranked_bars(spec: ChartSpec) -> str:
+def _ranked_bars(spec: ChartSpec) -> Figure:
     data = spec.data
-    return ranked_bars(
-        data["labels"],
-        data["values"],
-        data["value_labels"],
-        title=spec.title,
-        description=spec.alt,
-        axis_label=data.get("axis_label", ""),
+    return _ranked_bars_figure(
+        data["labels"], data["values"], data["value_labels"], title=spec.title, axis_label=data.get("axis_label", "")
     )
 
 
@@ -202,7 +225,7 @@ def _segment_style(colour: str, hatch: str | None, *, legend: bool = False) -> d
 
 
 @renderer("bars")
-def _bars(spec: ChartSpec) -> str:
+def _bars(spec: ChartSpec) -> Figure:
     """Horizontal bars, one row a label: stacked segments (each labelled with its figure where it fits, a legend
     naming the series), or one bar with its figure at the end; optionally a shaded band (an expected range).
 
@@ -266,11 +289,11 @@ def _bars(spec: ChartSpec) -> str:
             fits = sum(len(item["name"]) + 5 for item in series) <= 95
             columns = len(handles) if fits else -(-len(handles) // 2)
             figure.legend(handles=handles, loc="outside upper left", ncols=columns, frameon=False, fontsize=9)
-    return figure_to_svg(figure, title=spec.title, description=spec.alt)
+    return figure
 
 
 @renderer("diagram")
-def _diagram(spec: ChartSpec) -> str:
+def _diagram(spec: ChartSpec) -> Figure:
     """Boxes joined by elbow lines, laid out by the caller in points (x, y of each box's top centre; y down).
 
     data: width, height, box [w, h]; boxes [{x, y, title, lines, fill}]; links [[x1, y1, x2, y2]].
@@ -307,4 +330,4 @@ def _diagram(spec: ChartSpec) -> str:
                 axes.text(
                     box["x"], box["y"] + 27 + number * 10, line, ha="center", va="center", fontsize=7.5, color=colour
                 )
-    return figure_to_svg(figure, title=spec.title, description=spec.alt)
+    return figure
