@@ -27,7 +27,7 @@ from reports import charts, narrative
 from reports.fetcher import BASE_URL, ReportURLFetcher
 from reports.models import AnnualReport
 from reports.suppression import PRIMARY, Cell, SuppressedTable, Suppressor
-from vawg.charts import Chart, ChartSpec
+from vawg.charts import Chart, ChartSpec, draw_png
 from vawg.periods import FinancialYear, Quarter
 from vawg.rag import Rag
 
@@ -625,6 +625,7 @@ class BuiltReport:
     html: str
     pdf: RenderedPdf | None
     context: ReportContext
+    docx: bytes | None = None
 
     @property
     def pdf_sha256(self) -> str:
@@ -636,15 +637,32 @@ class BuiltReport:
 
 
 def build(
-    report: AnnualReport, *, draft: bool, with_pdf: bool = True, progress: Progress = _no_progress
+    report: AnnualReport,
+    *,
+    draft: bool,
+    with_pdf: bool = True,
+    with_docx: bool = False,
+    progress: Progress = _no_progress,
 ) -> BuiltReport:
     context = collect(report, draft=draft, progress=progress)
     progress(50, "Writing the web page")
     html = render_html(context, for_pdf=False)
-    pdf = None
+    pdf = docx = None
     if with_pdf:
         progress(60, "Laying out the PDF")
-        pdf = render_pdf(render_html(context, for_pdf=True))
+        print_html = render_html(context, for_pdf=True)
+        pdf = render_pdf(print_html)
         if pdf.refused:
             logger.warning("Report %s: %d address(es) refused while rendering", report.pk, len(pdf.refused))
-    return BuiltReport(html=html, pdf=pdf, context=context)
+        if with_docx:
+            progress(90, "Writing the Word edition")
+            docx = render_docx(context, print_html)
+    return BuiltReport(html=html, pdf=pdf, context=context, docx=docx)
+
+
+def render_docx(context: ReportContext, print_html: str) -> bytes:
+    """The Word edition: the print HTML as a DOCX, each figure its PNG drawing from the same chart spec."""
+    from reports.word import docx_from_html
+
+    images = {str(figure.number): draw_png(figure.spec) for figure in context.figures}
+    return docx_from_html(print_html, images=images)

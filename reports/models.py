@@ -41,6 +41,10 @@ def edition_html_path(edition: ReportEdition, filename: str) -> str:
     return _edition_file_name(edition, "html")
 
 
+def edition_docx_path(edition: ReportEdition, filename: str) -> str:
+    return _edition_file_name(edition, "docx")
+
+
 class AnnualReport(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="annual_reports")
     year = models.PositiveSmallIntegerField(
@@ -136,6 +140,9 @@ class ReportEdition(models.Model):
     page_count = models.PositiveIntegerField(default=0)
     html = models.FileField(storage=report_storage, upload_to=edition_html_path, blank=True, max_length=200)
     html_sha256 = models.CharField(max_length=64, blank=True)
+    # The Word edition, for board papers: written from the same HTML as the PDF.
+    docx = models.FileField(storage=report_storage, upload_to=edition_docx_path, blank=True, max_length=200)
+    docx_sha256 = models.CharField(max_length=64, blank=True)
     # The narrative as it was built, so a published edition records exactly what it said.
     narrative_version = models.PositiveIntegerField(default=0)
     narrative_snapshot = models.JSONField(default=dict, blank=True)

@@ -172,7 +172,7 @@ def edition_build(*, edition_id: int) -> BuildOutcome:
     report = edition.report
     try:
         draft = edition.purpose == ReportEdition.Purpose.DRAFT
-        built = builder.build(report, draft=draft, progress=_progress(edition_id))
+        built = builder.build(report, draft=draft, with_docx=True, progress=_progress(edition_id))
         _progress(edition_id)(95, "Storing the files")
         return BuildOutcome(_store(edition, built), True)
     except Exception as error:  # recorded for the person who asked; the traceback goes to the log
@@ -197,6 +197,9 @@ def _store(edition: ReportEdition, built) -> ReportEdition:
     edition.html.save("report.html", ContentFile(built.html_bytes), save=False)
     edition.pdf_sha256 = built.pdf_sha256
     edition.html_sha256 = hashlib.sha256(built.html_bytes).hexdigest()
+    if built.docx is not None:
+        edition.docx.save("report.docx", ContentFile(built.docx), save=False)
+        edition.docx_sha256 = hashlib.sha256(built.docx).hexdigest()
     edition.pdf_size = len(built.pdf.content)
     edition.page_count = built.pdf.page_count
     edition.refused_fetches = len(built.pdf.refused)
@@ -225,7 +228,7 @@ def edition_delete(*, edition: ReportEdition, user: AbstractBaseUser | None) -> 
         raise PublishedEditionImmutable(edition)
     if edition.state in (ReportEdition.State.QUEUED, ReportEdition.State.BUILDING):
         raise ReportError("This build has not finished yet; it can be deleted once it has.")
-    files = [f for f in (edition.pdf, edition.html) if f]
+    files = [f for f in (edition.pdf, edition.html, edition.docx) if f]
     edition_id = edition.pk
     edition.delete()
     for stored in files:

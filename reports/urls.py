@@ -33,5 +33,6 @@ urlpatterns = [
     path("<report_year:year>/editions/<int:edition_id>/status.json", views.edition_status, name="edition_status"),
     path("<report_year:year>/editions/<int:edition_id>/report.pdf", views.edition_pdf, name="edition_pdf"),
     path("<report_year:year>/editions/<int:edition_id>/report.html", views.edition_html, name="edition_html"),
+    path("<report_year:year>/editions/<int:edition_id>/report.docx", views.edition_docx, name="edition_docx"),
     path("<report_year:year>/editions/<int:edition_id>/delete/", views.edition_delete, name="edition_delete"),
 ]

@@ -218,20 +218,30 @@ def _conditional(request: HttpRequest, tag: str) -> HttpResponse | None:
     return None
 
 
+DOWNLOAD_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
 def _stored_file_response(edition: ReportEdition, request: HttpRequest, kind: str) -> HttpResponse:
     """Send the stored file as it is: downloads never rebuild anything."""
-    stored, tag = (edition.pdf, edition.pdf_sha256) if kind == "pdf" else (edition.html, edition.html_sha256)
+    stored, tag = {
+        "pdf": (edition.pdf, edition.pdf_sha256),
+        "html": (edition.html, edition.html_sha256),
+        "docx": (edition.docx, edition.docx_sha256),
+    }[kind]
     if edition.state != ReportEdition.State.READY or not stored:
         return render(request, "reports/not_ready.html", {"edition": edition, "report": edition.report}, status=409)
     not_modified = _conditional(request, tag)
     if not_modified is not None:
         return not_modified
-    if kind == "pdf":
+    if kind in DOWNLOAD_TYPES:
         response = FileResponse(
             stored.open("rb"),
             as_attachment=True,
-            filename=edition.download_name("pdf"),
-            content_type="application/pdf",
+            filename=edition.download_name(kind),
+            content_type=DOWNLOAD_TYPES[kind],
         )
     else:
         with stored.open("rb") as handle:
@@ -250,6 +260,11 @@ def edition_pdf(request: HttpRequest, year: int, edition_id: int) -> HttpRespons
 @partnership_view()
 def edition_html(request: HttpRequest, year: int, edition_id: int) -> HttpResponse:
     return _stored_file_response(_visible_edition(request, year, edition_id), request, "html")
+
+
+@partnership_view()
+def edition_docx(request: HttpRequest, year: int, edition_id: int) -> HttpResponse:
+    return _stored_file_response(_visible_edition(request, year, edition_id), request, "docx")
 
 
 @partnership_view(LEAD, methods=("POST",))

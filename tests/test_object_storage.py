@@ -117,9 +117,11 @@ def test_a_published_report_lands_in_the_bucket_privately_and_is_downloaded_thro
     assert edition.state == ReportEdition.State.READY and edition.is_published, edition.error
 
     pdf_key, html_key = f"{PREFIX}/{edition.pdf.name}", f"{PREFIX}/{edition.html.name}"
+    docx_key = f"{PREFIX}/{edition.docx.name}"
     # Beside the edition, only its figures' chart drawings (the one chart store, in the same private bucket).
-    others = [key for key in bucket.object_keys() if key not in (pdf_key, html_key)]
-    assert pdf_key in bucket.object_keys() and html_key in bucket.object_keys()
+    others = [key for key in bucket.object_keys() if key not in (pdf_key, html_key, docx_key)]
+    assert {pdf_key, html_key, docx_key} <= set(bucket.object_keys())
+    assert hashlib.sha256(bucket.read(docx_key)).hexdigest() == edition.docx_sha256
     assert others and all(key.startswith(f"{PREFIX}/charts/{world.partnership.pk}/") for key in others)
     stored = bucket.read(pdf_key)
     assert stored.startswith(b"%PDF-")

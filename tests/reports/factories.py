@@ -9,6 +9,7 @@ from tests.factories import PartnershipFactory
 
 PDF_BYTES = b"%PDF-1.7\n% a stored test edition\n%%EOF\n"
 HTML_BYTES = b"<!DOCTYPE html><html lang='en-GB'><head><title>Stored edition</title></head><body></body></html>"
+DOCX_BYTES = b"PK\x03\x04 a stored test Word edition"
 
 
 def stored(content: bytes, extension: str) -> str:
@@ -59,3 +60,5 @@ class ReportEditionFactory(factory.django.DjangoModelFactory):
     page_count = 1
     html = factory.LazyFunction(lambda: stored(HTML_BYTES, "html"))
     html_sha256 = hashlib.sha256(HTML_BYTES).hexdigest()
+    docx = factory.LazyFunction(lambda: stored(DOCX_BYTES, "docx"))
+    docx_sha256 = hashlib.sha256(DOCX_BYTES).hexdigest()

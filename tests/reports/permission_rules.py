@@ -53,5 +53,6 @@ RULES: dict = {
     "reports:edition_status": (_edition, READ),
     "reports:edition_pdf": (_edition, READ),
     "reports:edition_html": (_edition, READ),
+    "reports:edition_docx": (_edition, READ),
     "reports:edition_delete": (_edition, LEAD_POST),
 }

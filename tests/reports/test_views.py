@@ -315,5 +315,6 @@ def test_there_is_no_way_to_edit_an_edition(world):
         "reports:edition_status",
         "reports:edition_pdf",
         "reports:edition_html",
+        "reports:edition_docx",
         "reports:edition_delete",
     }
