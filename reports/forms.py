@@ -41,6 +41,13 @@ class NarrativeForm(forms.Form):
     prepared_by = forms.CharField(
         label="Prepared by", required=False, max_length=200, help_text="Shown on the cover after 'Prepared by'."
     )
+    cover_date = forms.CharField(
+        label="Date on the cover",
+        required=False,
+        max_length=40,
+        help_text="The report's own date, for example April 2016. Left blank, the cover shows the month it was built.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
     foreword = forms.CharField(label="Foreword", required=False, widget=forms.Textarea(attrs={"rows": 6}))
     introduction = forms.CharField(label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 10}))
     methodology = forms.CharField(

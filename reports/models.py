@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from partnership.models import Partnership
 from vawg.periods import FinancialYear
 
-NARRATIVE_FIELDS = ("prepared_by", "foreword", "introduction", "methodology", "contact_details")
+NARRATIVE_FIELDS = ("prepared_by", "cover_date", "foreword", "introduction", "methodology", "contact_details")
 
 
 def report_storage():
@@ -55,6 +55,12 @@ class AnnualReport(models.Model):
         max_length=200,
         blank=True,
         help_text="Shown on the cover, e.g. the VAWG Strategic Lead and Operational Manager.",
+    )
+    cover_date = models.CharField(
+        "date on the cover",
+        max_length=40,
+        blank=True,
+        help_text="The report's own date, e.g. April 2016 (the month the board agreed it).",
     )
     foreword = models.TextField(blank=True)
     introduction = models.TextField(blank=True)

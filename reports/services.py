@@ -30,7 +30,7 @@ class ReportError(Exception):
     """A refused change, with a message fit to show the person who asked for it."""
 
 
-NARRATIVE_FIELDS = ["prepared_by", "foreword", "introduction", "methodology", "contact_details"]
+NARRATIVE_FIELDS = ["prepared_by", "cover_date", "foreword", "introduction", "methodology", "contact_details"]
 
 
 class PublishedEditionImmutable(ReportError):
@@ -77,6 +77,7 @@ def report_narrative_update(
     user: AbstractBaseUser | None,
     expected_version: int,
     prepared_by: str,
+    cover_date: str,
     foreword: str,
     introduction: str,
     methodology: str,
@@ -85,6 +86,7 @@ def report_narrative_update(
     """Save the narrative if nobody has saved it since `expected_version` was read; else raise EditConflict."""
     values = {
         "prepared_by": prepared_by,
+        "cover_date": cover_date,
         "foreword": foreword,
         "introduction": introduction,
         "methodology": methodology,

@@ -186,7 +186,13 @@ class MaracReturnKind:
 class NarrativeKind:
     model = AnnualReport
     values = ("The lead's foreword", "The officer's foreword")
-    narrative = {"prepared_by": "the Lead", "introduction": "I", "methodology": "M", "contact_details": "C"}
+    narrative = {
+        "prepared_by": "the Lead",
+        "cover_date": "",
+        "introduction": "I",
+        "methodology": "M",
+        "contact_details": "C",
+    }
 
     def __init__(self, world):
         self.world = world

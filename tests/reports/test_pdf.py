@@ -106,3 +106,17 @@ def test_the_appendix_repeats_its_heading_row_on_every_page(built):
     assert len(appendix) >= 3, "the test needs an appendix spanning pages"
     for page in appendix:
         assert "Successes and challenges" in page and "Next steps" in page
+
+
+def test_the_cover_carries_the_reports_own_date_and_its_status(built):
+    cover = flat_page(pdf_text(built["final"].pdf.content)[0])
+    assert "Final report" in cover and "DRAFT" not in cover
+    report = built["report"]
+    report.cover_date = "April 2016"
+    report.save()
+    cover = flat_page(pdf_text(builder.build(report, draft=True).pdf.content)[0])
+    assert "April 2016" in cover and "DRAFT" in cover and "Final report" not in cover
+
+
+def flat_page(text: str) -> str:
+    return " ".join(text.split())

@@ -12,6 +12,7 @@ from vawg.concurrency import EditConflict
 
 NARRATIVE = {
     "prepared_by": "the Strategic Lead",
+    "cover_date": "April 2016",
     "foreword": "Foreword.",
     "introduction": "Intro.",
     "methodology": "How.",

@@ -133,7 +133,14 @@ def test_a_second_report_for_a_year_is_refused(world, client, report):
     assert AnnualReport.objects.count() == 1
 
 
-FORM = {"prepared_by": "the Lead", "foreword": "F", "introduction": "I", "methodology": "M", "contact_details": "C"}
+FORM = {
+    "prepared_by": "the Lead",
+    "cover_date": "April 2016",
+    "foreword": "F",
+    "introduction": "I",
+    "methodology": "M",
+    "contact_details": "C",
+}
 
 
 def test_the_lead_saves_the_narrative(world, client, report):
