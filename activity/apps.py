@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ActivityConfig(AppConfig):
+    name = "activity"
+    verbose_name = "Training, events, meetings and contracts"
+
+    def ready(self) -> None:
+        from activity.resources import IMPORTERS, ActivityImportHandler
+        from partnership import imports
+
+        for kind in IMPORTERS:
+            imports.register(f"activity-{kind}", ActivityImportHandler(kind))
