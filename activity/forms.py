@@ -40,8 +40,6 @@ class RecordForm(forms.ModelForm):
         self.partnership = partnership
         self.fields["version"].initial = self.instance.version if self.instance.pk else 0
         for name, field in self.fields.items():
-            if isinstance(field, forms.DateField):
-                field.widget = DateInput()
             if name == "agency" or name in ("present", "apologies"):
                 field.queryset = selectors.agencies(partnership)
             if name == "group":
@@ -69,6 +67,7 @@ class TrainingForm(RecordForm):
             "group",
         ]
         labels = {"date": "Date (optional)", "sessions": "Number of sessions (optional)"}
+        widgets = {"date": DateInput()}
 
 
 class EventForm(RecordForm):
@@ -76,7 +75,7 @@ class EventForm(RecordForm):
         model = Event
         fields = ["date", "end_date", "title", "kind", "audience", "reach"]
         labels = {"date": "Date (or first day)", "end_date": "Last day (optional)", "reach": "Reach (optional)"}
-        widgets = {"kind": forms.RadioSelect}
+        widgets = {"kind": forms.RadioSelect, "date": DateInput(), "end_date": DateInput()}
 
 
 class MeetingForm(RecordForm):
@@ -90,7 +89,7 @@ class MeetingForm(RecordForm):
     class Meta:
         model = Meeting
         fields = ["group", "date", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "date": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,7 +112,7 @@ class ContractForm(RecordForm):
         model = Contract
         fields = ["service", "provider", "funder", "amount", "start_date", "end_date", "notes"]
         labels = {"start_date": "Start date (optional)", "amount": "Amount in pounds (optional)"}
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "start_date": DateInput(), "end_date": DateInput()}
 
 
 class AgencyForm(RecordForm):
