@@ -256,7 +256,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     if kind.slug == "meetings":
         years = kind.years(partnership)
         attendance_year = year or (FinancialYear(max(years)) if years else None)
-        context["attendance_year"] = attendance_year
+        context["attendance_caption"] = "Attendance by agency" + (f", {attendance_year}" if attendance_year else "")
         context["attendance_head"] = ["Agency", "Meetings", "Present", "Apologies", "Absent", "Attendance rate"]
         context["attendance"] = (
             [
@@ -275,7 +275,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
         )
     if kind.slug == "contracts":
         current = year or FinancialYear.containing(timezone.localdate())
-        context["ending_year"] = current
+        context["ending_caption"] = f"Contracts ending in {current} or the 12 months after"
         context["ending"] = [_contract_row(c) for c in selectors.contracts_ending(partnership, year=current)]
     return render(request, "activity/list.html", context)
 
