@@ -206,3 +206,44 @@ def test_import_command(world, tmp_path):
     bad.write_bytes(csv_bytes([["Service", "End date"], ["Refuge", "soon"]]))
     with pytest.raises(CommandError):
         call_command("import_activity", str(bad), kind="contracts", partnership=world.partnership.slug)
+
+
+def test_a_kept_file_is_checked_then_imported_by_its_handler(world):
+    """A file too large for a web request goes to the task runner: the same resource checks and imports it."""
+    from partnership import imports
+    from partnership.models import PendingUpload
+    from partnership.services import pending_upload_create
+
+    pending = pending_upload_create(
+        partnership=world.partnership,
+        user=world.lead,
+        kind="activity-events",
+        filename="events.csv",
+        content=csv_bytes([["Date", "Title", "Kind"], ["2015-11-30", "Conference", "Conference"]]),
+        state=PendingUpload.State.CHECKING,
+    )
+    handler = imports.handler_for(pending)
+    assert handler.permitted(world.lead.memberships.get())
+    checked = handler.check(pending)
+    assert checked.ok and not Event.objects.exists()
+    pending.payload = checked.payload
+    done = handler.apply(pending)
+    assert done.ok and Event.objects.get().title == "Conference"
+    assert done.next_url == reverse("activity:list", args=[world.partnership.slug, "events"])
+
+
+def test_a_preview_takes_the_same_queries_however_many_rows(world, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    AgencyFactory(partnership=world.partnership, name="Police")
+
+    def preview_queries(n):
+        rows = [TRAINING, *[["2015-16", f"Topic {i}", "Domestic abuse", "Police", "5", "", ""] for i in range(n)]]
+        run(world.partnership, "training", rows)  # stored, so the preview compares with stored rows
+        with CaptureQueriesContext(connection) as context:
+            result = run(world.partnership, "training", rows, dry_run=True)
+        assert result.ok
+        return len(context.captured_queries)
+
+    assert preview_queries(3) == preview_queries(60)
