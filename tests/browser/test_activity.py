@@ -93,10 +93,24 @@ def test_lead_records_one_of_each_kind(world, page, sign_in, axe):
     page.get_by_role("link", name="Delete").click()
     check(page, axe, "contract-delete")
 
-    page.goto(f"/{world.partnership.slug}/activity/training/import/")
-    check(page, axe, "training-import")
+    page.goto(f"/{world.partnership.slug}/activity/events/import/")
+    check(page, axe, "events-import")
+    bad = b"Date,Title,Kind\nsoon,Quiz night,Party\n"
+    page.get_by_label("CSV or Excel file").set_input_files({"name": "bad.csv", "mimeType": "text/csv", "buffer": bad})
+    page.get_by_role("button", name="Check the file").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    check(page, axe, "events-import-errors")
+    page.goto(f"/{world.partnership.slug}/activity/events/import/")
+    good = b"Date,Title,Kind,Reach\n2016-03-08,Quiz night,Event,40\n"
+    page.get_by_label("CSV or Excel file").set_input_files({"name": "good.csv", "mimeType": "text/csv", "buffer": good})
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("main")).to_contain_text("1 new")
+    check(page, axe, "events-import-preview")
+    page.get_by_role("button", name="Import these rows").click()
+    expect(page.get_by_role("link", name="Quiz night")).to_be_visible()
 
     assert TrainingSession.objects.get().number_trained == 40
-    assert Event.objects.get().reach == 70
+    assert Event.objects.get(title="Annual VAWG conference").reach == 70
+    assert Event.objects.get(title="Quiz night").reach == 40
     assert Attendance.objects.filter(meeting__in=Meeting.objects.all()).count() == 2
     assert Contract.objects.get().provider == "Advance"
