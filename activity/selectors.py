@@ -11,7 +11,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 
 from activity.models import Agency, Attendance, Contract, Event, Meeting, Strand, TrainingSession
 from partnership.models import OperationalGroup, Partnership
@@ -69,7 +68,7 @@ def years_recorded(partnership: Partnership) -> list[int]:
 class Total:
     label: str
     rows: int  # records
-    sessions: int  # sessions delivered (a record without a number of sessions counts as one)
+    sessions: int  # the sessions the records give (a record without a number of sessions adds none)
     trained: int
 
 
@@ -89,8 +88,8 @@ class TrainingTotals:
         return [
             {
                 "caption": caption,
-                "head": [first, "Sessions", "Number trained"],
-                "rows": [[t.label, f"{t.sessions:,}", f"{t.trained:,}"] for t in totals],
+                "head": [first, "Sessions recorded", "Number trained"],
+                "rows": [[t.label, f"{t.sessions:,}" if t.sessions else "", f"{t.trained:,}"] for t in totals],
             }
             for caption, first, totals in (
                 ("Training by year", "Year", self.by_year),
@@ -104,7 +103,7 @@ def _totals(queryset: QuerySet, key: str) -> list[tuple[object, int, int, int]]:
     rows = (
         queryset.order_by()
         .values(key)
-        .annotate(rows=Count("pk"), sessions=Sum(Coalesce("sessions", 1)), trained=Sum("number_trained"))
+        .annotate(rows=Count("pk"), sessions=Sum("sessions"), trained=Sum("number_trained"))
     )
     return [(row[key], row["rows"], row["sessions"] or 0, row["trained"] or 0) for row in rows]
 

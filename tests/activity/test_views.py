@@ -60,7 +60,7 @@ def test_training_list_shows_the_totals(client, world):
     TrainingSessionFactory(partnership=world.partnership, agency=None, number_trained=122, sessions=9)
     TrainingSessionFactory(partnership=world.other_partnership, topic="Somebody else's", number_trained=999)
     page = client.get(url(world, "list", kind="training") + "?year=2015").content.decode()
-    assert "122 trained in 9 sessions" in page
+    assert "122 trained; 9 sessions recorded" in page
     assert "Somebody else" not in page and "999" not in page
     assert "Add training record" not in page  # a board member reads only
 

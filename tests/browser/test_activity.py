@@ -58,7 +58,7 @@ def test_lead_records_one_of_each_kind(world, page, sign_in, axe):
     page.get_by_label("Number of sessions (optional)").fill("2")
     save(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Training delivered")
-    expect(page.locator("main")).to_contain_text("40 trained in 2 sessions")
+    expect(page.locator("main")).to_contain_text("40 trained; 2 sessions recorded")
     check(page, axe, "training")
 
     page.goto(f"/{world.partnership.slug}/activity/events/add/")
