@@ -121,5 +121,9 @@ class AgencyForm(RecordForm):
         fields = ["name"]
 
 
+class DeleteForm(forms.Form):
+    """Nothing to fill in: it carries a refusal (a record still in use) to the error summary."""
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="CSV or Excel file", help_text="The first row names the columns.")

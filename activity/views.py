@@ -307,7 +307,7 @@ def _extra(kind: Kind, form) -> dict:
 def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     request.current_section = SECTION
     kind = _kind(kind)
-    form = kind.form(request.POST or None, partnership=request.partnership)
+    form = kind.form(request.POST if request.method == "POST" else None, partnership=request.partnership)
     if request.method == "POST" and form.is_valid():
         try:
             record = kind.create(partnership=request.partnership, values=form.values(), **_extra(kind, form))
@@ -324,7 +324,9 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     request.current_section = SECTION
     kind = _kind(kind)
     record = _record(request, kind, pk)
-    form = kind.form(request.POST or None, instance=record, partnership=request.partnership)
+    form = kind.form(
+        request.POST if request.method == "POST" else None, instance=record, partnership=request.partnership
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -349,20 +351,26 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     request.current_section = SECTION
     kind = _kind(kind)
     record = _record(request, kind, pk)
-    error = ""
-    if request.method == "POST":
+    form = forms.DeleteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
             kind.delete(**{kind.arg: record})
         except ValidationError as refused:
-            error = refused.messages[0]
+            form.add_error(None, refused.messages[0])
         else:
             messages.success(request, f"Deleted {kind.noun} '{record}'.")
             return redirect(_list_url(request, kind))
     return render(
         request,
         "activity/delete.html",
-        {"kind": kind, "record": record, "error": error, "back": _list_url(request, kind)},
-        status=409 if error else 200,
+        {
+            "kind": kind,
+            "record": record,
+            "form": form,
+            "details": list(zip(kind.head, kind.row(record), strict=True)),
+            "back": _list_url(request, kind),
+        },
+        status=409 if form.errors else 200,
     )
 
 

@@ -170,3 +170,12 @@ def test_coordinator_may_not_write(client, world):
     client.force_login(world.coordinator)
     assert client.post(url(world, "create", kind="training"), {"topic": "x"}).status_code == 403
     assert not TrainingSession.objects.exists()
+
+
+def test_an_agency_still_in_use_is_not_deleted_and_the_page_says_why(client, world):
+    client.force_login(world.lead)
+    session = TrainingSessionFactory(partnership=world.partnership)
+    response = client.post(url(world, "delete", kind="agencies", pk=session.agency_id))
+    assert response.status_code == 409
+    assert "still used by other records" in response.content.decode()
+    assert TrainingSession.objects.get().agency_id == session.agency_id
