@@ -28,7 +28,7 @@ from audit.models import AuditEvent
 
 logger = logging.getLogger("audit")
 
-AUDITED_APPS = {"partnership", "actions", "referrals", "consultations", "reports", "api"}
+AUDITED_APPS = {"partnership", "actions", "referrals", "consultations", "activity", "reports", "api"}
 SECRET_FIELDS = {"password"}
 # Fields whose words may identify a survivor before the redaction check: the log says they changed, never what
 # they said, or the log would keep a name the lead has since edited out of a quote.

@@ -43,6 +43,7 @@ SECTIONS = [
     ("introduction", "Introduction"),
     ("progress", "Progress against the strategy"),
     ("service-activity", "Service activity"),
+    ("partnership-activity", "Training, events and meetings"),
     ("gaps", "Gaps and areas of concern"),
     ("feedback", "What survivors and professionals told us"),
     ("forward-plan", "Forward plan"),
@@ -100,6 +101,8 @@ class ReportContext:
     progress: dict | None = None
     service: dict = field(default_factory=dict)
     gaps: list | None = None
+    activity: dict = field(default_factory=dict)
+    contracts_ending: dict | None = None
     feedback: dict | None = None
     forward_plan: list | None = None
     recommendations: list | None = None
@@ -530,6 +533,82 @@ def _feedback_section(context: ReportContext) -> None:
     context.feedback = {"consultations": blocks} if blocks else None
 
 
+def _activity_sections(context: ReportContext) -> None:
+    """Training delivered (totals by strand and audience agency), events and campaigns, meeting attendance by
+    agency; and, for the gaps, the contracts whose funding ends in the year or the twelve months after it."""
+    from activity import selectors as activity
+
+    partnership, year = context.partnership, context.year
+    totals = activity.training_totals(partnership, year=year)
+    training = None
+    if totals.any:
+        caption = {"Training by strand": "by VAWG strand", "Training by audience agency": "by audience agency"}
+        training = {
+            "totals": totals,
+            "tables": [
+                Table(caption=f"Training delivered {caption[t['caption']]}, {year}", head=t["head"], rows=t["rows"])
+                for t in totals.tables()
+                if t["caption"] in caption
+            ],
+        }
+    events = [
+        [
+            e.title,
+            e.get_kind_display(),
+            f"{e.date:%-d %B %Y}" + (f" to {e.end_date:%-d %B %Y}" if e.end_date else ""),
+            e.audience,
+            "" if e.reach is None else f"{e.reach:,}",
+        ]
+        for e in activity.events_in(partnership, year)
+    ]
+    attendance = activity.attendance_by_agency(partnership, year=year)
+    context.activity = {
+        "training": training,
+        "events": Table(
+            caption=f"Events and campaigns, {year}",
+            head=["Event", "Kind", "When", "Audience", "Reach"],
+            rows=events,
+            numeric=False,
+        )
+        if events
+        else None,
+        "attendance": Table(
+            caption=f"Attendance at the partnership's meetings by agency, {year}",
+            head=["Agency", "Meetings", "Present", "Apologies", "Absent", "Attendance rate"],
+            rows=[
+                [r.agency, r.expected, r.present, r.apologies, r.absent, "" if r.rate is None else f"{r.rate}%"]
+                for r in attendance
+            ],
+            note="An agency's meetings are those of the groups it was recorded at (present or sending apologies) "
+            "during the year.",
+        )
+        if attendance
+        else None,
+    }
+    starts, ends = activity.ending_window(year)
+    ending = [
+        [
+            c.service,
+            c.provider,
+            c.funder,
+            "" if c.amount is None else f"£{c.amount:,.0f}",
+            f"{c.end_date:%-d %B %Y}",
+        ]
+        for c in activity.contracts_ending(partnership, year=year)
+    ]
+    context.contracts_ending = {
+        "window": f"{starts:%-d %B %Y} to {ends:%-d %B %Y}",
+        "table": Table(
+            caption=f"Contracts and funding ending by {ends:%-d %B %Y}",
+            head=["Commissioned service", "Provider", "Funder", "Amount", "Ends"],
+            rows=ending,
+            numeric=False,
+        )
+        if ending
+        else None,
+    }
+
+
 # --- Building ---------------------------------------------------------------------------------------------------
 
 
@@ -556,6 +635,8 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
     _referral_sections(context)
     progress(40, "Collecting survivor and professional feedback")
     _feedback_section(context)
+    progress(45, "Collecting training, events, meetings and contracts")
+    _activity_sections(context)
     if context.progress:
         for entry in context.progress["achievements"]:
             for item in entry.actions:

@@ -160,6 +160,12 @@ def test_the_project_has_the_date_fields_this_file_knows_about():
         "actions.forms.RecommendationForm.source_date",
         "actions.forms.UpdateRoundChangeForm.deadline",
         "actions.forms.UpdateRoundForm.deadline",
+        "activity.forms.ContractForm.end_date",
+        "activity.forms.ContractForm.start_date",
+        "activity.forms.EventForm.date",
+        "activity.forms.EventForm.end_date",
+        "activity.forms.MeetingForm.date",
+        "activity.forms.TrainingForm.date",
         "consultations.forms.ConsultationForm.period_end",
         "consultations.forms.ConsultationForm.period_start",
     ]

@@ -15,6 +15,7 @@ LAYERS = {
     "actions": 3,
     "referrals": 3,
     "consultations": 3,
+    "activity": 3,
     "reports": 4,
     "api": 5,
 }

@@ -173,7 +173,7 @@ RULES = {
 }
 
 
-for _app in ("actions", "referrals", "consultations", "reports", "api"):
+for _app in ("actions", "referrals", "consultations", "activity", "reports", "api"):
     RULES.update(__import__(f"tests.{_app}.permission_rules", fromlist=["RULES"]).RULES)
 
 

@@ -42,3 +42,18 @@ def test_a_title_in_a_sentence_keeps_its_acronyms():
     assert in_sentence("MARAC returns") == "MARAC returns"
     assert in_sentence("Referrals to services") == "referrals to services"
     assert in_sentence("A") == "a"
+
+
+def test_a_checkbox_list_renders_as_checkboxes_not_radios():
+    """CheckboxSelectMultiple is a subclass of RadioSelect in Django: field.html must still give checkboxes."""
+    from django import forms
+
+    class Choose(forms.Form):
+        many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple)
+        one = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect)
+
+    form = Choose()
+    html = Template('{% include "components/field.html" with field=form.many %}').render(Context({"form": form}))
+    assert 'type="checkbox"' in html and 'type="radio"' not in html
+    html = Template('{% include "components/field.html" with field=form.one %}').render(Context({"form": form}))
+    assert 'type="radio"' in html

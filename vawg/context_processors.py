@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Updates", "actions:rounds", "updates"),
     ("Service figures", "referrals:index", "figures"),
     ("Consultations", "consultations:index", "consultations"),
+    ("Activity", "activity:index", "activity"),
     ("Annual reports", "reports:index", "reports"),
     ("API", "api:tokens", "api"),
 ]

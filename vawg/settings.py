@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "actions",
     "referrals",
     "consultations",
+    "activity",
     "reports",
     "api",
     "audit",

@@ -63,6 +63,7 @@ urlpatterns = [
     path("<slug:partnership_slug>/plan/", include("actions.urls")),
     path("<slug:partnership_slug>/figures/", include("referrals.urls")),
     path("<slug:partnership_slug>/consultations/", include("consultations.urls")),
+    path("<slug:partnership_slug>/activity/", include("activity.urls")),
     path("<slug:partnership_slug>/reports/", include("reports.urls")),
     path("<slug:partnership_slug>/audit/", include("partnership.audit_urls")),
     path("<slug:partnership_slug>/api-tokens/", include("api.urls")),

@@ -68,3 +68,25 @@ def fill_year(world, *, size: int, year: int = 2015) -> None:
         consultation_services.quote_create(
             consultation=consultation, user=world.lead, text=f"Draft quote never shown {n}", theme=theme
         )
+    fill_activity(world, size=size, year=year)
+
+
+def fill_activity(world, *, size: int, year: int) -> None:
+    """Training, events, meetings with attendance and contracts ending, `size` of each."""
+    from tests.activity.factories import (
+        AgencyFactory,
+        AttendanceFactory,
+        ContractFactory,
+        EventFactory,
+        MeetingFactory,
+        TrainingSessionFactory,
+    )
+
+    partnership = world.partnership
+    for n in range(size):
+        agency = AgencyFactory(partnership=partnership)
+        TrainingSessionFactory(partnership=partnership, year=year, agency=agency, number_trained=10 + n)
+        EventFactory(partnership=partnership, date=date(year, 11, 1 + n % 28))
+        meeting = MeetingFactory(partnership=partnership, group=world.group, date=date(year, 6, 1 + n % 28))
+        AttendanceFactory(meeting=meeting, agency=agency)
+        ContractFactory(partnership=partnership, end_date=date(year + 1, 3, 31))

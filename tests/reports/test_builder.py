@@ -145,10 +145,10 @@ def test_collecting_takes_the_same_number_of_queries_whatever_the_size(world, re
         builder.render_html(context, for_pdf=True)
 
 
-# Boroughs and governance 4; the action plan's selectors 21; service figures 9; consultations 8; the figures'
-# drawings 2 (which are stored; storing the new ones). Each selector reads a fixed number of queries, so the total
-# is the same for one action or a thousand.
-QUERIES = 44
+# Boroughs and governance 4; the action plan's selectors 21; service figures 9; consultations 8; training, events,
+# attendance and contracts 9; the figures' drawings 2 (which are stored; storing the new ones). Each selector reads a
+# fixed number of queries, so the total is the same for one action or a thousand.
+QUERIES = 53
 
 
 def test_a_ranking_question_is_reported_with_its_first_places(world, report):
@@ -163,3 +163,47 @@ def test_a_ranking_question_is_reported_with_its_first_places(world, report):
     context = builder.collect(report, draft=False)
     [block] = context.feedback["consultations"][0].questions
     assert [row[0] for row in block.table.rows][:1] == ["Refuge"] and block.table.rows[0][-1] == "50% (20)"
+
+
+def test_the_report_carries_training_events_attendance_and_the_contracts_ending(world, report):
+    import datetime
+
+    from activity.models import Attendance, Strand
+    from tests.activity.factories import (
+        AgencyFactory,
+        AttendanceFactory,
+        ContractFactory,
+        EventFactory,
+        MeetingFactory,
+        TrainingSessionFactory,
+    )
+
+    p = world.partnership
+    health = AgencyFactory(partnership=p, name="Imperial College Healthcare")
+    TrainingSessionFactory(partnership=p, agency=health, strand=Strand.DOMESTIC_ABUSE, number_trained=350)
+    TrainingSessionFactory(partnership=p, agency=None, strand=Strand.HARMFUL_PRACTICES, number_trained=125)
+    TrainingSessionFactory(partnership=p, year=2016, agency=health, number_trained=4321)
+    EventFactory(partnership=p, title="Delivering Innovation Together", kind="conference", reach=70)
+    meeting = MeetingFactory(partnership=p, group=world.group, date=datetime.date(2015, 6, 1))
+    AttendanceFactory(meeting=meeting, agency=health)
+    AttendanceFactory(
+        meeting=MeetingFactory(partnership=p, group=world.group, date=datetime.date(2015, 9, 1)),
+        agency=health,
+        status=Attendance.Status.APOLOGIES,
+    )
+    ContractFactory(partnership=p, service="VAWG coordination", provider="Standing Together")
+    ContractFactory(partnership=p, service="Runs on", end_date=datetime.date(2019, 3, 31))
+    ContractFactory(partnership=world.other_partnership, service="Another partnership's contract")
+
+    html = builder.build(report, draft=False, with_pdf=False).html
+    assert "Training delivered by VAWG strand, 2015-16" in html
+    assert "475 people trained" in html and "4321" not in html
+    strand_table = html.split("Training delivered by VAWG strand")[1].split("</table>")[0]
+    assert "Domestic abuse" in strand_table and "350" in strand_table and "125" in strand_table
+    assert "Imperial College Healthcare" in html.split("Training delivered by audience agency")[1]
+    assert "Delivering Innovation Together" in html
+    attendance = html.split("Attendance at the partnership&#x27;s meetings by agency")[1].split("</table>")[0]
+    assert "Imperial College Healthcare" in attendance and "50%" in attendance
+    gaps = html.split('id="gaps"')[1].split('id="feedback"')[0]
+    assert "VAWG coordination" in gaps and "Standing Together" in gaps and "31 March 2017" in gaps
+    assert "Runs on" not in gaps and "Another partnership" not in html

@@ -27,10 +27,11 @@ def field_type(bound_field) -> str:
     """Which GOV.UK component renders this form field."""
     widget = bound_field.field.widget
     # Radios and checkbox lists have an input_type of their single inputs; field.html renders them as groups.
-    if isinstance(widget, forms.RadioSelect):
-        return "radioselect"
+    # CheckboxSelectMultiple is a subclass of RadioSelect: ask for it first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxselectmultiple"
+    if isinstance(widget, forms.RadioSelect):
+        return "radioselect"
     return _input_type(widget) or widget.__class__.__name__.lower()
 
 

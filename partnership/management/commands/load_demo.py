@@ -9,7 +9,7 @@ from partnership import demo
 # Each app that has demo data offers `<app>.demo.STEPS`: partnership slug -> `step(partnership) -> summary`.
 # For each demo partnership (demo.PARTNERSHIPS, in order) the apps' steps for it run in this order; an app with
 # nothing for a partnership has no entry for its slug, so each partnership gets only its own seeds' records.
-DEMO_LOADERS = ["actions.demo", "referrals.demo", "consultations.demo", "reports.demo"]
+DEMO_LOADERS = ["actions.demo", "referrals.demo", "consultations.demo", "activity.demo", "reports.demo"]
 
 
 def demo_steps(slug: str) -> list[tuple[str, object]]:
