@@ -103,6 +103,7 @@ class ReportContext:
     feedback: dict | None = None
     forward_plan: list | None = None
     recommendations: list | None = None
+    case_reviews: dict | None = None
     appendix: list | None = None
     figures: list[Figure] = field(default_factory=list)
     suppression_used: bool = False
@@ -198,6 +199,41 @@ def _action_plan_sections(context: ReportContext) -> None:
     context.forward_plan = plan.forward_plan(strategy=strategy, year=year)
     context.recommendations = plan.recommendations_with_ratings(context.partnership, Quarter(year, 4))
     context.appendix = plan.appendix_rows(strategy=strategy, year=year)
+
+
+def _case_review_section(context: ReportContext) -> None:
+    """The case review register in figures: reviews by type and status, the themes recurring across them, and
+    the progress of their recommendations (counts of reviews disclose nobody; the register holds no names)."""
+    from actions import selectors as plan
+
+    summary = plan.case_review_summary(context.partnership)
+    if not summary.total:
+        return
+    statuses = summary.statuses
+    context.case_reviews = {
+        "by_kind": Table(
+            caption="Case reviews by type and status",
+            head=["Type of review", *statuses, "Total"],
+            rows=[[kind, *counts, total] for kind, counts, total in summary.by_kind_and_status],
+            total=[
+                "Total",
+                *[sum(row[1][i] for row in summary.by_kind_and_status) for i in range(len(statuses))],
+                summary.total,
+            ],
+        ),
+        "themes": Table(
+            caption="Themes recurring across case reviews",
+            head=["Theme", "Reviews"],
+            rows=[[f"{t.name} (illustrative)" if t.illustrative else t.name, t.review_count] for t in summary.themes],
+        ),
+        "recommendations": Table(
+            caption="Progress of the case reviews' recommendations",
+            head=["Status", "Recommendations"],
+            rows=[[label, count] for label, count in summary.recommendations_by_status],
+            total=["Total", sum(count for _, count in summary.recommendations_by_status)],
+        ),
+        "summary": summary,
+    }
 
 
 # --- Service activity (referrals app) -------------------------------------------------------------------------
@@ -547,6 +583,7 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
     context.governance = _governance(context, governance_tree(partnership))
     progress(20, "Collecting the action plan")
     _action_plan_sections(context)
+    _case_review_section(context)
     progress(30, "Collecting service figures")
     _referral_sections(context)
     progress(40, "Collecting survivor and professional feedback")
