@@ -284,7 +284,9 @@ def _load_simple_plan(partnership, groups, lead, path: Path) -> Strategy:
         action = _action(strategy, priorities[row["priority"]], row["ref"], row["text"], action_groups)
         if period and row.get("progress"):
             for group in action_groups:
-                _accepted_update(action, group, period, progress=row["progress"], user=lead)
+                _accepted_update(
+                    action, group, period, progress=row["progress"], next_steps=row.get("next_steps", ""), user=lead
+                )
     return strategy
 
 
