@@ -797,6 +797,14 @@ def recommendation_edit(request: HttpRequest, recommendation_id: int | None = No
         if recommendation_id
         else None
     )
+    if recommendation is not None and recommendation.case_review_id:
+        # A case review's recommendation takes its type and source from the review: changed on the review's page.
+        return redirect(
+            "actions:case_review_recommendation_edit",
+            request.partnership.slug,
+            recommendation.case_review_id,
+            recommendation.pk,
+        )
     initial = {}
     if recommendation:
         initial = {

@@ -393,3 +393,19 @@ def test_the_import_command_imports_a_file(world, tmp_path):
     path.write_bytes(_csv([HEADINGS, ["DHR 8", "DHR", "", "Commissioned", "", "Housing", "", ""]]))
     call_command("import_case_reviews", str(path), partnership=world.partnership.slug)
     assert CaseReview.objects.get(reference="DHR 8").themes.get().name == "Housing"
+
+
+def test_the_recommendations_page_sends_a_reviews_recommendation_to_its_review(world, client):
+    review = CaseReviewFactory(partnership=world.partnership, reference="DHR 3")
+    recommendation = case_review_recommendation(review, text="Train GPs on coercive control.")
+    client.force_login(world.lead)
+
+    page = client.get(_url(world, "recommendations")).content.decode()
+    response = client.get(_url(world, "recommendation_edit", recommendation_id=recommendation.pk))
+
+    assert "Train GPs on coercive control." in page
+    assert _url(world, "case_review_detail", review_id=review.pk) in page
+    assert response.status_code == 302
+    assert response.url == _url(
+        world, "case_review_recommendation_edit", review_id=review.pk, recommendation_id=recommendation.pk
+    )
