@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from partnership.access import LEAD, partnership_view
 from reports import narrative, selectors, services
@@ -316,14 +318,21 @@ def update_detail(request: HttpRequest, update_id: int) -> HttpResponse:
         "reports/update_detail.html",
         {
             "update": update,
-            "texts": [
-                (label, value.strftime("%-d %B %Y") if hasattr(value, "strftime") else value) for label, value in texts
-            ],
+            "texts": [(label, _shown(value)) for label, value in texts],
             "editions": selectors.update_editions(update),
             "is_lead": request.membership.is_strategic_lead,
             "build_form": BuildForm(initial={"version": update.version}),
         },
     )
+
+
+def _shown(value) -> str:
+    """A narrative field on the update's page: a date as people write it, text with its line breaks (escaped)."""
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "strftime"):
+        return date_format(value, "j F Y")
+    return linebreaksbr(value, autoescape=True)
 
 
 @partnership_view(LEAD, methods=("GET", "POST"))

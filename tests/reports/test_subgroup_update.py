@@ -265,3 +265,12 @@ def test_query_counts_do_not_grow_with_the_updates(world, client, django_assert_
     client.force_login(world.board_member)
     with django_assert_num_queries(PAGE_QUERIES[name]):
         assert client.get(_url(world, name, **kwargs)).status_code == 200
+
+
+def test_the_update_page_shows_the_narrative_escaped_with_its_line_breaks(world, client):
+    update = SubgroupUpdateFactory(
+        partnership=world.partnership, group=world.group, key_challenges="First line\n<b>second</b>"
+    )
+    client.force_login(world.board_member)
+    content = client.get(_url(world, "update_detail", update_id=update.pk)).content.decode()
+    assert "First line<br>&lt;b&gt;second&lt;/b&gt;" in content
