@@ -409,3 +409,24 @@ def test_the_recommendations_page_sends_a_reviews_recommendation_to_its_review(w
     assert response.url == _url(
         world, "case_review_recommendation_edit", review_id=review.pk, recommendation_id=recommendation.pk
     )
+
+
+def test_a_large_register_file_is_checked_and_imported_by_the_task_runner(world, client, monkeypatch):
+    from partnership.models import PendingUpload
+    from vawg import tabular
+
+    # Small request limits stand in for a large file (the immediate task backend runs the check at once).
+    monkeypatch.setattr(tabular, "INLINE_LIMITS", tabular.Limits(max_rows=2, max_parse_bytes=2_000))
+    rows = [HEADINGS] + [[f"DHR {n}", "DHR", "", "In progress", "", "Housing", "", ""] for n in range(1, 5)]
+    client.force_login(world.lead)
+
+    response = client.post(_url(world, "case_reviews_import"), {"file": SimpleUploadedFile("big.csv", _csv(rows))})
+
+    upload = PendingUpload.objects.get()
+    status = reverse("partnership:upload", args=[world.partnership.slug, upload.pk])
+    assert response.status_code == 302 and response.url == status
+    assert upload.state == PendingUpload.State.READY
+    assert not CaseReview.objects.exists()
+    client.post(status, {"action": "confirm"})
+    assert CaseReview.objects.filter(partnership=world.partnership).count() == 4
+    assert [(t.name, t.review_count) for t in selectors.recurring_themes(world.partnership)] == [("Housing", 4)]
