@@ -5,6 +5,8 @@ from django.contrib import admin
 from actions.models import (
     Action,
     ActionGroup,
+    CaseReview,
+    CaseReviewTheme,
     Priority,
     ProgressUpdate,
     RagRating,
@@ -86,3 +88,18 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_display = ["ref", "source", "partnership", "status"]
     list_filter = ["partnership", "source_type", "status"]
     filter_horizontal = ["actions"]
+
+
+@admin.register(CaseReview)
+class CaseReviewAdmin(admin.ModelAdmin):
+    list_display = ["reference", "kind", "status", "partnership"]
+    list_filter = ["partnership", "kind", "status"]
+    list_select_related = ["partnership"]
+    filter_horizontal = ["themes"]
+    readonly_fields = ["version", "updated_by", "updated_at"]
+
+
+@admin.register(CaseReviewTheme)
+class CaseReviewThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "partnership", "illustrative"]
+    list_filter = ["partnership"]

@@ -8,6 +8,8 @@
   illustrative plan (its pages say so) written from the recommendations it answers;
 - fixtures/recommendations_001.json: seed 001's recommendations R1-R12, each linked to that plan's action.
 - fixtures/action_plan_barking_dagenham_2018.json: the Barking & Dagenham sub group's forward plan (seed 002).
+- fixtures/case_reviews_tri_borough.json: seed 003's six DHRs and its first joint SCR/DHR (RBKC, 2015) on the
+  case review register; what the seed does not give is empty or marked illustrative (its "_note" says which).
 
 `STEPS` says which partnership gets which: each partnership only its own seeds' plans.
 """
@@ -25,6 +27,8 @@ from django.utils import timezone
 from actions import selectors, services
 from actions.models import (
     Action,
+    CaseReview,
+    CaseReviewTheme,
     Priority,
     ProgressUpdate,
     RagRating,
@@ -43,6 +47,7 @@ ADDENDUM_2018_21 = FIXTURES / "action_plan_addendum_2018_21.json"
 SCRUTINY_RESPONSE_2006 = FIXTURES / "action_plan_tower_hamlets_2006.json"
 RECOMMENDATIONS = FIXTURES / "recommendations_001.json"
 FORWARD_PLAN_2018 = FIXTURES / "action_plan_barking_dagenham_2018.json"
+CASE_REVIEWS = FIXTURES / "case_reviews_tri_borough.json"
 
 
 def _when(period: Quarter) -> datetime:
@@ -231,6 +236,44 @@ def _load_recommendations(partnership: Partnership) -> int:
     return len(data["recommendations"])
 
 
+def _load_case_reviews(partnership: Partnership, groups, lead) -> int:
+    data = json.loads(CASE_REVIEWS.read_text())
+    for row in data["reviews"]:
+        existing = CaseReview.objects.filter(partnership=partnership, reference=row["reference"]).first()
+        review = services.case_review_save(
+            partnership=partnership,
+            case_review=existing,
+            expected_version=existing.version if existing else 0,
+            kind=row["kind"],
+            reference=row["reference"],
+            status=row["status"],
+            overseen_by=groups.get(row["overseen_by"]),
+            themes=row["themes"],
+            summary=row["summary"],
+            illustrative=row["illustrative"],
+            user=lead,
+        )
+        for item in row.get("recommendations", []):
+            actions = [
+                Action.objects.get(strategy__partnership=partnership, strategy__slug=slug, ref=ref)
+                for slug, ref in item["actions"]
+            ]
+            services.case_review_recommendation_save(
+                case_review=review,
+                recommendation=review.recommendations.filter(ref=item["ref"]).first(),
+                ref=item["ref"],
+                text=item["text"],
+                status=item["status"],
+                source_date=datetime.fromisoformat(item["source_date"]).date(),
+                actions=actions,
+            )
+    # The seed names no themes: every demo theme is illustrative, and its pages say so.
+    for theme in CaseReviewTheme.objects.filter(partnership=partnership, illustrative=False):
+        theme.illustrative = True
+        theme.save(update_fields=["illustrative"])
+    return len(data["reviews"])
+
+
 def _load_simple_plan(partnership, groups, lead, path: Path) -> Strategy:
     """A plan whose actions carry at most one progress text for one period, and no ratings."""
     data = json.loads(path.read_text())
@@ -241,7 +284,9 @@ def _load_simple_plan(partnership, groups, lead, path: Path) -> Strategy:
         action = _action(strategy, priorities[row["priority"]], row["ref"], row["text"], action_groups)
         if period and row.get("progress"):
             for group in action_groups:
-                _accepted_update(action, group, period, progress=row["progress"], user=lead)
+                _accepted_update(
+                    action, group, period, progress=row["progress"], next_steps=row.get("next_steps", ""), user=lead
+                )
     return strategy
 
 
@@ -261,9 +306,11 @@ def load_tri_borough(partnership: Partnership) -> str:
     plan = _load_plan(partnership, groups, lead)
     _load_rounds(plan, groups, lead)
     addendum = _load_addendum(partnership, groups, lead)
+    reviews = _load_case_reviews(partnership, groups, lead)
     summary = selectors.rag_summary(strategy=plan, year=2015)
     return (
         f"{plan.actions.count()} actions in {plan.title} and {addendum.actions.count()} in {addendum.title}; "
+        f"{reviews} case reviews; "
         f"2015-16: "
         + ", ".join(f"{row.total} {row.rating.label.lower()} ({row.percent}%)" for row in summary.rows if row.total)
     )

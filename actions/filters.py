@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from actions import selectors
-from actions.models import ActionGroup, Priority, ProgressUpdate, Strategy, UpdateRound
+from actions.models import ActionGroup, CaseReview, CaseReviewTheme, Priority, ProgressUpdate, Strategy, UpdateRound
 from partnership.models import OperationalGroup
 from vawg.rag import Rag
 
@@ -126,3 +126,21 @@ class ActionPlanFilter(django_filters.FilterSet):
             action=OuterRef("pk"), year=self.update_round.year, quarter=self.update_round.quarter, status=value
         )
         return queryset.filter(Exists(in_state))
+
+
+class CaseReviewFilter(django_filters.FilterSet):
+    """The case review register's filter panel, applied to `selectors.case_reviews_for`."""
+
+    kind = django_filters.ChoiceFilter(label="Type of review", choices=CaseReview.Kind.choices, empty_label="All types")
+    status = django_filters.ChoiceFilter(label="Status", choices=CaseReview.Status.choices, empty_label="Any status")
+    theme = django_filters.ModelChoiceFilter(
+        label="Theme", field_name="themes", queryset=CaseReviewTheme.objects.none(), empty_label="Any theme"
+    )
+
+    class Meta:
+        model = CaseReview
+        fields: list[str] = []
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["theme"].queryset = CaseReviewTheme.objects.filter(partnership=partnership).order_by("name")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from actions.models import Action, Priority, ProgressUpdate, Recommendation, Strategy
+from actions.models import Action, CaseReview, Priority, ProgressUpdate, Recommendation, Strategy
 from partnership.models import OperationalGroup, Partnership
 from vawg.forms import DateInput
 from vawg.periods import FinancialYear, PeriodError, Quarter
@@ -208,3 +208,72 @@ class RecommendationForm(forms.Form):
         actions = Action.objects.filter(strategy__partnership=partnership).select_related("strategy")
         self.fields["actions"].queryset = actions.order_by("strategy__first_year", "sort_key")
         self.fields["actions"].label_from_instance = lambda a: f"{a.ref} ({a.strategy.slug}): {a.text[:90]}"
+
+
+ANONYMISED_HINT = (
+    "Do not enter anything that could identify the people involved: no names, initials, ages, addresses or dates "
+    "of death. Use the review's reference and describe themes and learning in general terms."
+)
+
+
+class CaseReviewForm(forms.Form):
+    kind = forms.ChoiceField(label="Type of review", choices=CaseReview.Kind.choices)
+    reference = forms.CharField(
+        max_length=40, help_text="The partnership's own reference, e.g. DHR 3. Not the name of anyone involved."
+    )
+    commissioned_on = forms.DateField(label="Date commissioned (optional)", required=False, widget=DateInput())
+    status = forms.ChoiceField(choices=CaseReview.Status.choices)
+    overseen_by = forms.ModelChoiceField(
+        label="Group keeping track of it (optional)", queryset=OperationalGroup.objects.none(), required=False
+    )
+    themes = forms.CharField(
+        label="Themes (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One a line, e.g. Coercive control. A theme already used on another review is counted with it.",
+    )
+    summary = forms.CharField(
+        label="Summary (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}), help_text=ANONYMISED_HINT
+    )
+    illustrative = forms.BooleanField(
+        label="Illustrative: made up to show how the register works, not a real review", required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["overseen_by"].queryset = OperationalGroup.objects.filter(partnership=partnership).order_by(
+            "abbreviation"
+        )
+        self.fields["overseen_by"].label_from_instance = lambda g: f"{g.abbreviation}: {g.name}"
+
+
+class CaseReviewDeleteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CaseReviewRecommendationForm(forms.Form):
+    ref = forms.CharField(label="Ref", max_length=20, help_text="As the review numbers it, e.g. 4")
+    text = forms.CharField(label="Recommendation", widget=forms.Textarea(attrs={"rows": 4}), help_text=ANONYMISED_HINT)
+    source_date = forms.DateField(label="Date of the review's report", widget=DateInput())
+    status = forms.ChoiceField(choices=Recommendation.Status.choices)
+    actions = forms.ModelMultipleChoiceField(
+        label="Actions that answer it",
+        queryset=Action.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        actions = Action.objects.filter(strategy__partnership=partnership).select_related("strategy")
+        self.fields["actions"].queryset = actions.order_by("strategy__first_year", "sort_key")
+        self.fields["actions"].label_from_instance = lambda a: f"{a.ref} ({a.strategy.slug}): {a.text[:90]}"
+
+
+class CaseReviewImportForm(forms.Form):
+    file = forms.FileField(
+        label="Case review register file",
+        help_text="CSV or Excel (.xlsx), one row per review, up to 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

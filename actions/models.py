@@ -301,6 +301,7 @@ class Recommendation(models.Model):
     class SourceType(models.TextChoices):
         SCRUTINY_REVIEW = "scrutiny_review", "Scrutiny review"
         DHR = "dhr", "Domestic Homicide Review"
+        SAR = "sar", "Safeguarding Adults Review"
         SCR = "scr", "Serious Case Review"
         INSPECTION = "inspection", "Inspection"
         OTHER = "other", "Other review"
@@ -320,6 +321,10 @@ class Recommendation(models.Model):
     text = models.TextField("recommendation")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     actions = models.ManyToManyField(Action, blank=True, related_name="recommendations")
+    # A case review's recommendation: its type and source are the review's (kept in step by the review's service).
+    case_review = models.ForeignKey(
+        "CaseReview", on_delete=models.CASCADE, null=True, blank=True, related_name="recommendations"
+    )
 
     class Meta:
         ordering = ["-source_date", "source", "sort_key"]
@@ -329,3 +334,72 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref} ({self.source})"
+
+
+class CaseReviewTheme(models.Model):
+    """A theme of the partnership's own vocabulary (e.g. "Coercive control", "Mental health"), shared by its case
+    reviews so that a theme recurring across reviews is counted."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="case_review_themes")
+    name = models.CharField(max_length=100)
+    # A theme the demo gives a review the seed documents do not name (its pages say so).
+    illustrative = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["partnership", "name"], name="case_review_theme_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseReview(models.Model):
+    """A Domestic Homicide Review, Safeguarding Adults Review or Serious Case Review on the partnership's register.
+
+    Anonymised by design: the register keeps a reference ("DHR 3"), dates of the review's own process, its status
+    and themes, never the names of the people involved nor dates of death.
+    """
+
+    class Kind(models.TextChoices):
+        # The same values as Recommendation.SourceType, so a review's recommendations carry its kind.
+        DHR = "dhr", "Domestic Homicide Review"
+        SAR = "sar", "Safeguarding Adults Review"
+        SCR = "scr", "Serious Case Review"
+
+    class Status(models.TextChoices):
+        COMMISSIONED = "commissioned", "Commissioned"
+        IN_PROGRESS = "in_progress", "In progress"
+        QUALITY_ASSURANCE = "quality_assurance", "With Home Office / quality assurance"
+        PUBLISHED = "published", "Published"
+        CLOSED = "closed", "Closed"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="case_reviews")
+    kind = models.CharField("type of review", max_length=10, choices=Kind.choices)
+    reference = models.CharField(max_length=40, help_text="The partnership's own reference, e.g. DHR 3.")
+    sort_key = models.CharField(max_length=60, editable=False)
+    commissioned_on = models.DateField("date commissioned", null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.COMMISSIONED)
+    overseen_by = models.ForeignKey(
+        OperationalGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="case_reviews",
+        verbose_name="group keeping track of it",
+    )
+    themes = models.ManyToManyField(CaseReviewTheme, blank=True, related_name="case_reviews")
+    summary = models.TextField(blank=True)
+    # Made-up content shown only so a demo page has something to show (the project's "illustrative" pattern).
+    illustrative = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "reference"], name="case_review_reference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference

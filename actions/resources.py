@@ -12,13 +12,30 @@ once (`plan_file.apply_plan`), so these resources do not.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from functools import cached_property
+
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, ActionGroup, Priority, ProgressUpdate, RagRating, RagRatingChange, ref_sort_key
+from actions.models import (
+    Action,
+    ActionGroup,
+    CaseReview,
+    Priority,
+    ProgressUpdate,
+    RagRating,
+    RagRatingChange,
+    ref_sort_key,
+)
+from actions.services import set_review_themes, themes_resolve
 from audit.recorder import audited_bulk_create, audited_bulk_update
-from partnership.resources import Column, FileResource, Parsed
+from partnership.imports import KeptFileHandler
+from partnership.models import OperationalGroup
+from partnership.resources import Column, FileResource, Parsed, Reader
 from vawg.rag import Rag
+from vawg.tabular import CellError, normalise_heading
 
 # Importing for real, the stored records compared with stay locked until the import commits. NO KEY UPDATE: an
 # editor's insert that refers to an action (a rating's history entry) takes KEY SHARE on it and must not wait for the
@@ -314,4 +331,228 @@ class RatingResource(PlanPartResource):
                 for rating, before in self.changes
             ],
             partnership_id=partnership_id,
+        )
+
+
+# --- The case review register: one review a row ------------------------------------------------------------
+
+
+def _choice_reader(choices, what: str):
+    by_key = {}
+    for value, label in choices:
+        by_key[normalise_heading(value)] = value
+        by_key[normalise_heading(label)] = value
+
+    def read(text: str) -> str:
+        value = by_key.get(normalise_heading(text))
+        if value is None:
+            known = ", ".join(label for _, label in choices)
+            raise CellError(f"'{text}' is not a {what}; write one of: {known}." if text else f"is empty ({known}).")
+        return value
+
+    return read
+
+
+KIND_ABBREVIATIONS = [(kind.value, kind.value.upper()) for kind in CaseReview.Kind]  # DHR, SAR, SCR
+
+
+def read_kind(text: str) -> str:
+    return _choice_reader([*CaseReview.Kind.choices, *KIND_ABBREVIATIONS], "type of review")(text)
+
+
+def read_status(text: str) -> str:
+    return _choice_reader(CaseReview.Status.choices, "status")(text)
+
+
+def read_reference(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise CellError("is empty; give the review's reference, e.g. DHR 3.")
+    if len(text) > 40:
+        raise CellError("is longer than 40 characters.")
+    return text
+
+
+def read_date(text: str) -> date | None:
+    """2016-03-27 (as exported, and as a spreadsheet's date cell reads) or 27/03/2016; empty: not recorded."""
+    if text == "":
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise CellError(f"'{text}' is not a date; write it like 27/03/2016.")
+
+
+YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False, "": False}
+
+
+def read_yes_no(text: str) -> bool:
+    answer = YES_NO.get(normalise_heading(text))
+    if answer is None:
+        raise CellError(f"'{text}' should be Yes, No or empty.")
+    return answer
+
+
+def read_theme_names(text: str) -> list[str]:
+    names = [" ".join(part.split()) for part in text.split(";")]
+    names = list(dict.fromkeys(name for name in names if name))
+    for name in names:
+        if len(name) > 100:
+            raise CellError(f"the theme '{name[:40]}...' is longer than 100 characters.")
+    return names
+
+
+def _label(choices):
+    labels = dict(choices)
+    return lambda value: labels.get(value, value)
+
+
+class CaseReviewResource(FileResource):
+    """The case review register in the layout its export writes and its import reads back: rows matched on the
+    review's reference within the partnership; themes separated by semicolons, matched with the partnership's
+    vocabulary (new ones added). No column for names or dates of death: the register is anonymised."""
+
+    kind = "case-reviews"
+    title = "Case reviews"
+    update_fields = ("kind", "commissioned_on", "status", "overseen_by", "summary", "illustrative")
+    stale_column = "Reference"
+
+    reference = Column("reference", "Reference", Reader(read_reference), aliases=["Ref", "Review"])
+    review_kind = Column(
+        "kind", "Type", Reader(read_kind, render=_label(CaseReview.Kind.choices)), aliases=["Type of review", "Kind"]
+    )
+    commissioned_on = Column(
+        "commissioned_on", "Date commissioned", Reader(read_date), aliases=["Commissioned"], required=False
+    )
+    status = Column("status", "Status", Reader(read_status, render=_label(CaseReview.Status.choices)))
+    overseen_by = Column(
+        "overseen_by",
+        "Group",
+        Reader("read_group", render=lambda group: group.abbreviation if group else ""),
+        aliases=["Tracked by", "Group keeping track of it"],
+        required=False,
+    )
+    themes = Column(
+        "theme_names", "Themes", Reader(read_theme_names, render=lambda names: "; ".join(names)), required=False
+    )
+    summary = Column("summary", "Summary", Reader(lambda text: text.strip()), required=False)
+    illustrative = Column(
+        "illustrative", "Illustrative", Reader(read_yes_no, render=lambda v: "Yes" if v else "No"), required=False
+    )
+
+    class Meta(FileResource.Meta):
+        model = CaseReview
+        fields = import_order = export_order = (
+            "reference",
+            "review_kind",
+            "commissioned_on",
+            "status",
+            "overseen_by",
+            "themes",
+            "summary",
+            "illustrative",
+        )
+        import_id_fields = ("reference",)
+
+    def get_queryset(self):
+        return (
+            CaseReview.objects.filter(partnership=self.partnership)
+            .select_related("overseen_by")
+            .prefetch_related("themes")
+            .order_by("kind", "sort_key")
+        )
+
+    @cached_property
+    def groups(self) -> dict[str, OperationalGroup]:
+        found = {}
+        for group in OperationalGroup.objects.filter(partnership=self.partnership):
+            found[normalise_heading(group.name)] = group
+            found[normalise_heading(group.abbreviation)] = group
+        return found
+
+    def read_group(self, text: str) -> OperationalGroup | None:
+        if text == "":
+            return None
+        group = self.groups.get(normalise_heading(text))
+        if group is None:
+            raise CellError(f"'{text}' is not a group of this partnership.")
+        return group
+
+    def key_from(self, values):
+        return (normalise_heading(values["reference"]),)
+
+    def describe(self, key):
+        return f"the review '{key[0]}'"
+
+    def existing(self, keys):
+        found = self.locked(CaseReview.objects.filter(partnership=self.partnership)).prefetch_related("themes")
+        stored = {}
+        for review in found:
+            review.theme_names = sorted(theme.name for theme in review.themes.all())
+            stored[(normalise_heading(review.reference),)] = review
+        return stored
+
+    def init_instance(self, row=None):
+        review = CaseReview(partnership=self.partnership)
+        review.theme_names = []
+        return review
+
+    def check_row(self, instance, row):
+        instance.sort_key = ref_sort_key(instance.reference)
+        instance.theme_names = getattr(instance, "theme_names", None) or []
+
+    def differs(self, instance) -> bool:
+        stored = sorted(theme.name.casefold() for theme in instance.themes.all()) if instance.pk else []
+        return stored != sorted(name.casefold() for name in instance.theme_names)
+
+    def validate_row(self, instance):
+        instance.full_clean(exclude=["partnership", "version", "sort_key"], validate_unique=False)
+
+    def prepare(self, instance, new: bool) -> None:
+        instance.updated_by = self.user
+        if not new:
+            instance.version += 1
+
+    def write(self, to_create, to_update):
+        model = CaseReview
+        audited_bulk_create(model, to_create, partnership_id=self.partnership.pk, batch_size=1000)
+        audited_bulk_update(
+            model,
+            to_update,
+            [*self.update_fields, "version", "updated_by"],
+            partnership_id=self.partnership.pk,
+            batch_size=1000,
+        )
+        # In the file's order, so that a new theme is named as the first row that gives it writes it.
+        order = {id(instance): number for number, instance in self.records.values()}
+        for review in sorted([*to_create, *to_update], key=lambda review: order.get(id(review), 0)):
+            set_review_themes(review, themes_resolve(partnership=self.partnership, names=review.theme_names))
+
+    def export_field(self, field, instance, **kwargs):
+        if field.attribute == "theme_names":
+            return "; ".join(theme.name for theme in instance.themes.all())
+        return super().export_field(field, instance, **kwargs)
+
+
+class CaseReviewImportHandler(KeptFileHandler):
+    """A register file too large for a web request, checked and imported by the task runner."""
+
+    title = CaseReviewResource.title
+    headings = CaseReviewResource.known_headings()
+
+    def start_url(self, upload) -> str:
+        return reverse("actions:case_reviews_import", args=[upload.partnership.slug])
+
+    def done_url(self, upload, result) -> str:
+        return reverse("actions:case_reviews", args=[upload.partnership.slug])
+
+    def run(self, upload, *, dry_run: bool):
+        return CaseReviewResource(upload.partnership, user=upload.user).run(
+            self.table(upload),
+            dry_run=dry_run,
+            filename=upload.filename,
+            previewed=None if dry_run else upload.payload,
+            mapping=upload.params.get("mapping"),
         )

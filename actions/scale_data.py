@@ -1,6 +1,8 @@
 """The scale data's action plan (see `partnership.scale_data`): a strategy with 7 priorities and 40-120 actions (1-3
 responsible groups each), a closed update round per quarter with an accepted update from every responsible group
-(the latest round open, its updates submitted), and a rating with its change record per action and quarter."""
+(the latest round open, its updates submitted), and a rating with its change record per action and quarter; and a
+case review register of about three reviews a year, with themes from one vocabulary and recommendations linked to
+actions."""
 
 from __future__ import annotations
 
@@ -11,10 +13,13 @@ from datetime import timedelta
 from actions.models import (
     Action,
     ActionGroup,
+    CaseReview,
+    CaseReviewTheme,
     Priority,
     ProgressUpdate,
     RagRating,
     RagRatingChange,
+    Recommendation,
     Strategy,
     UpdateRound,
     ref_sort_key,
@@ -202,6 +207,69 @@ def _action_plan(rng, counts: Counts, partnership, years, quarters, groups, user
     )
 
 
+THEMES = [
+    "Coercive control",
+    "Information sharing between agencies",
+    "Mental health",
+    "Substance misuse",
+    "Children in the household",
+    "Risk assessment",
+    "Housing",
+    "Economic abuse",
+]
+
+
+def _case_reviews(rng, counts: Counts, partnership, years, lead) -> None:
+    themes = counts.add(CaseReviewTheme, [CaseReviewTheme(partnership=partnership, name=name) for name in THEMES])
+    actions = list(Action.objects.filter(strategy__partnership=partnership).values_list("pk", flat=True))
+    reviews, numbers = [], Counter()
+    for year in years:
+        for _ in range(rng.randint(2, 4)):
+            kind = rng.choice([CaseReview.Kind.DHR, CaseReview.Kind.DHR, CaseReview.Kind.SAR, CaseReview.Kind.SCR])
+            numbers[kind] += 1
+            reference = f"{kind.value.upper()} {numbers[kind]}"
+            reviews.append(
+                CaseReview(
+                    partnership=partnership,
+                    kind=kind,
+                    reference=reference,
+                    sort_key=ref_sort_key(reference),
+                    commissioned_on=FinancialYear(year).starts_on + timedelta(days=rng.randint(0, 360)),
+                    status=rng.choice(CaseReview.Status.values),
+                    updated_by=lead,
+                )
+            )
+    reviews = counts.add(CaseReview, reviews)
+    links, recommendations = [], []
+    for review in reviews:
+        for theme in rng.sample(themes, rng.randint(1, 3)):
+            links.append(CaseReview.themes.through(casereview_id=review.pk, casereviewtheme_id=theme.pk))
+        for number in range(rng.randint(0, 4)):
+            recommendations.append(
+                Recommendation(
+                    partnership=partnership,
+                    case_review=review,
+                    source_type=review.kind,
+                    source=review.reference,
+                    source_date=review.commissioned_on + timedelta(days=300),
+                    ref=str(number + 1),
+                    sort_key=ref_sort_key(str(number + 1)),
+                    text="Improve how agencies share risk information before a case conference.",
+                    status=rng.choice(Recommendation.Status.values),
+                )
+            )
+    counts.add(CaseReview.themes.through, links)
+    recommendations = counts.add(Recommendation, recommendations)
+    if actions:
+        counts.add(
+            Recommendation.actions.through,
+            [
+                Recommendation.actions.through(recommendation_id=r.pk, action_id=rng.choice(actions))
+                for r in recommendations
+            ],
+        )
+
+
 def generate(world: ScalePartnership) -> None:
     _action_plan(
         world.rng,
@@ -213,12 +281,18 @@ def generate(world: ScalePartnership) -> None:
         world.users,
         world.lead,
     )
+    _case_reviews(world.rng, world.counts, world.partnership, world.years, world.lead)
 
 
 STEP = Step(
     app="actions",
     generate=generate,
     tables=[
+        (Recommendation.actions.through, "recommendation__partnership__in"),
+        (Recommendation, "partnership__in"),
+        (CaseReview.themes.through, "casereview__partnership__in"),
+        (CaseReview, "partnership__in"),
+        (CaseReviewTheme, "partnership__in"),
         (RagRatingChange, "action__strategy__partnership__in"),
         (RagRating, "action__strategy__partnership__in"),
         (ProgressUpdate, "action__strategy__partnership__in"),

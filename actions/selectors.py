@@ -32,6 +32,8 @@ from django.http import Http404
 from actions.models import (
     Action,
     ActionGroup,
+    CaseReview,
+    CaseReviewTheme,
     Priority,
     ProgressUpdate,
     RagRating,
@@ -730,19 +732,24 @@ def forward_plan(*, strategy: Strategy, year: int, quarter: int | None = None) -
 # --- Recommendations ------------------------------------------------------------------------------------------
 
 
-def recommendations_with_ratings(partnership: Partnership, period: Quarter | None = None) -> list[Recommendation]:
-    """Recommendations with their actions, each action annotated with `current_rating` (at `period`, or its latest
-    rating). Two queries."""
+def recommendations_with_ratings(
+    partnership: Partnership, period: Quarter | None = None, *, case_review: CaseReview | None = None
+) -> list[Recommendation]:
+    """Recommendations (of one case review, if given) with their actions, each action annotated with
+    `current_rating` (at `period`, or its latest rating). Two queries."""
     actions = (
         Action.objects.select_related("priority", "strategy")
         .annotate(current_rating=_rating_at(period))
         .annotate(rating_score=_score("current_rating"))
         .order_by("sort_key")
     )
+    recommendations = Recommendation.objects.filter(partnership=partnership)
+    if case_review is not None:
+        recommendations = recommendations.filter(case_review=case_review)
     return list(
-        Recommendation.objects.filter(partnership=partnership)
-        .prefetch_related(Prefetch("actions", queryset=actions))
-        .order_by("-source_date", "source", "sort_key")
+        recommendations.prefetch_related(Prefetch("actions", queryset=actions)).order_by(
+            "-source_date", "source", "sort_key"
+        )
     )
 
 
@@ -822,3 +829,78 @@ def years_with_ratings(strategy: Strategy) -> list[FinancialYear]:
 
 def today_quarter(today: date) -> Quarter:
     return Quarter.containing(today)
+
+
+# --- Case reviews ---------------------------------------------------------------------------------------------
+
+
+def case_reviews_for(partnership: Partnership) -> QuerySet[CaseReview]:
+    """The register: each review with its group, its themes and how many of its recommendations there are and
+    are implemented (annotations, so the list costs the same whatever the number of reviews)."""
+    implemented = Q(recommendations__status=Recommendation.Status.IMPLEMENTED)
+    return (
+        CaseReview.objects.filter(partnership=partnership)
+        .select_related("overseen_by")
+        .prefetch_related(Prefetch("themes", queryset=CaseReviewTheme.objects.order_by("name")))
+        .annotate(
+            recommendation_count=Count("recommendations", distinct=True),
+            implemented_count=Count("recommendations", filter=implemented, distinct=True),
+        )
+        .order_by("kind", "sort_key")
+    )
+
+
+def case_review_for(partnership: Partnership, pk: int) -> CaseReview:
+    """One review of the partnership, or 404 (another partnership's reviews do not exist for its members)."""
+    review = case_reviews_for(partnership).filter(pk=pk).first()
+    if review is None:
+        raise Http404("No such case review")
+    return review
+
+
+def recurring_themes(partnership: Partnership) -> list[CaseReviewTheme]:
+    """The partnership's themes with `review_count`, the number of reviews carrying each, most frequent first
+    (themes no review carries any more are left out). One query."""
+    return list(
+        CaseReviewTheme.objects.filter(partnership=partnership)
+        .annotate(review_count=Count("case_reviews", distinct=True))
+        .filter(review_count__gt=0)
+        .order_by("-review_count", "name")
+    )
+
+
+@dataclass
+class CaseReviewSummary:
+    """The register in figures, for its page and the annual report."""
+
+    by_kind_and_status: list[tuple[str, list[int], int]]  # kind label, a count per status, total
+    statuses: list[str]  # status labels, in the order of the counts
+    themes: list[CaseReviewTheme]
+    recommendations_by_status: list[tuple[str, int]]  # status label, count (recommendations of case reviews)
+    total: int = 0
+
+
+def case_review_summary(partnership: Partnership) -> CaseReviewSummary:
+    """Reviews by kind and status, recurring themes, and their recommendations' progress. Three queries."""
+    counts = defaultdict(int)
+    for row in CaseReview.objects.filter(partnership=partnership).values("kind", "status").annotate(n=Count("id")):
+        counts[row["kind"], row["status"]] = row["n"]
+    statuses = CaseReview.Status
+    rows = []
+    for kind in CaseReview.Kind:
+        per_status = [counts[kind.value, status.value] for status in statuses]
+        if sum(per_status):
+            rows.append((kind.label, per_status, sum(per_status)))
+    progress = dict(
+        Recommendation.objects.filter(partnership=partnership, case_review__isnull=False)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return CaseReviewSummary(
+        by_kind_and_status=rows,
+        statuses=[status.label for status in statuses],
+        themes=recurring_themes(partnership),
+        recommendations_by_status=[(s.label, progress.get(s.value, 0)) for s in Recommendation.Status],
+        total=sum(total for _, _, total in rows),
+    )

@@ -20,6 +20,8 @@ from django.utils.formats import date_format
 from actions.models import (
     Action,
     ActionGroup,
+    CaseReview,
+    CaseReviewTheme,
     Priority,
     ProgressUpdate,
     RagRating,
@@ -29,7 +31,8 @@ from actions.models import (
     UpdateRound,
     ref_sort_key,
 )
-from audit.recorder import audited_bulk_create
+from audit.models import AuditEvent
+from audit.recorder import audited_bulk_create, record
 from partnership.models import Membership, OperationalGroup, Partnership
 from vawg.concurrency import EditConflict, check_version, save_if_current
 from vawg.periods import Quarter
@@ -448,3 +451,143 @@ def update_reminders_send(*, partnership: Partnership, today: date, days_before:
         for reminder in reminders:
             send_mail(reminder.subject, "\n".join(reminder.lines), None, [reminder.email])
     return reminders
+
+
+# --- Case reviews (DHR, SAR, SCR) -------------------------------------------------------------------------------
+
+# What a person edits on a case review: shown beside their own entries when a save is refused.
+CASE_REVIEW_FIELDS = ["kind", "reference", "commissioned_on", "status", "overseen_by", "summary", "illustrative"]
+CASE_REVIEW_SAVED_FIELDS = [*CASE_REVIEW_FIELDS, "sort_key", "updated_by", "updated_at"]
+
+
+def theme_names(text: str) -> list[str]:
+    """Themes as written, one a line or separated by semicolons: spaces tidied, repeats dropped, order kept."""
+    names: dict[str, str] = {}
+    for part in text.replace(";", "\n").splitlines():
+        name = " ".join(part.split())
+        if name:
+            names.setdefault(name.casefold(), name)
+    return list(names.values())
+
+
+def themes_resolve(*, partnership: Partnership, names: list[str]) -> list[CaseReviewTheme]:
+    """The partnership's themes with these names, matched whatever their capitals, created when new: one vocabulary,
+    so the same theme on two reviews is one theme counted twice."""
+    names = [" ".join(name.split()) for name in names if name.strip()]
+    for name in names:
+        if len(name) > 100:
+            raise ValidationError({"themes": f"The theme '{name[:40]}...' is longer than 100 characters."})
+    known = {
+        " ".join(theme.name.split()).casefold(): theme
+        for theme in CaseReviewTheme.objects.filter(partnership=partnership)
+    }
+    found = []
+    for name in names:
+        theme = known.get(name.casefold())
+        if theme is None:
+            theme = CaseReviewTheme(partnership=partnership, name=name)
+            theme.full_clean()
+            theme.save()
+            known[name.casefold()] = theme
+        found.append(theme)
+    return found
+
+
+def set_review_themes(case_review: CaseReview, themes: list[CaseReviewTheme]) -> None:
+    """Set a review's themes; a change is written to the audit log (many-to-many changes skip the model signals)."""
+    before = sorted(t.name for t in case_review.themes.all())
+    after = sorted(t.name for t in themes)
+    if before == after:
+        return
+    case_review.themes.set(themes)
+    record(action=AuditEvent.Action.UPDATE, obj=case_review, changes={"themes": [before, after]})
+
+
+@transaction.atomic
+def case_review_save(
+    *,
+    partnership: Partnership,
+    kind: str,
+    reference: str,
+    status: str,
+    themes: list[str],
+    user,
+    commissioned_on: date | None = None,
+    overseen_by: OperationalGroup | None = None,
+    summary: str = "",
+    illustrative: bool = False,
+    case_review: CaseReview | None = None,
+    expected_version: int = 0,
+) -> CaseReview:
+    """Add a case review to the register or change one. `expected_version` is the version the person's form was
+    opened on: if someone saved the review since, nothing is written (EditConflict)."""
+    if overseen_by is not None and overseen_by.partnership_id != partnership.pk:
+        raise PermissionDenied("The group must belong to the review's partnership.")
+    if case_review is not None and case_review.partnership_id != partnership.pk:
+        raise PermissionDenied("The review belongs to another partnership.")
+    is_new = case_review is None
+    review = case_review or CaseReview(partnership=partnership)
+    review.kind, review.reference, review.status = kind, " ".join(reference.split()), status
+    review.commissioned_on, review.overseen_by, review.summary = commissioned_on, overseen_by, summary.strip()
+    review.illustrative, review.updated_by = illustrative, user
+    review.sort_key = ref_sort_key(review.reference)
+    review.full_clean(exclude=["version"])
+    if is_new:
+        if expected_version != 0:
+            raise EditConflict(None, noun="case review")
+        review.save()
+    else:
+        save_if_current(
+            review,
+            expected_version=expected_version,
+            fields=CASE_REVIEW_SAVED_FIELDS,
+            shown=CASE_REVIEW_FIELDS,
+            noun="case review",
+        )
+    set_review_themes(review, themes_resolve(partnership=partnership, names=themes))
+    # A review's recommendations carry its type and reference as their source, as the recommendations page lists them.
+    for recommendation in review.recommendations.exclude(source_type=review.kind, source=review.reference):
+        recommendation.source_type, recommendation.source = review.kind, review.reference
+        recommendation.save(update_fields=["source_type", "source"])
+    return review
+
+
+@transaction.atomic
+def case_review_delete(*, case_review: CaseReview, expected_version: int) -> None:
+    """Remove a review from the register, with its recommendations (each deletion is in the audit log)."""
+    current = CaseReview.objects.select_for_update().filter(pk=case_review.pk).first()
+    check_version(current, expected_version=expected_version, fields=CASE_REVIEW_FIELDS, noun="case review")
+    for recommendation in current.recommendations.all():
+        recommendation.delete()
+    current.delete()
+
+
+@transaction.atomic
+def case_review_recommendation_save(
+    *,
+    case_review: CaseReview,
+    ref: str,
+    text: str,
+    status: str,
+    source_date: date,
+    actions: list[Action],
+    recommendation: Recommendation | None = None,
+) -> Recommendation:
+    """A recommendation of a case review: tracked with the same statuses, and linked to actions, as every other."""
+    if recommendation is not None and recommendation.case_review_id != case_review.pk:
+        raise PermissionDenied("The recommendation belongs to another review.")
+    recommendation = recommendation_save(
+        partnership=case_review.partnership,
+        source_type=case_review.kind,
+        source=case_review.reference,
+        source_date=source_date,
+        ref=ref,
+        text=text,
+        status=status,
+        actions=actions,
+        recommendation=recommendation,
+    )
+    if recommendation.case_review_id != case_review.pk:
+        recommendation.case_review = case_review
+        recommendation.save(update_fields=["case_review"])
+    return recommendation

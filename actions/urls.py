@@ -41,4 +41,21 @@ urlpatterns = [
     path("recommendations/", views.recommendations, name="recommendations"),
     path("recommendations/new/", views.recommendation_edit, name="recommendation_create"),
     path("recommendations/<int:recommendation_id>/", views.recommendation_edit, name="recommendation_edit"),
+    path("case-reviews/", views.case_reviews, name="case_reviews"),
+    path("case-reviews/export/", views.case_reviews_export, name="case_reviews_export"),
+    path("case-reviews/import/", views.case_reviews_import, name="case_reviews_import"),
+    path("case-reviews/new/", views.case_review_edit, name="case_review_create"),
+    path("case-reviews/<int:review_id>/", views.case_review_detail, name="case_review_detail"),
+    path("case-reviews/<int:review_id>/edit/", views.case_review_edit, name="case_review_edit"),
+    path("case-reviews/<int:review_id>/delete/", views.case_review_delete, name="case_review_delete"),
+    path(
+        "case-reviews/<int:review_id>/recommendations/new/",
+        views.case_review_recommendation_edit,
+        name="case_review_recommendation_create",
+    ),
+    path(
+        "case-reviews/<int:review_id>/recommendations/<int:recommendation_id>/",
+        views.case_review_recommendation_edit,
+        name="case_review_recommendation_edit",
+    ),
 ]

@@ -11,11 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions import charts, selectors, services
-from actions.filters import ActionPlanFilter
+from actions.filters import ActionPlanFilter, CaseReviewFilter
 from actions.forms import (
     ActionForm,
+    CaseReviewDeleteForm,
+    CaseReviewForm,
+    CaseReviewImportForm,
+    CaseReviewRecommendationForm,
     ImportForm,
     PeriodForm,
     PriorityForm,
@@ -43,6 +48,7 @@ from actions.plan_file import (
     check_and_apply,
     export_rows,
 )
+from actions.resources import CaseReviewResource
 from partnership import imports
 from partnership.access import LEAD, WRITE_GROUP, partnership_view, require_group_write
 from partnership.charts import chart_for
@@ -791,6 +797,14 @@ def recommendation_edit(request: HttpRequest, recommendation_id: int | None = No
         if recommendation_id
         else None
     )
+    if recommendation is not None and recommendation.case_review_id:
+        # A case review's recommendation takes its type and source from the review: changed on the review's page.
+        return redirect(
+            "actions:case_review_recommendation_edit",
+            request.partnership.slug,
+            recommendation.case_review_id,
+            recommendation.pk,
+        )
     initial = {}
     if recommendation:
         initial = {
@@ -814,3 +828,256 @@ def recommendation_edit(request: HttpRequest, recommendation_id: int | None = No
     back = reverse("actions:recommendations", args=[request.partnership.slug])
     title = f"Change recommendation {recommendation.ref}" if recommendation else "Add a recommendation"
     return _form_page(request, form, title=title, back=back)
+
+
+# --- Case reviews (DHR, SAR, SCR) -------------------------------------------------------------------------------
+
+
+@partnership_view()
+def case_reviews(request: HttpRequest) -> HttpResponse:
+    _section(request)
+    filterset = CaseReviewFilter(
+        request.GET or None, queryset=selectors.case_reviews_for(request.partnership), partnership=request.partnership
+    )
+    reviews = list(filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset)
+    return render(
+        request,
+        "actions/case_reviews.html",
+        {
+            "filter": filterset,
+            "reviews": reviews,
+            "themes": selectors.recurring_themes(request.partnership),
+            "is_lead": request.membership.is_strategic_lead,
+        },
+    )
+
+
+@partnership_view()
+def case_review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+    _section(request)
+    review = selectors.case_review_for(request.partnership, review_id)
+    themes = [f"{t.name} (illustrative)" if t.illustrative else t.name for t in review.themes.all()]
+    group = review.overseen_by
+    details = [
+        ("Status", review.get_status_display()),
+        ("Date commissioned", date_format(review.commissioned_on, "j F Y") if review.commissioned_on else ""),
+        ("Group keeping track of it", f"{group.abbreviation}: {group.name}" if group else ""),
+        ("Themes", "; ".join(themes)),
+        ("Summary", review.summary),
+    ]
+    return render(
+        request,
+        "actions/case_review_detail.html",
+        {
+            "review": review,
+            "details": details,
+            "recommendations": selectors.recommendations_with_ratings(request.partnership, case_review=review),
+            "is_lead": request.membership.is_strategic_lead,
+        },
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "HEAD", "POST"))
+def case_review_edit(request: HttpRequest, review_id: int | None = None) -> HttpResponse:
+    _section(request)
+    review = selectors.case_review_for(request.partnership, review_id) if review_id else None
+    conflict = None
+    if request.method == "POST":
+        form = CaseReviewForm(request.POST, partnership=request.partnership)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                review = services.case_review_save(
+                    partnership=request.partnership,
+                    case_review=review,
+                    kind=data["kind"],
+                    reference=data["reference"],
+                    commissioned_on=data["commissioned_on"],
+                    status=data["status"],
+                    overseen_by=data["overseen_by"],
+                    themes=services.theme_names(data["themes"]),
+                    summary=data["summary"],
+                    illustrative=data["illustrative"],
+                    user=request.user,
+                    expected_version=data["version"] or 0,
+                )
+            except EditConflict as error:
+                conflict = show_conflict(form, error)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"{review.reference} saved.")
+                return redirect("actions:case_review_detail", request.partnership.slug, review.pk)
+    else:
+        initial = {"version": 0}
+        if review:
+            initial = {
+                **{name: getattr(review, name) for name in ("kind", "reference", "commissioned_on", "status")},
+                **{name: getattr(review, name) for name in ("overseen_by", "summary", "illustrative", "version")},
+                "themes": "\n".join(theme.name for theme in review.themes.all()),
+            }
+        form = CaseReviewForm(initial=initial, partnership=request.partnership)
+    back = (
+        reverse("actions:case_review_detail", args=[request.partnership.slug, review.pk])
+        if review
+        else reverse("actions:case_reviews", args=[request.partnership.slug])
+    )
+    return render(
+        request,
+        "actions/case_review_form.html",
+        {
+            "form": form,
+            "review": review,
+            "conflict": conflict,
+            "title": f"Change {review.reference}" if review else "Add a case review",
+            "back": back,
+        },
+        status=conflict_status(conflict),
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "HEAD", "POST"))
+def case_review_delete(request: HttpRequest, review_id: int) -> HttpResponse:
+    _section(request)
+    review = selectors.case_review_for(request.partnership, review_id)
+    form = CaseReviewDeleteForm(request.POST or None, initial={"version": review.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_review_delete(case_review=review, expected_version=form.cleaned_data["version"])
+        except EditConflict as error:
+            conflict = error
+        else:
+            messages.success(request, f"{review.reference} deleted.")
+            return redirect("actions:case_reviews", request.partnership.slug)
+    return render(
+        request,
+        "actions/case_review_delete.html",
+        {"form": form, "review": review, "conflict": conflict},
+        status=conflict_status(conflict),
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "HEAD", "POST"))
+def case_review_recommendation_edit(
+    request: HttpRequest, review_id: int, recommendation_id: int | None = None
+) -> HttpResponse:
+    _section(request)
+    review = selectors.case_review_for(request.partnership, review_id)
+    recommendation = (
+        get_object_or_404(Recommendation, pk=recommendation_id, case_review=review) if recommendation_id else None
+    )
+    initial = {}
+    if recommendation:
+        initial = {k: getattr(recommendation, k) for k in ("ref", "text", "source_date", "status")}
+        initial["actions"] = list(recommendation.actions.values_list("pk", flat=True))
+    form = CaseReviewRecommendationForm(request.POST or None, initial=initial, partnership=request.partnership)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_review_recommendation_save(
+                case_review=review,
+                recommendation=recommendation,
+                **{**data, "actions": list(data["actions"])},
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Recommendation {data['ref']} of {review.reference} saved.")
+            return redirect("actions:case_review_detail", request.partnership.slug, review.pk)
+    back = reverse("actions:case_review_detail", args=[request.partnership.slug, review.pk])
+    title = f"Change recommendation {recommendation.ref}" if recommendation else "Add a recommendation"
+    return _form_page(request, form, title=title, back=back, caption=review.reference)
+
+
+CASE_REVIEW_IMPORT = CaseReviewResource.kind
+
+
+@partnership_view()
+def case_reviews_export(request: HttpRequest) -> HttpResponse:
+    resource = CaseReviewResource(request.partnership)
+    rows = resource.export_rows(resource.get_queryset())
+    filename = f"{request.partnership.slug}-case-reviews"
+    if request.GET.get("format") == "xlsx":
+        return tabular.xlsx_response(f"{filename}.xlsx", resource.headings(), rows)
+    return tabular.csv_response(f"{filename}.csv", resource.headings(), rows)
+
+
+def _case_review_preview(request, pending, result, table=None) -> dict:
+    if table is None:
+        table = imports.handler_for(pending).table(pending)
+    return {
+        "result": result,
+        "pending": pending,
+        **ColumnMappingForm.panel(columns=CaseReviewResource.columns(), headings=table.headings, result=result),
+    }
+
+
+def _pending_case_reviews(request: HttpRequest, pk):
+    pending = pending_upload_for(partnership=request.partnership, user=request.user, kind=CASE_REVIEW_IMPORT, pk=pk)
+    if pending is None:
+        raise Http404("No such import waiting for confirmation")
+    return pending
+
+
+@partnership_view(LEAD, methods=("GET", "HEAD", "POST"))
+def case_reviews_import(request: HttpRequest) -> HttpResponse:
+    """Upload -> preview of every row (or every problem), columns correctable -> confirm, as every import does."""
+    _section(request)
+    context = {"headings": CaseReviewResource.columns()}
+    form = CaseReviewImportForm()
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = _pending_case_reviews(request, request.POST.get("confirm"))
+        try:
+            result = imports.handler_for(pending).run(pending, dry_run=False)
+        except tabular.TabularError as error:
+            pending_upload_discard(pending)
+            form.add_error("file", str(error))
+        else:
+            if result.ok:
+                pending_upload_discard(pending)
+                messages.success(request, f"{pending.filename}: {result.summary()}")
+                return redirect("actions:case_reviews", request.partnership.slug)
+            context.update(_case_review_preview(request, pending, result))
+    elif request.method == "POST" and "remap" in request.POST:
+        pending = _pending_case_reviews(request, request.POST.get("remap"))
+        table = imports.handler_for(pending).table(pending)
+        mapping = ColumnMappingForm.posted(request.POST, columns=CaseReviewResource.columns(), headings=table.headings)
+        result = CaseReviewResource(request.partnership, user=request.user).run(table, dry_run=True, mapping=mapping)
+        pending_upload_update(pending, params={"mapping": result.mapping}, payload=result.preview_state)
+        context.update(_case_review_preview(request, pending, result, table))
+    elif request.method == "POST":
+        form = CaseReviewImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                table = tabular.read_table(
+                    upload, limits=tabular.INLINE_LIMITS, headings=CaseReviewResource.known_headings()
+                )
+            except tabular.OverRequestLimits:
+                upload.seek(0)
+                pending = imports.check_in_background(
+                    partnership=request.partnership,
+                    user=request.user,
+                    kind=CASE_REVIEW_IMPORT,
+                    filename=upload.name,
+                    content=upload.read(),
+                )
+                return redirect("partnership:upload", request.partnership.slug, pending.pk)
+            except tabular.TabularError as error:
+                form.add_error("file", str(error))
+            else:
+                result = CaseReviewResource(request.partnership, user=request.user).run(table, dry_run=True)
+                upload.seek(0)
+                pending = pending_upload_create(
+                    partnership=request.partnership,
+                    user=request.user,
+                    kind=CASE_REVIEW_IMPORT,
+                    filename=upload.name,
+                    content=upload.read(),
+                    params={"mapping": result.mapping},
+                    payload=result.preview_state,
+                )
+                context.update(_case_review_preview(request, pending, result, table))
+    context["form"] = form
+    return render(request, "actions/case_reviews_import.html", context)

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from partnership.charts import drawings_for
+from partnership.charts import charts_for, drawings_for
 from partnership.models import Borough, Partnership
 from partnership.selectors import GroupNode, boroughs_with_populations, governance_tree
 from reports import charts, narrative
@@ -106,6 +106,7 @@ class ReportContext:
     feedback: dict | None = None
     forward_plan: list | None = None
     recommendations: list | None = None
+    case_reviews: dict | None = None
     appendix: list | None = None
     figures: list[Figure] = field(default_factory=list)
     suppression_used: bool = False
@@ -201,6 +202,41 @@ def _action_plan_sections(context: ReportContext) -> None:
     context.forward_plan = plan.forward_plan(strategy=strategy, year=year)
     context.recommendations = plan.recommendations_with_ratings(context.partnership, Quarter(year, 4))
     context.appendix = plan.appendix_rows(strategy=strategy, year=year)
+
+
+def _case_review_section(context: ReportContext) -> None:
+    """The case review register in figures: reviews by type and status, the themes recurring across them, and
+    the progress of their recommendations (counts of reviews disclose nobody; the register holds no names)."""
+    from actions import selectors as plan
+
+    summary = plan.case_review_summary(context.partnership)
+    if not summary.total:
+        return
+    statuses = summary.statuses
+    context.case_reviews = {
+        "by_kind": Table(
+            caption="Case reviews by type and status",
+            head=["Type of review", *statuses, "Total"],
+            rows=[[kind, *counts, total] for kind, counts, total in summary.by_kind_and_status],
+            total=[
+                "Total",
+                *[sum(row[1][i] for row in summary.by_kind_and_status) for i in range(len(statuses))],
+                summary.total,
+            ],
+        ),
+        "themes": Table(
+            caption="Themes recurring across case reviews",
+            head=["Theme", "Reviews"],
+            rows=[[f"{t.name} (illustrative)" if t.illustrative else t.name, t.review_count] for t in summary.themes],
+        ),
+        "recommendations": Table(
+            caption="Progress of the case reviews' recommendations",
+            head=["Status", "Recommendations"],
+            rows=[[label, count] for label, count in summary.recommendations_by_status],
+            total=["Total", sum(count for _, count in summary.recommendations_by_status)],
+        ),
+        "summary": summary,
+    }
 
 
 # --- Service activity (referrals app) -------------------------------------------------------------------------
@@ -631,6 +667,7 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
     context.governance = _governance(context, governance_tree(partnership))
     progress(20, "Collecting the action plan")
     _action_plan_sections(context)
+    _case_review_section(context)
     progress(30, "Collecting service figures")
     _referral_sections(context)
     progress(40, "Collecting survivor and professional feedback")
@@ -747,3 +784,124 @@ def render_docx(context: ReportContext, print_html: str) -> bytes:
 
     images = {str(figure.number): draw_png(figure.spec) for figure in context.figures}
     return docx_from_html(print_html, images=images)
+
+
+# --- The sub group's quarterly update to its board ------------------------------------------------------------
+
+
+@dataclass
+class KeyFigure:
+    """An indicator as the update shows it: the comparison in sentences, its chart, and its data table."""
+
+    comparison: Any
+    figure: Figure | None
+    table: Table
+
+
+@dataclass
+class UpdateContext:
+    update: Any  # reports.models.SubgroupUpdate
+    partnership: Partnership
+    period: Quarter
+    board: Any  # the group the update is addressed to (the reporting group's parent), if any
+    generated_on: Any
+    narrative: dict[str, list[narrative.Block]]
+    strategy: Any = None
+    position: dict | None = None
+    plan_rows: list | None = None
+    key_figures: list[KeyFigure] = field(default_factory=list)
+    forward_plan: list | None = None
+    figures: list[Figure] = field(default_factory=list)
+
+    def add_figure(self, spec: ChartSpec | None) -> Figure | None:
+        if spec is None:
+            return None
+        figure = Figure(len(self.figures) + 1, spec)
+        self.figures.append(figure)
+        return figure
+
+
+UPDATE_TEXTS = ("brief_update", "key_challenges", "support_requested", "data_requested")
+
+
+def collect_update(update, *, preview: bool = False) -> UpdateContext:
+    """Everything an update shows, read from the records: the plan's RAG position for the quarter (the action plan's
+    selectors), each indicator with a figure up to the quarter's year against its target and comparators (the
+    referrals' selectors and chart), the forward plan's next steps, and the lead's narrative."""
+    from actions import selectors as plan
+    from referrals import charts as figure_charts
+    from referrals import selectors as figures
+    from referrals.models import OutcomeIndicator
+
+    partnership, period = update.partnership, update.period
+    context = UpdateContext(
+        update=update,
+        partnership=partnership,
+        period=period,
+        board=update.group.parent,
+        generated_on=timezone.localdate(),
+        narrative={name: _blocks(getattr(update, name)) for name in UPDATE_TEXTS},
+    )
+    strategy = plan.strategy_for_year(partnership, period.year)
+    if strategy is not None:
+        context.strategy = strategy
+        summary = plan.rag_summary(strategy=strategy, year=period.year, quarter=period.number)
+        shown = [row for row in summary.rows if row.total]
+        context.position = {
+            "summary": summary,
+            "table": Table(
+                caption=f"RAG ratings of the plan's actions, {period}",
+                head=["RAG status", "Actions", "Share"],
+                rows=[[row.rating, row.total, f"{row.percent}%"] for row in shown],
+                total=["Total", summary.total, ""],
+            ),
+        }
+        context.plan_rows = plan.appendix_rows(strategy=strategy, year=period.year, quarter=period.number)
+        context.forward_plan = plan.forward_plan(strategy=strategy, year=period.year, quarter=period.number)
+    indicators = OutcomeIndicator.objects.filter(partnership=partnership, figures__year__lte=period.year).distinct()
+    for indicator in indicators.order_by("display_order", "name"):
+        comparison = figures.indicator_comparison(partnership, indicator)
+        context.key_figures.append(
+            KeyFigure(
+                comparison=comparison,
+                figure=context.add_figure(figure_charts.indicator_spec(comparison)),
+                table=Table(
+                    caption=f"{indicator.name}: {comparison.table_caption.lower()}",
+                    head=list(comparison.table_head),
+                    rows=comparison.table_rows(),
+                    numeric=False,
+                ),
+            )
+        )
+    specs = [figure.spec for figure in context.figures]
+    # A preview is a page view: it shows stored drawings by address and never stores one (the task runner does).
+    drawn = charts_for(partnership, specs) if preview else drawings_for(partnership, specs, provider="reports")
+    for figure in context.figures:
+        figure.chart = drawn[figure.spec.key]
+    return context
+
+
+def render_update_html(context: UpdateContext, *, for_pdf: bool, preview: bool = False) -> str:
+    return render_to_string(
+        "reports/subgroup_update_document.html",
+        {
+            "u": context,
+            "for_pdf": for_pdf,
+            "preview": preview,
+            "update_page": reverse(
+                "reports:update_detail",
+                kwargs={"partnership_slug": context.partnership.slug, "update_id": context.update.pk},
+            ),
+        },
+    )
+
+
+def build_update(update, *, with_pdf: bool = True) -> BuiltReport:
+    """The update's web page and PDF, through the annual report's pipeline (one template, print CSS, WeasyPrint
+    fetching only our static files)."""
+    context = collect_update(update)
+    html = render_update_html(context, for_pdf=False)
+    pdf = render_pdf(render_update_html(context, for_pdf=True)) if with_pdf else None
+    if pdf and pdf.refused:
+        logger.warning("Update %s: %d address(es) refused while rendering", update.pk, len(pdf.refused))
+    return BuiltReport(html=html, pdf=pdf, context=context)

@@ -1,4 +1,5 @@
-"""Demo annual report narrative (seed 003), loaded idempotently by `manage.py load_demo`.
+"""Demo annual report narrative (seed 003) and the Barking & Dagenham sub group's 2017-18 Q4 update to its
+Community Safety Partnership (seed 002), loaded idempotently by `manage.py load_demo`.
 
 Only the narrative is loaded: the report's figures come from the other apps' demo data, and editions are
 built on request (a build takes seconds, too long for loading demo data).
@@ -7,16 +8,19 @@ built on request (a build takes seconds, too long for loading demo data).
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
-from partnership.models import Partnership
-from reports.models import NARRATIVE_FIELDS, AnnualReport
-from vawg.periods import FinancialYear
+from partnership.models import OperationalGroup, Partnership
+from reports import services
+from reports.models import NARRATIVE_FIELDS, UPDATE_NARRATIVE_FIELDS, AnnualReport, SubgroupUpdate
+from vawg.periods import FinancialYear, Quarter
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "reports_demo.json"
+UPDATES = Path(settings.BASE_DIR) / "fixtures" / "subgroup_update_barking_dagenham.json"
 
 
 @transaction.atomic
@@ -37,5 +41,23 @@ def load(partnership: Partnership) -> str:
     return f"annual report narrative for {', '.join(years)}"
 
 
-# Only the tri-borough partnership's annual report is among the seeds (003).
-STEPS = {"tri-borough": load}
+@transaction.atomic
+def load_updates(partnership: Partnership) -> str:
+    loaded = []
+    for row in json.loads(UPDATES.read_text())["updates"]:
+        group = OperationalGroup.objects.get(partnership=partnership, abbreviation=row["group"])
+        period = Quarter.parse(row["quarter"])
+        update = SubgroupUpdate.objects.filter(
+            partnership=partnership, group=group, year=period.year, quarter=period.number
+        ).first()
+        update = update or services.update_create(partnership=partnership, group=group, period=period, user=None)
+        texts = {name: row[name] for name in UPDATE_NARRATIVE_FIELDS}
+        texts["report_date"] = date.fromisoformat(texts["report_date"]) if texts["report_date"] else None
+        if any(getattr(update, name) != value for name, value in texts.items()):
+            services.update_narrative_save(update=update, user=None, expected_version=update.version, **texts)
+        loaded.append(f"{group.abbreviation} {period}")
+    return f"update to the board for {', '.join(loaded)}"
+
+
+# Only the tri-borough partnership's annual report is among the seeds (003); seed 002 is Barking & Dagenham's update.
+STEPS = {"tri-borough": load, "barking-dagenham": load_updates}

@@ -1,7 +1,9 @@
 from django import forms
 
-from reports.models import AnnualReport
-from vawg.periods import FinancialYear, PeriodError
+from partnership.models import OperationalGroup
+from reports.models import AnnualReport, SubgroupUpdate
+from vawg.forms import DateInput
+from vawg.periods import FinancialYear, PeriodError, Quarter
 
 NARRATIVE_HELP = 'Plain text. Leave a blank line between paragraphs; start a line with "- " for a bulleted list.'
 
@@ -73,4 +75,73 @@ class PublishForm(BuildForm):
     confirm = forms.BooleanField(
         label="I have checked the latest draft and want to publish this report",
         error_messages={"required": "Confirm that you have checked the latest draft and want to publish the report."},
+    )
+
+
+class NewUpdateForm(forms.Form):
+    group = forms.ModelChoiceField(
+        label="Group reporting",
+        queryset=OperationalGroup.objects.none(),
+        help_text="The group or sub group whose update it is",
+    )
+    quarter = forms.CharField(
+        label="Quarter",
+        max_length=12,
+        help_text="For example, 2017-18 Q4",
+        widget=forms.TextInput(attrs={"width": 10, "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+        groups = OperationalGroup.objects.filter(partnership=partnership).select_related("parent").order_by("name")
+        self.fields["group"].queryset = groups
+        self.fields["group"].label_from_instance = lambda g: (
+            f"{g.name} ({g.abbreviation})" + (f", reporting to {g.parent.abbreviation}" if g.parent_id else "")
+        )
+
+    def clean_quarter(self) -> Quarter:
+        try:
+            return Quarter.parse(self.cleaned_data["quarter"])
+        except PeriodError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean(self):
+        data = super().clean()
+        group, quarter = data.get("group"), data.get("quarter")
+        if group and quarter:
+            taken = SubgroupUpdate.objects.filter(
+                partnership=self.partnership, group=group, year=quarter.year, quarter=quarter.number
+            )
+            if taken.exists():
+                self.add_error("quarter", f"There is already an update from {group.abbreviation} for {quarter}.")
+        return data
+
+
+class UpdateNarrativeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    report_date = forms.DateField(label="Date of the paper (optional)", required=False, widget=DateInput())
+    author = forms.CharField(
+        label="Author (optional)",
+        required=False,
+        max_length=200,
+        help_text="For example, on behalf of the sub group's chair",
+    )
+    brief_update = forms.CharField(
+        label="Brief update", required=False, widget=forms.Textarea(attrs={"rows": 8}), help_text=NARRATIVE_HELP
+    )
+    key_challenges = forms.CharField(
+        label="Key challenges", required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=NARRATIVE_HELP
+    )
+    support_requested = forms.CharField(
+        label="Support asked of the board",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=NARRATIVE_HELP,
+    )
+    data_requested = forms.CharField(
+        label="Data the partnership asks partners for",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=NARRATIVE_HELP,
     )

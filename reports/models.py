@@ -202,3 +202,127 @@ class ReportEdition(models.Model):
         base = slugify(self.report.partnership.short_name) or "partnership"
         kind = f"edition-{self.number}" if self.is_published else f"draft-{self.pk}"
         return f"{base}-annual-report-{self.report.financial_year}-{kind}.{extension}"
+
+
+def update_edition_pdf_path(edition: SubgroupUpdateEdition, filename: str) -> str:
+    update = edition.update
+    return f"updates/{update.partnership_id}/{update.year}-q{update.quarter}/{uuid.uuid4().hex}.pdf"
+
+
+def update_edition_html_path(edition: SubgroupUpdateEdition, filename: str) -> str:
+    update = edition.update
+    return f"updates/{update.partnership_id}/{update.year}-q{update.quarter}/{uuid.uuid4().hex}.html"
+
+
+UPDATE_NARRATIVE_FIELDS = (
+    "report_date",
+    "author",
+    "brief_update",
+    "key_challenges",
+    "support_requested",
+    "data_requested",
+)
+
+
+class SubgroupUpdate(models.Model):
+    """A group's short quarterly update to the board it reports to (a VAWG sub group's paper to its Community Safety
+    Partnership): the plan's position, key figures against targets and comparators, and what the lead writes, the
+    key challenges and the support asked of the board. Built like the annual report, into stored editions."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="subgroup_updates")
+    group = models.ForeignKey(
+        "partnership.OperationalGroup",
+        on_delete=models.PROTECT,
+        related_name="board_updates",
+        help_text="The group or sub group reporting.",
+    )
+    year = models.PositiveSmallIntegerField(
+        help_text="Start year of the financial year: 2017 is 2017-18.",
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+    )
+    quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    report_date = models.DateField("date of the paper", null=True, blank=True)
+    author = models.CharField(max_length=200, blank=True, help_text="e.g. on behalf of the sub group's chair")
+    brief_update = models.TextField(blank=True)
+    key_challenges = models.TextField("key challenges", blank=True)
+    support_requested = models.TextField("support asked of the board", blank=True)
+    data_requested = models.TextField("data the partnership asks partners for", blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["partnership", "-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "group", "year", "quarter"], name="subgroup_update_one_per_quarter"
+            ),
+            models.CheckConstraint(condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="subgroup_update_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group.abbreviation} update, {self.period}"
+
+    @property
+    def period(self):
+        from vawg.periods import Quarter
+
+        return Quarter(self.year, self.quarter)
+
+    def narrative(self) -> dict[str, str]:
+        return {
+            name: (value.isoformat() if hasattr(value, "isoformat") else value)
+            for name in UPDATE_NARRATIVE_FIELDS
+            if (value := getattr(self, name)) is not None
+        }
+
+
+class SubgroupUpdateEdition(models.Model):
+    """One build of an update: its PDF and HTML kept with their SHA-256 and the narrative as it was built. An
+    edition never changes once built; a new build is a new edition."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        BUILDING = "building", "Building"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    update = models.ForeignKey(SubgroupUpdate, on_delete=models.PROTECT, related_name="editions")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(storage=report_storage, upload_to=update_edition_pdf_path, blank=True, max_length=200)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveIntegerField(default=0)
+    page_count = models.PositiveIntegerField(default=0)
+    html = models.FileField(storage=report_storage, upload_to=update_edition_html_path, blank=True, max_length=200)
+    html_sha256 = models.CharField(max_length=64, blank=True)
+    narrative_version = models.PositiveIntegerField(default=0)
+    narrative_snapshot = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["update", "-requested_at"], name="update_edition_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.update} build {self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.READY, self.State.FAILED)
+
+    def download_name(self, extension: str) -> str:
+        base = slugify(self.update.partnership.short_name) or "partnership"
+        group = slugify(self.update.group.abbreviation) or "group"
+        return f"{base}-{group}-update-{self.update.year}-q{self.update.quarter}-{self.pk}.{extension}"

@@ -6,7 +6,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from partnership.models import Membership, Partnership
-from reports.models import AnnualReport, ReportEdition
+from reports.models import AnnualReport, ReportEdition, SubgroupUpdate, SubgroupUpdateEdition
 
 ACTIVE_STATES = [ReportEdition.State.QUEUED, ReportEdition.State.BUILDING]
 
@@ -72,3 +72,33 @@ def edition_for(report: AnnualReport, edition_id: int) -> ReportEdition:
 
 def active_build(report: AnnualReport) -> ReportEdition | None:
     return ReportEdition.objects.filter(report=report, state__in=ACTIVE_STATES).order_by("-requested_at").first()
+
+
+# --- The sub group's quarterly updates -------------------------------------------------------------------------
+
+
+def updates_for(partnership: Partnership) -> QuerySet[SubgroupUpdate]:
+    """The partnership's updates, newest quarter first, each with its group and its latest ready edition's id."""
+    latest = SubgroupUpdateEdition.objects.filter(update=OuterRef("pk"), state=SubgroupUpdateEdition.State.READY)
+    return (
+        SubgroupUpdate.objects.filter(partnership=partnership)
+        .select_related("group", "group__parent", "updated_by")
+        .annotate(latest_edition_id=Subquery(latest.order_by("-requested_at", "-id").values("pk")[:1]))
+        .order_by("-year", "-quarter", "group__name")
+    )
+
+
+def update_for(partnership: Partnership, update_id: int) -> SubgroupUpdate:
+    """One of the partnership's updates, or 404 (another partnership's do not exist for its members)."""
+    return get_object_or_404(updates_for(partnership).select_related("partnership"), pk=update_id)
+
+
+def update_editions(update: SubgroupUpdate) -> list[SubgroupUpdateEdition]:
+    return list(update.editions.select_related("requested_by").order_by("-requested_at", "-id"))
+
+
+def active_update_build(update: SubgroupUpdate) -> SubgroupUpdateEdition | None:
+    return update.editions.filter(state__in=UPDATE_ACTIVE_STATES).order_by("-requested_at").first()
+
+
+UPDATE_ACTIVE_STATES = [SubgroupUpdateEdition.State.QUEUED, SubgroupUpdateEdition.State.BUILDING]

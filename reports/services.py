@@ -11,17 +11,26 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from partnership.models import Partnership
+from partnership.models import OperationalGroup, Partnership
 from reports import selectors
-from reports.models import AnnualReport, ReportEdition
+from reports.models import (
+    UPDATE_NARRATIVE_FIELDS,
+    AnnualReport,
+    ReportEdition,
+    SubgroupUpdate,
+    SubgroupUpdateEdition,
+)
 from vawg.concurrency import check_version, save_if_current
+from vawg.periods import Quarter
 
 logger = logging.getLogger("reports.services")
 
@@ -243,3 +252,131 @@ def assert_editable(edition: ReportEdition) -> None:
     """Every writer of an edition calls this first: a published edition is never changed."""
     if edition.is_published:
         raise PublishedEditionImmutable(edition)
+
+
+# --- The sub group's quarterly update to its board --------------------------------------------------------------
+
+
+@transaction.atomic
+def update_create(
+    *, partnership: Partnership, group: OperationalGroup, period: Quarter, user: AbstractBaseUser | None
+) -> SubgroupUpdate:
+    """Start a group's update for a quarter (one per group and quarter); its narrative is written afterwards."""
+    if group.partnership_id != partnership.pk:
+        raise PermissionDenied("The group must belong to the update's partnership.")
+    update = SubgroupUpdate(
+        partnership=partnership, group=group, year=period.year, quarter=period.number, created_by=user, updated_by=user
+    )
+    update.full_clean()  # the one-per-quarter constraint answers with a message for the form
+    update.save()
+    return update
+
+
+@transaction.atomic
+def update_narrative_save(
+    *,
+    update: SubgroupUpdate,
+    user: AbstractBaseUser | None,
+    expected_version: int,
+    report_date: date | None,
+    author: str,
+    brief_update: str,
+    key_challenges: str,
+    support_requested: str,
+    data_requested: str,
+) -> SubgroupUpdate:
+    """Save what the lead writes if nobody has saved it since `expected_version` was read; else EditConflict."""
+    values = {
+        "report_date": report_date,
+        "author": author.strip(),
+        "brief_update": brief_update.strip(),
+        "key_challenges": key_challenges.strip(),
+        "support_requested": support_requested.strip(),
+        "data_requested": data_requested.strip(),
+    }
+    for name, value in values.items():
+        setattr(update, name, value)
+    update.updated_by = user
+    update.full_clean(validate_unique=False, validate_constraints=False)
+    save_if_current(
+        update,
+        expected_version=expected_version,
+        fields=[*values, "updated_by", "updated_at"],
+        shown=list(UPDATE_NARRATIVE_FIELDS),
+        noun="update",
+    )
+    return update
+
+
+def update_edition_request(
+    *,
+    update: SubgroupUpdate,
+    user: AbstractBaseUser | None,
+    expected_version: int | None = None,
+    run_now: bool = False,
+) -> SubgroupUpdateEdition:
+    """Queue a build of the update for the task runner (or, with `run_now`, build it here: the command line).
+    `expected_version` is the narrative version the person looked at: building text they have not seen is refused."""
+    from reports.tasks import build_update_edition
+
+    with transaction.atomic():
+        update = SubgroupUpdate.objects.select_for_update().get(pk=update.pk)
+        if expected_version is not None:
+            check_version(
+                update, expected_version=expected_version, fields=list(UPDATE_NARRATIVE_FIELDS), noun="update"
+            )
+        if selectors.active_update_build(update) is not None:
+            raise ReportError("This update is already being built. Wait for that build to finish.")
+        edition = SubgroupUpdateEdition.objects.create(update=update, requested_by=user)
+    if run_now:
+        return update_edition_build(edition_id=edition.pk)
+    result = build_update_edition.enqueue(edition.pk)
+    SubgroupUpdateEdition.objects.filter(pk=edition.pk).update(task_id=str(result.id)[:64])
+    edition.refresh_from_db()
+    return edition
+
+
+def update_edition_build(*, edition_id: int) -> SubgroupUpdateEdition:
+    """Run a queued build: render through the report builder, store the files and their SHA-256. A failure is
+    recorded on the edition."""
+    from reports import builder
+
+    claimed = SubgroupUpdateEdition.objects.filter(pk=edition_id, state=SubgroupUpdateEdition.State.QUEUED).update(
+        state=SubgroupUpdateEdition.State.BUILDING
+    )
+    edition = SubgroupUpdateEdition.objects.select_related("update__partnership", "update__group__parent").get(
+        pk=edition_id
+    )
+    if not claimed:
+        return edition  # already run, or running elsewhere: never build an edition twice
+    try:
+        built = builder.build_update(edition.update)
+        return _store_update(edition, built)
+    except Exception as error:  # recorded for the person who asked; the traceback goes to the log
+        logger.exception("Building update edition %s failed", edition_id)
+        SubgroupUpdateEdition.objects.filter(pk=edition_id).update(
+            state=SubgroupUpdateEdition.State.FAILED,
+            finished_at=timezone.now(),
+            error=f"The update could not be built ({type(error).__name__}). The error has been logged.",
+        )
+        edition.refresh_from_db()
+        return edition
+
+
+@transaction.atomic
+def _store_update(edition: SubgroupUpdateEdition, built) -> SubgroupUpdateEdition:
+    update = SubgroupUpdate.objects.select_for_update().get(pk=edition.update_id)
+    edition = SubgroupUpdateEdition.objects.select_for_update().select_related("update").get(pk=edition.pk)
+    edition.pdf.save("update.pdf", ContentFile(built.pdf.content), save=False)
+    edition.html.save("update.html", ContentFile(built.html_bytes), save=False)
+    edition.pdf_sha256 = built.pdf_sha256
+    edition.html_sha256 = hashlib.sha256(built.html_bytes).hexdigest()
+    edition.pdf_size = len(built.pdf.content)
+    edition.page_count = built.pdf.page_count
+    edition.narrative_version = update.version
+    edition.narrative_snapshot = update.narrative()
+    edition.state = SubgroupUpdateEdition.State.READY
+    edition.finished_at = timezone.now()
+    edition.full_clean()
+    edition.save()
+    return edition

@@ -12,3 +12,11 @@ def build_edition(edition_id: int) -> dict:
 
     outcome = edition_build(edition_id=edition_id)
     return {"edition": edition_id, "succeeded": outcome.succeeded}
+
+
+@task()
+def build_update_edition(edition_id: int) -> dict:
+    from reports.services import update_edition_build
+
+    edition = update_edition_build(edition_id=edition_id)
+    return {"edition": edition_id, "succeeded": edition.state == edition.State.READY}

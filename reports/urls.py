@@ -24,6 +24,22 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("updates/", views.updates, name="updates"),
+    path("updates/new/", views.update_new, name="update_new"),
+    path("updates/<int:update_id>/", views.update_detail, name="update_detail"),
+    path("updates/<int:update_id>/edit/", views.update_edit, name="update_edit"),
+    path("updates/<int:update_id>/preview/", views.update_preview, name="update_preview"),
+    path("updates/<int:update_id>/build/", views.update_build, name="update_build"),
+    path(
+        "updates/<int:update_id>/editions/<int:edition_id>/update.pdf",
+        views.update_edition_pdf,
+        name="update_edition_pdf",
+    ),
+    path(
+        "updates/<int:update_id>/editions/<int:edition_id>/update.html",
+        views.update_edition_html,
+        name="update_edition_html",
+    ),
     path("new/", views.new, name="new"),
     path("<report_year:year>/", views.detail, name="detail"),
     path("<report_year:year>/narrative/", views.narrative_edit, name="narrative"),

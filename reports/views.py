@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from partnership.access import LEAD, partnership_view
 from reports import narrative, selectors, services
-from reports.forms import BuildForm, NarrativeForm, NewReportForm, PublishForm
-from reports.models import AnnualReport, ReportEdition
+from reports.forms import BuildForm, NarrativeForm, NewReportForm, NewUpdateForm, PublishForm, UpdateNarrativeForm
+from reports.models import UPDATE_NARRATIVE_FIELDS, AnnualReport, ReportEdition, SubgroupUpdateEdition
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
+from vawg.forms import apply_errors
 
 SECTION = "reports"
 DRAFTS_PER_PAGE = 20
@@ -278,3 +281,163 @@ def edition_delete(request: HttpRequest, year: int, edition_id: int) -> HttpResp
         return redirect(_edition_url(edition))
     messages.success(request, "Draft deleted.")
     return redirect(_report_url(report))
+
+
+# --- The sub group's quarterly updates to its board -------------------------------------------------------------
+
+
+def _update_url(update, name: str = "update_detail") -> str:
+    return reverse(f"reports:{name}", kwargs={"partnership_slug": update.partnership.slug, "update_id": update.pk})
+
+
+@partnership_view()
+def updates(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    return render(
+        request,
+        "reports/updates.html",
+        {"updates": list(selectors.updates_for(request.partnership)), "is_lead": request.membership.is_strategic_lead},
+    )
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def update_new(request: HttpRequest) -> HttpResponse:
+    request.current_section = SECTION
+    form = NewUpdateForm(request.POST or None, partnership=request.partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update = services.update_create(
+                partnership=request.partnership,
+                group=form.cleaned_data["group"],
+                period=form.cleaned_data["quarter"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Update for {update.period} started: write its narrative.")
+            return redirect(_update_url(update, "update_edit"))
+    return render(request, "reports/update_new.html", {"form": form})
+
+
+@partnership_view()
+def update_detail(request: HttpRequest, update_id: int) -> HttpResponse:
+    request.current_section = SECTION
+    update = selectors.update_for(request.partnership, update_id)
+    texts = [
+        (update._meta.get_field(name).verbose_name.capitalize(), getattr(update, name))
+        for name in UPDATE_NARRATIVE_FIELDS
+    ]
+    return render(
+        request,
+        "reports/update_detail.html",
+        {
+            "update": update,
+            "texts": [(label, _shown(value)) for label, value in texts],
+            "editions": selectors.update_editions(update),
+            "is_lead": request.membership.is_strategic_lead,
+            "build_form": BuildForm(initial={"version": update.version}),
+        },
+    )
+
+
+def _shown(value) -> str:
+    """A narrative field on the update's page: a date as people write it, text with its line breaks (escaped)."""
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "strftime"):
+        return date_format(value, "j F Y")
+    return linebreaksbr(value, autoescape=True)
+
+
+@partnership_view(LEAD, methods=("GET", "POST"))
+def update_edit(request: HttpRequest, update_id: int) -> HttpResponse:
+    request.current_section = SECTION
+    update = selectors.update_for(request.partnership, update_id)
+    initial = {**{name: getattr(update, name) for name in UPDATE_NARRATIVE_FIELDS}, "version": update.version}
+    form = UpdateNarrativeForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.update_narrative_save(
+                update=update, user=request.user, expected_version=data.pop("version"), **data
+            )
+        except EditConflict as error:
+            conflict = show_conflict(form, error)
+        else:
+            messages.success(request, "Update saved.")
+            return redirect(_update_url(update))
+    return render(
+        request,
+        "reports/update_edit.html",
+        {"update": update, "form": form, "conflict": conflict},
+        status=conflict_status(conflict),
+    )
+
+
+@partnership_view()
+def update_preview(request: HttpRequest, update_id: int) -> HttpResponse:
+    """The update as it would be built now, from the records as they are (a page: nothing is stored)."""
+    from reports import builder
+
+    update = selectors.update_for(request.partnership, update_id)
+    context = builder.collect_update(update, preview=True)
+    return HttpResponse(builder.render_update_html(context, for_pdf=False, preview=True))
+
+
+@partnership_view(LEAD, methods=("POST",))
+def update_build(request: HttpRequest, update_id: int) -> HttpResponse:
+    update = selectors.update_for(request.partnership, update_id)
+    form = BuildForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The build was not started: reload the page and try again.")
+        return redirect(_update_url(update))
+    try:
+        edition = services.update_edition_request(
+            update=update, user=request.user, expected_version=form.cleaned_data["version"]
+        )
+    except EditConflict as error:
+        messages.error(request, _narrative_moved_on(error))
+        return redirect(_update_url(update))
+    except services.ReportError as error:
+        messages.error(request, str(error))
+        return redirect(_update_url(update))
+    if edition.state == SubgroupUpdateEdition.State.READY:
+        messages.success(request, "The update is built: download it below.")
+    elif edition.state == SubgroupUpdateEdition.State.FAILED:
+        messages.error(request, edition.error)
+    else:
+        messages.success(request, "The update is being built: reload this page in a minute.")
+    return redirect(_update_url(update))
+
+
+def _update_file(request: HttpRequest, update_id: int, edition_id: int, kind: str) -> HttpResponse:
+    update = selectors.update_for(request.partnership, update_id)
+    edition = get_object_or_404(update.editions.select_related("update__partnership", "update__group"), pk=edition_id)
+    stored, tag = (edition.pdf, edition.pdf_sha256) if kind == "pdf" else (edition.html, edition.html_sha256)
+    if edition.state != SubgroupUpdateEdition.State.READY or not stored:
+        raise Http404("This build is not ready.")
+    not_modified = _conditional(request, tag)
+    if not_modified is not None:
+        return not_modified
+    if kind == "pdf":
+        response = FileResponse(
+            stored.open("rb"), as_attachment=True, filename=edition.download_name("pdf"), content_type="application/pdf"
+        )
+    else:
+        with stored.open("rb") as handle:
+            response = HttpResponse(handle.read(), content_type="text/html; charset=utf-8")
+    response["ETag"] = f'"{tag}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@partnership_view()
+def update_edition_pdf(request: HttpRequest, update_id: int, edition_id: int) -> HttpResponse:
+    return _update_file(request, update_id, edition_id, "pdf")
+
+
+@partnership_view()
+def update_edition_html(request: HttpRequest, update_id: int, edition_id: int) -> HttpResponse:
+    return _update_file(request, update_id, edition_id, "html")

@@ -8,6 +8,8 @@ from django.utils import timezone
 from actions.models import (
     Action,
     ActionGroup,
+    CaseReview,
+    CaseReviewTheme,
     Priority,
     ProgressUpdate,
     RagRating,
@@ -149,3 +151,33 @@ def build_plan(partnership, groups, *, actions: int, priorities: int = 3, quarte
         ]
     )
     return strategy
+
+
+class CaseReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseReview
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    kind = CaseReview.Kind.DHR
+    reference = factory.Sequence(lambda n: f"DHR {n + 1}")
+    sort_key = factory.LazyAttribute(lambda r: ref_sort_key(r.reference))
+    status = CaseReview.Status.IN_PROGRESS
+
+
+class CaseReviewThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseReviewTheme
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    name = factory.Sequence(lambda n: f"Theme {n + 1}")
+
+
+def case_review_recommendation(review, **kwargs):
+    """A recommendation of `review`, carrying its type and reference as every review's recommendation does."""
+    return RecommendationFactory(
+        partnership=review.partnership,
+        case_review=review,
+        source_type=review.kind,
+        source=review.reference,
+        **kwargs,
+    )

@@ -9,11 +9,13 @@ errors (200) and changes nothing; other partnerships' members and the administra
 
 from tests.actions.factories import (
     ActionFactory,
+    CaseReviewFactory,
     PriorityFactory,
     ProgressUpdateFactory,
     RecommendationFactory,
     StrategyFactory,
     UpdateRoundFactory,
+    case_review_recommendation,
 )
 
 PERSONAS = ["anonymous", "board_member", "coordinator", "other_coordinator", "lead", "admin", "outsider_lead"]
@@ -53,6 +55,16 @@ def _strategy(w):
 def _action(w):
     priority = PriorityFactory(strategy=_strategy(w), number=1)
     return ActionFactory(priority=priority, ref="1.1", groups=[w.group])
+
+
+def _review(w):
+    return CaseReviewFactory(partnership=w.partnership)
+
+
+def _review_recommendation(w):
+    review = _review(w)
+    recommendation = case_review_recommendation(review)
+    return {"review_id": review.pk, "recommendation_id": recommendation.pk}
 
 
 def _round_action_group(w):
@@ -129,6 +141,19 @@ RULES: dict = {
     ),
     "actions:update_review": (_submitted_update, LEAD_FORM),
     "actions:recommendation_create": (lambda w: _slug(w), LEAD_FORM),
+    "actions:case_reviews": (lambda w: _slug(w), READ),
+    "actions:case_reviews_export": (lambda w: _slug(w), READ),
+    "actions:case_review_detail": (lambda w: {**_slug(w), "review_id": _review(w).pk}, READ),
+    "actions:case_reviews_import": (lambda w: _slug(w), LEAD_FORM),
+    "actions:case_review_create": (lambda w: _slug(w), LEAD_FORM),
+    "actions:case_review_edit": (lambda w: {**_slug(w), "review_id": _review(w).pk}, LEAD_FORM),
+    # An empty POST lacks the version the page was opened on: the page re-renders and nothing is deleted.
+    "actions:case_review_delete": (lambda w: {**_slug(w), "review_id": _review(w).pk}, LEAD_FORM),
+    "actions:case_review_recommendation_create": (lambda w: {**_slug(w), "review_id": _review(w).pk}, LEAD_FORM),
+    "actions:case_review_recommendation_edit": (
+        lambda w: {**_slug(w), **_review_recommendation(w)},
+        LEAD_FORM,
+    ),
     "actions:recommendation_edit": (
         lambda w: {**_slug(w), "recommendation_id": RecommendationFactory(partnership=w.partnership).pk},
         LEAD_FORM,

@@ -24,8 +24,9 @@ def page(client, username, name, slug, **kwargs):
 
 def test_each_partnerships_pages_show_only_its_own_content(demo, client):
     status, recommendations = page(client, "strategic.lead", "actions:recommendations", "tri-borough")
-    assert status == 200 and "No recommendations recorded yet" in recommendations
-    assert "Let&#x27;s not wait for 35" not in recommendations
+    # Its only recommendation is its own joint SCR/DHR's (the case review register), none of Tower Hamlets'.
+    assert status == 200 and "Joint SCR/DHR (RBKC)" in recommendations
+    assert "Let&#x27;s not wait for 35" not in recommendations and "Warrior Women" not in recommendations
     _, indicators = page(client, "strategic.lead", "referrals:indicators", "tri-borough")
     assert "Percentage of women reporting increased safety" in indicators
     assert "Seed 001" not in indicators and "Seed 002" not in indicators and "sanctioned detection" not in indicators

@@ -4,8 +4,8 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from reports.models import AnnualReport, ReportEdition, report_storage
-from tests.factories import PartnershipFactory
+from reports.models import AnnualReport, ReportEdition, SubgroupUpdate, SubgroupUpdateEdition, report_storage
+from tests.factories import OperationalGroupFactory, PartnershipFactory
 
 PDF_BYTES = b"%PDF-1.7\n% a stored test edition\n%%EOF\n"
 HTML_BYTES = b"<!DOCTYPE html><html lang='en-GB'><head><title>Stored edition</title></head><body></body></html>"
@@ -62,3 +62,31 @@ class ReportEditionFactory(factory.django.DjangoModelFactory):
     html_sha256 = hashlib.sha256(HTML_BYTES).hexdigest()
     docx = factory.LazyFunction(lambda: stored(DOCX_BYTES, "docx"))
     docx_sha256 = hashlib.sha256(DOCX_BYTES).hexdigest()
+
+
+class SubgroupUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SubgroupUpdate
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    group = factory.SubFactory(OperationalGroupFactory, partnership=factory.SelfAttribute("..partnership"))
+    year = 2017
+    quarter = 4
+    key_challenges = "Attendance fell in January."
+
+
+class SubgroupUpdateEditionFactory(factory.django.DjangoModelFactory):
+    """A finished build with stored files."""
+
+    class Meta:
+        model = SubgroupUpdateEdition
+
+    update = factory.SubFactory(SubgroupUpdateFactory)
+    state = SubgroupUpdateEdition.State.READY
+    finished_at = factory.LazyFunction(timezone.now)
+    pdf = factory.LazyFunction(lambda: stored(PDF_BYTES, "pdf"))
+    pdf_sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    pdf_size = len(PDF_BYTES)
+    page_count = 1
+    html = factory.LazyFunction(lambda: stored(HTML_BYTES, "html"))
+    html_sha256 = hashlib.sha256(HTML_BYTES).hexdigest()

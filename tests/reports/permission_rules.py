@@ -42,7 +42,30 @@ def _edition(w):
     return {**kwargs, "edition_id": edition.pk}
 
 
+def _update(w):
+    from tests.reports.factories import SubgroupUpdateFactory
+
+    update = SubgroupUpdateFactory(partnership=w.partnership, group=w.group)
+    return {"partnership_slug": w.partnership.slug, "update_id": update.pk}
+
+
+def _update_edition(w):
+    from tests.reports.factories import SubgroupUpdateEditionFactory
+
+    edition = SubgroupUpdateEditionFactory(update__partnership=w.partnership, update__group=w.group)
+    return {"partnership_slug": w.partnership.slug, "update_id": edition.update_id, "edition_id": edition.pk}
+
+
 RULES: dict = {
+    "reports:updates": (_partnership, READ),
+    "reports:update_new": (_partnership, LEAD_FORM),
+    "reports:update_detail": (_update, READ),
+    "reports:update_edit": (_update, LEAD_FORM),
+    "reports:update_preview": (_update, READ),
+    # An empty POST lacks the narrative version the lead saw: refused with a message, nothing built.
+    "reports:update_build": (_update, LEAD_POST),
+    "reports:update_edition_pdf": (_update_edition, READ),
+    "reports:update_edition_html": (_update_edition, READ),
     "reports:index": (_partnership, READ),
     "reports:new": (_partnership, LEAD_FORM),
     "reports:detail": (_report, READ),

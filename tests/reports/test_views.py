@@ -324,4 +324,7 @@ def test_there_is_no_way_to_edit_an_edition(world):
         "reports:edition_html",
         "reports:edition_docx",
         "reports:edition_delete",
+        # A quarterly update's editions: downloads only, never changed or deleted through the application.
+        "reports:update_edition_pdf",
+        "reports:update_edition_html",
     }
