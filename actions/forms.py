@@ -128,6 +128,38 @@ class ProgressUpdateForm(VersionedForm):
         }
 
 
+class BulkUpdateRowForm(VersionedForm):
+    """One row of the bulk "My updates" form, prefixed by its action and group so that one page carries many."""
+
+    successes_and_challenges = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    next_steps = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    proposed_rating = forms.ChoiceField(choices=Rag.choices, initial=Rag.NOT_RATED)
+    submit = forms.BooleanField(required=False)
+
+    def __init__(self, *args, row_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each label names its row: forty "Next steps" boxes read alike to a screen reader.
+        self.fields["successes_and_challenges"].label = f"Successes and challenges, {row_label}"
+        self.fields["next_steps"].label = f"Next steps, {row_label}"
+        self.fields["proposed_rating"].label = f"Proposed rating, {row_label}"
+        self.fields["submit"].label = f"Submit {row_label} for review"
+
+    @staticmethod
+    def prefix_for(action_id: int, group_id: int) -> str:
+        return f"u{action_id}-{group_id}"
+
+    @classmethod
+    def initial_for(cls, update: ProgressUpdate | None) -> dict:
+        if update is None:
+            return {"version": 0, "proposed_rating": Rag.NOT_RATED}
+        return {
+            "version": update.version,
+            "successes_and_challenges": update.successes_and_challenges,
+            "next_steps": update.next_steps,
+            "proposed_rating": update.proposed_rating,
+        }
+
+
 class ReviewForm(VersionedForm):
     comment = forms.CharField(
         label="Comment for the group",

@@ -311,6 +311,20 @@ def update_items(
     return [UpdateItem(r.action, r.group, by_key.get((r.action_id, r.group_id))) for r in responsibilities]
 
 
+def previous_quarter_updates(
+    update_round: UpdateRound, items: list[UpdateItem]
+) -> dict[tuple[int, int], ProgressUpdate]:
+    """Last quarter's update of each (action, group) of `items`, to show beside this quarter's. One query."""
+    previous = update_round.period.previous
+    updates = ProgressUpdate.objects.filter(
+        year=previous.year,
+        quarter=previous.number,
+        action_id__in={item.action.pk for item in items},
+        group_id__in={item.group.pk for item in items},
+    ).exclude(status=ProgressUpdate.Status.DRAFT)
+    return {(u.action_id, u.group_id): u for u in updates}
+
+
 # The review page's order: updates waiting for review first, then returned, drafts, not started and accepted.
 REVIEW_ORDER = {
     ProgressUpdate.Status.SUBMITTED: 0,

@@ -29,7 +29,7 @@ from actions.models import (
     UpdateRound,
     ref_sort_key,
 )
-from audit.recorder import audited_bulk_create
+from audit.recorder import audited_bulk_create, audited_bulk_update
 from partnership.models import Membership, OperationalGroup, Partnership
 from vawg.concurrency import EditConflict, check_version, save_if_current
 from vawg.periods import Quarter
@@ -241,6 +241,155 @@ def progress_update_save(
         setattr(current, name, value)
     save_if_current(current, expected_version=expected_version, fields=list(values))
     return current
+
+
+@dataclass
+class UpdateEntry:
+    """One row of the bulk "My updates" form: a group's update on an action, as the person left it."""
+
+    action: Action
+    group: OperationalGroup
+    successes_and_challenges: str
+    next_steps: str
+    proposed_rating: str
+    expected_version: int
+    submit: bool = False
+
+
+class UpdateRowErrors(Exception):
+    """Some rows of a bulk save were refused, so nothing was saved (all or nothing). `errors` maps each refused
+    (action id, group id) to its ValidationError or EditConflict."""
+
+    def __init__(self, errors: dict[tuple[int, int], ValidationError | EditConflict]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} row(s) refused")
+
+
+def _entry_is_unchanged(entry: UpdateEntry, current: ProgressUpdate | None, values: dict) -> bool:
+    if entry.submit:
+        return False
+    if current is None:
+        return not (values["successes_and_challenges"] or values["next_steps"]) and (
+            values["proposed_rating"] == Rag.NOT_RATED
+        )
+    return all(getattr(current, name) == values[name] for name in ("successes_and_challenges", "next_steps")) and (
+        current.proposed_rating == values["proposed_rating"]
+    )
+
+
+# Foreign keys the bulk save has already checked: full_clean would look each one up again, a query per row.
+_CHECKED_KEYS = ["action", "group", "created_by", "updated_by", "reviewed_by"]
+
+
+@transaction.atomic
+def progress_updates_save(
+    *, strategy: Strategy, period: Quarter, entries: list[UpdateEntry], membership: Membership
+) -> list[ProgressUpdate]:
+    """Save many of a quarter's updates at once (drafts, or submitted where `entry.submit`): every row or none.
+
+    The same rules as `progress_update_save` (own groups only, open quarter, versions checked, submitted and
+    accepted updates left alone) in a fixed number of queries whatever the number of rows: the rows are read
+    locked in one query, their versions checked (vawg.concurrency.check_version) and written in bulk, audited.
+    Rows left as they were are not written (an untouched row is no new draft). Returns the updates written.
+    """
+    if any(
+        not membership.can_write_for_group(e.group) or e.group.partnership_id != strategy.partnership_id
+        for e in entries
+    ):
+        raise PermissionDenied("You can only write for the groups you coordinate.")
+    if any(e.action.strategy_id != strategy.pk for e in entries):
+        raise PermissionDenied("Every action must belong to the strategy.")
+    if not strategy.covers(period.year):
+        raise ValidationError(f"{period} is outside {strategy.title}.")
+    require_open_quarter(strategy, period)
+    action_ids, group_ids = {e.action.pk for e in entries}, {e.group.pk for e in entries}
+    answered = set(
+        ActionGroup.objects.filter(action_id__in=action_ids, group_id__in=group_ids).values_list(
+            "action_id", "group_id"
+        )
+    )
+    current_by_key = {
+        (u.action_id, u.group_id): u
+        for u in ProgressUpdate.objects.select_for_update().filter(
+            year=period.year, quarter=period.number, action_id__in=action_ids, group_id__in=group_ids
+        )
+    }
+    now, errors, created, changed = timezone.now(), {}, [], []
+    for entry in entries:
+        key = (entry.action.pk, entry.group.pk)
+        current = current_by_key.get(key)
+        values = {
+            "successes_and_challenges": entry.successes_and_challenges.strip(),
+            "next_steps": entry.next_steps.strip(),
+            "proposed_rating": Rag(entry.proposed_rating),
+            "status": ProgressUpdate.Status.SUBMITTED if entry.submit else ProgressUpdate.Status.DRAFT,
+            "updated_by": membership.user,
+            "updated_at": now,
+            "submitted_at": now if entry.submit else None,
+        }
+        try:
+            if key not in answered:
+                raise ValidationError(f"{entry.group.abbreviation} is not responsible for action {entry.action.ref}.")
+            if current is None and entry.expected_version != 0:
+                raise EditConflict(None, noun="update")
+            if current is not None:
+                check_version(current, expected_version=entry.expected_version, fields=UPDATE_FIELDS)
+            if _entry_is_unchanged(entry, current, values):
+                continue
+            if current is not None and not current.is_editable_by_group:
+                raise ValidationError(
+                    f"This update is {current.get_status_display().lower()}: it can be changed again only if the "
+                    "strategic lead returns it."
+                )
+            if entry.submit and not values["successes_and_challenges"]:
+                raise ValidationError(
+                    {"successes_and_challenges": "Enter the successes and challenges before submitting."}
+                )
+        except (ValidationError, EditConflict) as error:
+            errors[key] = error
+            continue
+        if current is None:
+            update = ProgressUpdate(
+                action=entry.action,
+                group=entry.group,
+                year=period.year,
+                quarter=period.number,
+                created_by=membership.user,
+                version=1,
+                **values,
+            )
+            update.full_clean(exclude=_CHECKED_KEYS, validate_constraints=False)
+            created.append(update)
+        else:
+            for name, value in values.items():
+                setattr(current, name, value)
+            current.version = entry.expected_version + 1
+            current.full_clean(exclude=_CHECKED_KEYS, validate_constraints=False)
+            changed.append(current)
+    if errors:
+        raise UpdateRowErrors(errors)
+    try:
+        with transaction.atomic():
+            audited_bulk_create(ProgressUpdate, created, partnership_id=strategy.partnership_id)
+    except IntegrityError:  # another person started one of these rows meanwhile
+        raced = ProgressUpdate.objects.filter(
+            year=period.year, quarter=period.number, action_id__in=action_ids, group_id__in=group_ids
+        )
+        new_keys = {(u.action_id, u.group_id) for u in created}
+        raise UpdateRowErrors(
+            {
+                (u.action_id, u.group_id): EditConflict(u, fields=UPDATE_FIELDS)
+                for u in raced
+                if (u.action_id, u.group_id) in new_keys
+            }
+        ) from None
+    audited_bulk_update(
+        ProgressUpdate,
+        changed,
+        [*UPDATE_FIELDS, "version", "updated_by", "updated_at", "submitted_at"],
+        partnership_id=strategy.partnership_id,
+    )
+    return [*created, *changed]
 
 
 @transaction.atomic

@@ -34,6 +34,11 @@ urlpatterns = [
         views.update_edit,
         name="update_edit",
     ),
+    path(
+        "updates/rounds/<int:round_id>/actions/<int:action_id>/groups/<int:group_id>/draft/",
+        views.update_draft,
+        name="update_draft",
+    ),
     path("updates/<int:update_id>/review/", views.update_review, name="update_review"),
     path("summary/", views.summary, name="summary"),
     path("summary/csv/", views.summary_csv, name="summary_csv"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ from actions import charts, selectors, services
 from actions.filters import ActionPlanFilter
 from actions.forms import (
     ActionForm,
+    BulkUpdateRowForm,
     ImportForm,
     PeriodForm,
     PriorityForm,
@@ -552,23 +555,172 @@ def round_status(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@partnership_view(WRITE_GROUP)
-def my_updates(request: HttpRequest) -> HttpResponse:
-    _section(request, "updates")
-    rounds_ = selectors.rounds_for(request.partnership)
-    open_rounds = [r for r in rounds_ if r.is_open]
-    chosen = request.GET.get("round")
+# One page of "My updates" holds every row a coordinator answers for (a lead, who answers for every group, pages).
+BULK_PAGE_SIZE = 100
+
+
+@dataclass
+class UpdateRow:
+    """A row of the bulk "My updates" page: the item, last quarter's update, and its form if it can be edited."""
+
+    item: selectors.UpdateItem
+    previous: ProgressUpdate | None
+    form: BulkUpdateRowForm | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.item.action.ref} {self.item.group.abbreviation}"
+
+    @property
+    def summary(self) -> list[tuple[str, str]]:
+        update = self.item.update
+        if update is None:
+            return [("Successes and challenges", "Not written"), ("Next steps", "Not written")]
+        return [
+            ("Successes and challenges", update.successes_and_challenges or "Not written"),
+            ("Next steps", update.next_steps or "Not written"),
+            ("Proposed rating", update.get_proposed_rating_display()),
+        ]
+
+    @property
+    def anchor(self) -> str:
+        return f"row-{BulkUpdateRowForm.prefix_for(self.item.action.pk, self.item.group.pk)}"
+
+
+@dataclass
+class _SummaryLine:
+    auto_id: str
+    errors: list[str]
+
+
+class RowErrorSummary:
+    """Every row's errors as one form for components/error_summary.html, each linked to its row's field."""
+
+    prefix = ""
+
+    def __init__(self, rows: list[UpdateRow], page_errors: list[str]):
+        self._page_errors, self._lines = page_errors, []
+        for row in rows:
+            form = row.form
+            if form is None:
+                continue
+            if getattr(form, "conflict", None) is not None:
+                self._lines.append(_SummaryLine(row.anchor, [f"{row.label}: {form.conflict.message}"]))
+            for error in form.non_field_errors():
+                self._lines.append(_SummaryLine(row.anchor, [f"{row.label}: {error}"]))
+            for field in form:
+                if field.errors:
+                    self._lines.append(_SummaryLine(field.auto_id, [f"{row.label}: {e}" for e in field.errors]))
+        self.errors = bool(self._lines or page_errors)
+
+    def non_field_errors(self) -> list[str]:
+        return self._page_errors
+
+    def __iter__(self):
+        return iter(self._lines)
+
+
+def _chosen_round(request: HttpRequest, rounds_: list[UpdateRound]) -> UpdateRound | None:
+    chosen = request.GET.get("round") or request.POST.get("round")
     update_round = next((r for r in rounds_ if str(r.pk) == chosen), None) if chosen else None
     if chosen and update_round is None:
         raise Http404("No such update round.")
-    update_round = update_round or (open_rounds[0] if open_rounds else (rounds_[0] if rounds_ else None))
-    items, page_obj, outstanding = [], None, 0
+    open_rounds = [r for r in rounds_ if r.is_open]
+    return update_round or (open_rounds[0] if open_rounds else (rounds_[0] if rounds_ else None))
+
+
+def _update_rows(update_round: UpdateRound, items: list[selectors.UpdateItem], data=None) -> list[UpdateRow]:
+    previous = selectors.previous_quarter_updates(update_round, items)
+    rows = []
+    for item in items:
+        form = None
+        if update_round.is_open and (item.update is None or item.update.is_editable_by_group):
+            prefix = BulkUpdateRowForm.prefix_for(item.action.pk, item.group.pk)
+            posted = data is not None and f"{prefix}-version" in data
+            form = BulkUpdateRowForm(
+                data if posted else None,
+                prefix=prefix,
+                initial=BulkUpdateRowForm.initial_for(item.update),
+                row_label=f"{item.action.ref} {item.group.abbreviation}",
+            )
+        rows.append(UpdateRow(item, previous.get((item.action.pk, item.group.pk)), form))
+    return rows
+
+
+def _save_rows(
+    request: HttpRequest, update_round: UpdateRound, rows: list[UpdateRow], submit: bool
+) -> tuple[list[ProgressUpdate] | None, list[str]]:
+    """Save the posted rows through the bulk service, all or nothing. "Submit" submits the rows ticked, or when
+    none is ticked every row with its successes and challenges written; every other row is saved as a draft.
+    Returns the updates saved (None when refused) and the page's own errors (a row's errors go on its form)."""
+    posted = [row for row in rows if row.form is not None and row.form.is_bound]
+    valid = [row.form.is_valid() for row in posted]  # every row, so that every row's errors are shown
+    if not all(valid):
+        return None, []
+    ticked = {id(row) for row in posted if row.form.cleaned_data["submit"]}
+    if submit and not ticked:
+        ticked = {id(row) for row in posted if row.form.cleaned_data["successes_and_challenges"].strip()}
+    entries = [
+        services.UpdateEntry(
+            action=row.item.action,
+            group=row.item.group,
+            successes_and_challenges=row.form.cleaned_data["successes_and_challenges"],
+            next_steps=row.form.cleaned_data["next_steps"],
+            proposed_rating=row.form.cleaned_data["proposed_rating"],
+            expected_version=row.form.cleaned_data["version"],
+            submit=submit and id(row) in ticked,
+        )
+        for row in posted
+    ]
+    by_key = {(row.item.action.pk, row.item.group.pk): row for row in posted}
+    try:
+        saved = services.progress_updates_save(
+            strategy=update_round.strategy, period=update_round.period, entries=entries, membership=request.membership
+        )
+    except services.UpdateRowErrors as refused:
+        for key, error in refused.errors.items():
+            form = by_key[key].form
+            if isinstance(error, EditConflict):
+                show_conflict(form, error)
+                by_key[key].item.update = error.current
+            else:
+                apply_errors(form, error)
+        return None, []
+    except ValidationError as error:
+        return None, error.messages
+    return saved, []
+
+
+@partnership_view(WRITE_GROUP, methods=("GET", "POST"))
+def my_updates(request: HttpRequest) -> HttpResponse:
+    """A quarter's updates for every action the person's groups answer for, on one page and in one form."""
+    _section(request, "updates")
+    rounds_ = selectors.rounds_for(request.partnership)
+    update_round = _chosen_round(request, rounds_)
+    rows, page_obj, outstanding, page_errors = [], None, 0, []
     if update_round is not None:
         group_ids = selectors.writable_group_ids(request.membership)
-        paginator = Paginator(selectors.round_responsibilities(update_round, group_ids), PAGE_SIZE)
-        page_obj = paginator.get_page(request.GET.get("page"))
+        paginator = Paginator(selectors.round_responsibilities(update_round, group_ids), BULK_PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page") or request.POST.get("page"))
         items = selectors.update_items(update_round, responsibilities=page_obj.object_list)
+        rows = _update_rows(update_round, items, request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            submit = request.POST.get("save") == "submit"
+            saved, page_errors = _save_rows(request, update_round, rows, submit)
+            if saved is not None:
+                submitted = sum(1 for update in saved if update.status == ProgressUpdate.Status.SUBMITTED)
+                messages.success(
+                    request,
+                    f"{len(saved)} update{pluralize(len(saved))} saved"
+                    + (f", {submitted} submitted for review." if submitted else " as drafts."),
+                )
+                url = reverse("actions:my_updates", args=[request.partnership.slug]) + f"?round={update_round.pk}"
+                return redirect(url + (f"&page={page_obj.number}" if page_obj.number > 1 else ""))
         outstanding = paginator.count - selectors.round_done_count(update_round, group_ids)
+    elif request.method == "POST":
+        return redirect("actions:my_updates", request.partnership.slug)
+    summary = RowErrorSummary(rows, page_errors)
+    conflict = any(getattr(row.form, "conflict", None) is not None for row in rows)
     today = timezone.localdate()
     overdue = update_round is not None and update_round.is_open and today > update_round.deadline
     return render(
@@ -577,12 +729,56 @@ def my_updates(request: HttpRequest) -> HttpResponse:
         {
             "rounds": rounds_,
             "update_round": update_round,
-            "items": items,
+            "rows": rows,
+            "items": [row.item for row in rows],
+            "editable_rows": sum(1 for row in rows if row.form is not None),
             "page_obj": page_obj,
             "overdue": overdue,
             "outstanding": outstanding,
+            "summary": summary,
             "today": today,
         },
+        status=409 if conflict else 200,
+    )
+
+
+@partnership_view(WRITE_GROUP, methods=("POST",))
+def update_draft(request: HttpRequest, round_id: int, action_id: int, group_id: int) -> JsonResponse:
+    """Save one row of "My updates" as a draft while the person types (bulk-updates.mjs): the bulk service with
+    one row, answering JSON: the new version and the time, or the refusal (409 for an edit conflict)."""
+    update_round = _round(request, round_id)
+    action = get_object_or_404(Action.objects.select_related("strategy"), pk=action_id, strategy=update_round.strategy)
+    group = get_object_or_404(OperationalGroup, pk=group_id, partnership=request.partnership)
+    require_group_write(request.membership, group, request)
+    form = BulkUpdateRowForm(
+        request.POST,
+        prefix=BulkUpdateRowForm.prefix_for(action.pk, group.pk),
+        row_label=f"{action.ref} {group.abbreviation}",
+    )
+    if not form.is_valid():
+        return JsonResponse({"saved": False, "message": "Not saved: check this row's entries."}, status=400)
+    entry = services.UpdateEntry(
+        action=action,
+        group=group,
+        successes_and_challenges=form.cleaned_data["successes_and_challenges"],
+        next_steps=form.cleaned_data["next_steps"],
+        proposed_rating=form.cleaned_data["proposed_rating"],
+        expected_version=form.cleaned_data["version"],
+    )
+    try:
+        saved = services.progress_updates_save(
+            strategy=update_round.strategy, period=update_round.period, entries=[entry], membership=request.membership
+        )
+    except services.UpdateRowErrors as refused:
+        error = next(iter(refused.errors.values()))
+        if isinstance(error, EditConflict):
+            return JsonResponse({"saved": False, "conflict": True, "message": error.message}, status=409)
+        return JsonResponse({"saved": False, "message": " ".join(error.messages)}, status=400)
+    except ValidationError as error:
+        return JsonResponse({"saved": False, "message": " ".join(error.messages)}, status=400)
+    version = saved[0].version if saved else form.cleaned_data["version"]
+    return JsonResponse(
+        {"saved": True, "version": version, "saved_at": timezone.localtime().strftime("%H:%M")}, status=200
     )
 
 

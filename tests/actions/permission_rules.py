@@ -138,7 +138,15 @@ RULES: dict = {
         lambda w: _slug(w),
         _rule(
             {"board_member": 403, "coordinator": "ok", "other_coordinator": "ok", "lead": "ok"},
+            {"board_member": 403, "coordinator": "redirect", "other_coordinator": "redirect", "lead": "redirect"},
+        ),
+    ),
+    # JSON for the page's script: an empty POST is refused (400) and saves nothing.
+    "actions:update_draft": (
+        _round_action_group,
+        _rule(
             {"board_member": 403, "coordinator": 405, "other_coordinator": 405, "lead": 405},
+            {"board_member": 403, "coordinator": 400, "other_coordinator": 403, "lead": 400},
         ),
     ),
     "actions:update_edit": (

@@ -56,7 +56,7 @@ PAGES = {
     "actions:appendix": ("board_member", lambda s, r, a: {}, 13),
     "actions:recommendations": ("board_member", lambda s, r, a: {}, 8),
     "actions:action_detail": ("board_member", lambda s, r, a: {"action_id": a}, 15),
-    "actions:my_updates": ("coordinator", lambda s, r, a: {}, 12),
+    "actions:my_updates": ("coordinator", lambda s, r, a: {}, 13),  # + last quarter's updates beside each row
     "actions:round_status": ("board_member", lambda s, r, a: {"round_id": r}, 10),
     "actions:round_review": ("lead", lambda s, r, a: {"round_id": r}, 11),
     "actions:plan_export": ("board_member", lambda s, r, a: {}, 13),
