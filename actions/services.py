@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -30,7 +30,9 @@ from actions.models import (
     ref_sort_key,
 )
 from audit.recorder import audited_bulk_create, audited_bulk_update
-from partnership.models import Membership, OperationalGroup, Partnership
+from partnership.models import Membership, Notification, OperationalGroup, Partnership
+from partnership.selectors import coordinators_of
+from partnership.services import notify
 from vawg.concurrency import EditConflict, check_version, save_if_current
 from vawg.periods import Quarter
 from vawg.rag import Rag
@@ -141,6 +143,19 @@ def update_round_open(*, strategy: Strategy, period: Quarter, deadline: date, us
     )
     update_round.full_clean()
     update_round.save()
+    partnership = strategy.partnership
+    group_ids = set(ActionGroup.objects.filter(action__strategy=strategy).values_list("group_id", flat=True))
+    notify(
+        partnership=partnership,
+        kind=Notification.Kind.ROUND_OPENED,
+        recipients=coordinators_of(partnership, group_ids),
+        subject=f"Progress updates for {period} are open, due by {deadline:%-d %B %Y}",
+        body=(
+            f"The strategic lead has opened {period} of {strategy.title} for progress updates. Write your groups' "
+            f"updates by {deadline:%-d %B %Y}."
+        ),
+        link=reverse("actions:my_updates", args=[partnership.slug]) + f"?round={update_round.pk}",
+    )
     return update_round
 
 
@@ -405,7 +420,38 @@ def progress_update_review(
     update.status = ProgressUpdate.Status.ACCEPTED if accept else ProgressUpdate.Status.RETURNED
     update.review_comment, update.reviewed_by, update.reviewed_at = comment.strip(), user, timezone.now()
     save_if_current(update, expected_version=expected_version, fields=[*REVIEW_FIELDS, "reviewed_by", "reviewed_at"])
+    _notify_review(update)
     return update
+
+
+def _notify_review(update: ProgressUpdate) -> None:
+    partnership = update.action.strategy.partnership
+    what = f"Your update on action {update.action.ref} for {update.group.abbreviation}, {update.period}"
+    if update.status == ProgressUpdate.Status.RETURNED:
+        kind, subject = Notification.Kind.UPDATE_RETURNED, f"Returned: {what}"
+        body = (
+            f"{what} was returned by the strategic lead, who says:\n\n{update.review_comment}\n\n"
+            "Change it and submit it again."
+        )
+    else:
+        kind, subject = Notification.Kind.UPDATE_ACCEPTED, f"Accepted: {what}"
+        body = f"{what} was accepted by the strategic lead." + (
+            f" Their comment:\n\n{update.review_comment}" if update.review_comment else ""
+        )
+    round_ = UpdateRound.objects.filter(
+        strategy_id=update.action.strategy_id, year=update.year, quarter=update.quarter
+    ).first()
+    link = (
+        reverse("actions:update_edit", args=[partnership.slug, round_.pk, update.action_id, update.group_id])
+        if round_
+        else reverse("actions:action_detail", args=[partnership.slug, update.action_id])
+    )
+    recipients = {user.pk: user for user in coordinators_of(partnership, [update.group_id])}
+    if update.updated_by is not None:
+        recipients.setdefault(update.updated_by.pk, update.updated_by)
+    notify(
+        partnership=partnership, kind=kind, recipients=list(recipients.values()), subject=subject, body=body, link=link
+    )
 
 
 # --- RAG ratings ----------------------------------------------------------------------------------------------
@@ -498,7 +544,24 @@ def rag_rating_set(
         changed_by=user,
         changed_at=when,
     )
+    if source == RagRatingChange.Source.BROWSER and previous != rating:
+        # One at a time in the browser; an imported plan would send one e-mail per action.
+        _notify_rating(action, period, previous, rating, reason)
     return RatingResult(current, changed=True)
+
+
+def _notify_rating(action: Action, period: Quarter, previous: str, rating: str, reason: str) -> None:
+    partnership = action.strategy.partnership
+    was = f" from {Rag(previous).label}" if previous else ""
+    notify(
+        partnership=partnership,
+        kind=Notification.Kind.RATING_CHANGED,
+        recipients=coordinators_of(partnership, action.responsibilities.values_list("group_id", flat=True)),
+        subject=f"Action {action.ref} is now rated {Rag(rating).label} for {period}",
+        body=f"The strategic lead changed the rating of action {action.ref}{was} to {Rag(rating).label} for {period}."
+        + (f" Their reason:\n\n{reason}" if reason else ""),
+        link=reverse("actions:action_detail", args=[partnership.slug, action.pk]),
+    )
 
 
 def _stale_rating(current: RagRating | None, expected_version: int) -> EditConflict:
@@ -562,19 +625,18 @@ class Reminder:
 
 
 def update_reminders_send(*, partnership: Partnership, today: date, days_before: int = 7, dry_run: bool = False):
-    """E-mail each coordinator whose groups still owe updates for an open round: shortly before the deadline
-    (within `days_before` days) and every run after it has passed."""
+    """Remind each coordinator whose groups still owe updates for an open round: once when the deadline is within
+    `days_before` days, and once when it has passed (a notification, e-mailed unless they turned that off). Run
+    daily: a person gets each reminder once per round, however often it runs."""
     from actions import selectors
 
-    reminders: list[Reminder] = []
+    reminders: list[tuple[Reminder, object, UpdateRound]] = []
     for update_round, owed in selectors.missing_updates_by_coordinator(partnership):
         days_left = (update_round.deadline - today).days
         if days_left > days_before:
             continue
         overdue = days_left < 0
         for user, items in owed.items():
-            if not user.email:
-                continue
             when = (
                 f"were due on {update_round.deadline:%-d %B %Y}"
                 if overdue
@@ -592,8 +654,21 @@ def update_reminders_send(*, partnership: Partnership, today: date, days_before:
             subject = (
                 f"{'Overdue' if overdue else 'Due soon'}: {len(items)} progress update(s) for {update_round.period}"
             )
-            reminders.append(Reminder(user.email, user.get_full_name(), overdue, subject, lines))
-    if not dry_run:
-        for reminder in reminders:
-            send_mail(reminder.subject, "\n".join(reminder.lines), None, [reminder.email])
-    return reminders
+            reminders.append((Reminder(user.email, user.get_full_name(), overdue, subject, lines), user, update_round))
+    sent = []
+    for reminder, user, update_round in reminders:
+        if dry_run:
+            sent.append(reminder)
+            continue
+        made = notify(
+            partnership=partnership,
+            kind=Notification.Kind.OVERDUE if reminder.overdue else Notification.Kind.DUE_SOON,
+            recipients=[user],
+            subject=reminder.subject,
+            body="\n".join(reminder.lines),
+            link=reverse("actions:my_updates", args=[partnership.slug]) + f"?round={update_round.pk}",
+            once_key=f"round-{update_round.pk}",
+        )
+        if made:
+            sent.append(reminder)
+    return sent
