@@ -160,6 +160,16 @@ class BulkUpdateRowForm(VersionedForm):
         }
 
 
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label="Add a file as evidence",
+        help_text="PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or GIF.",
+        allow_empty_file=True,  # the service says why an empty file is refused
+    )
+    update = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
 class ReviewForm(VersionedForm):
     comment = forms.CharField(
         label="Comment for the group",

@@ -30,6 +30,7 @@ from django.http import Http404
 from actions.models import (
     Action,
     ActionGroup,
+    Evidence,
     Priority,
     ProgressUpdate,
     RagRating,
@@ -323,6 +324,11 @@ def previous_quarter_updates(
         group_id__in={item.group.pk for item in items},
     ).exclude(status=ProgressUpdate.Status.DRAFT)
     return {(u.action_id, u.group_id): u for u in updates}
+
+
+def evidence_for(action: Action) -> list[Evidence]:
+    """The files backing an action, newest first, with who added them and the update they go with. One query."""
+    return list(action.evidence.select_related("uploaded_by", "update__group"))
 
 
 # The review page's order: updates waiting for review first, then returned, drafts, not started and accepted.

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -20,6 +22,7 @@ from django.utils.formats import date_format
 from actions.models import (
     Action,
     ActionGroup,
+    Evidence,
     Priority,
     ProgressUpdate,
     RagRating,
@@ -33,6 +36,7 @@ from audit.recorder import audited_bulk_create, audited_bulk_update
 from partnership.models import Membership, Notification, OperationalGroup, Partnership
 from partnership.selectors import coordinators_of
 from partnership.services import notify
+from vawg import file_types
 from vawg.concurrency import EditConflict, check_version, save_if_current
 from vawg.periods import Quarter
 from vawg.rag import Rag
@@ -610,6 +614,76 @@ def recommendation_save(
     recommendation.save()
     recommendation.actions.set(actions)
     return recommendation
+
+
+# --- Evidence -------------------------------------------------------------------------------------------------
+
+
+def can_attach_evidence(membership: Membership, action: Action, update: ProgressUpdate | None) -> bool:
+    if membership.partnership_id != action.strategy.partnership_id:
+        return False
+    if membership.is_strategic_lead:
+        return True
+    if update is not None:
+        return membership.can_write_for_group(update.group_id)
+    group_ids = ActionGroup.objects.filter(action=action).values_list("group_id", flat=True)
+    return any(membership.can_write_for_group(group_id) for group_id in group_ids)
+
+
+@transaction.atomic
+def evidence_add(
+    *, action: Action, upload: UploadedFile, membership: Membership, update: ProgressUpdate | None = None
+) -> Evidence:
+    """Attach a file to an action, or to one group's update on it: checked by its content (vawg.file_types) and
+    size, stored privately under a random key. Leads, and coordinators of the action's (or update's) groups."""
+    if update is not None and update.action_id != action.pk:
+        raise PermissionDenied("That update is of another action.")
+    if not can_attach_evidence(membership, action, update):
+        raise PermissionDenied("You can only add evidence to the actions of the groups you coordinate.")
+    if update is not None:
+        require_open_quarter(action.strategy, update.period)
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": f"The file must be smaller than {limit // (1024 * 1024)} MB."})
+    if upload.size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    kind = file_types.sniff(upload)
+    if kind is None:
+        raise ValidationError({"file": f"The file must be a {file_types.ACCEPTED_IN_WORDS} file."})
+    evidence = Evidence(
+        action=action,
+        update=update,
+        filename=file_types.safe_filename(upload.name or "", kind),
+        kind=kind.label,
+        extension=kind.extension,
+        size=upload.size,
+        uploaded_by=membership.user,
+    )
+    evidence.file.save("upload", upload, save=False)
+    stored = evidence.file.name
+    try:  # a refused save leaves no stray file behind
+        evidence.full_clean()
+        evidence.save()
+    except Exception:
+        evidence.file.storage.delete(stored)
+        raise
+    return evidence
+
+
+def can_delete_evidence(membership: Membership, evidence: Evidence) -> bool:
+    return membership.is_strategic_lead or (
+        evidence.uploaded_by_id is not None and evidence.uploaded_by_id == membership.user_id
+    )
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, membership: Membership) -> None:
+    """Remove a file: its uploader or a strategic lead. The stored object goes once the deletion is committed."""
+    if not can_delete_evidence(membership, evidence):
+        raise PermissionDenied("Only the person who added this file, or a strategic lead, can remove it.")
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- Reminders ------------------------------------------------------------------------------------------------

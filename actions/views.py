@@ -5,20 +5,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from actions import charts, selectors, services
 from actions.filters import ActionPlanFilter
 from actions.forms import (
     ActionForm,
     BulkUpdateRowForm,
+    EvidenceForm,
     ImportForm,
     PeriodForm,
     PriorityForm,
@@ -33,6 +36,7 @@ from actions.forms import (
 from actions.models import (
     Action,
     ActionGroup,
+    Evidence,
     Priority,
     ProgressUpdate,
     Recommendation,
@@ -47,7 +51,7 @@ from actions.plan_file import (
     export_rows,
 )
 from partnership import imports
-from partnership.access import LEAD, WRITE_GROUP, partnership_view, require_group_write
+from partnership.access import LEAD, WRITE_GROUP, partnership_view, refuse, require_group_write
 from partnership.charts import chart_for
 from partnership.forms import ColumnMappingForm
 from partnership.models import OperationalGroup
@@ -57,7 +61,7 @@ from partnership.services import (
     pending_upload_for,
     pending_upload_update,
 )
-from vawg import tabular
+from vawg import file_types, tabular
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.forms import apply_errors
 from vawg.periods import Quarter
@@ -291,8 +295,90 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
         "action": action,
         "is_lead": request.membership.is_strategic_lead,
         "rate_period": update_round.period if update_round else None,
+        **_evidence_context(request, action),
     }
     return render(request, "actions/action_detail.html", context)
+
+
+def _evidence_context(request: HttpRequest, action: Action) -> dict:
+    evidence = selectors.evidence_for(action)
+    membership = request.membership
+    return {
+        "evidence": evidence,
+        "deletable": {item.pk for item in evidence if services.can_delete_evidence(membership, item)},
+        "can_attach": services.can_attach_evidence(membership, action, None),
+        "next": request.get_full_path(),
+        "evidence_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+    }
+
+
+# --- Evidence -------------------------------------------------------------------------------------------------
+
+
+def _back_to(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@partnership_view(WRITE_GROUP, methods=("POST",))
+def evidence_upload(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Attach a file to an action (from its page) or to a group's update on it (from "My updates")."""
+    action = selectors.action_for(request.partnership, action_id)
+    if not services.can_attach_evidence(request.membership, action, None):
+        return refuse(request, "You can only add evidence to the actions of the groups you coordinate.")
+    form = EvidenceForm(request.POST, request.FILES)
+    back = _back_to(request, reverse("actions:action_detail", args=[request.partnership.slug, action.pk]))
+    if not form.is_valid():
+        messages.error(request, "Choose a file to add as evidence.")
+        return redirect(back)
+    update = None
+    if form.cleaned_data["update"]:
+        update = get_object_or_404(ProgressUpdate, pk=form.cleaned_data["update"], action=action)
+        require_group_write(request.membership, update.group, request)
+    try:
+        evidence = services.evidence_add(
+            action=action, update=update, upload=form.cleaned_data["file"], membership=request.membership
+        )
+    except ValidationError as error:
+        messages.error(request, f"The file was not added: {' '.join(error.messages)}")
+    else:
+        messages.success(request, f"{evidence.filename} added to action {action.ref}.")
+    return redirect(back)
+
+
+def _evidence(request: HttpRequest, evidence_id: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.select_related("action__strategy"),
+        pk=evidence_id,
+        action__strategy__partnership=request.partnership,
+    )
+
+
+@partnership_view()
+def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+    """Only through here, for members of the partnership: always as an attachment, under its safe name."""
+    evidence = _evidence(request, evidence_id)
+    kind = next((k for k in file_types.ACCEPTED if k.label == evidence.kind), None)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.filename,
+        content_type=kind.content_type if kind else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@partnership_view(WRITE_GROUP, methods=("POST",))
+def evidence_remove(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = _evidence(request, evidence_id)
+    back = _back_to(request, reverse("actions:action_detail", args=[request.partnership.slug, evidence.action_id]))
+    services.evidence_delete(evidence=evidence, membership=request.membership)
+    messages.success(request, f"{evidence.filename} removed.")
+    return redirect(back)
 
 
 def _detail_url_showing(request: HttpRequest, action: Action, year: int) -> str:
