@@ -331,6 +331,15 @@ def evidence_for(action: Action) -> list[Evidence]:
     return list(action.evidence.select_related("uploaded_by", "update__group"))
 
 
+def evidence_of_updates(items: list[UpdateItem]) -> dict[tuple[int, int], list[Evidence]]:
+    """The files attached to each (action, group)'s update among `items`, for the bulk page's rows. One query."""
+    update_ids = [item.update.pk for item in items if item.update is not None]
+    by_key: dict[tuple[int, int], list[Evidence]] = defaultdict(list)
+    for evidence in Evidence.objects.filter(update_id__in=update_ids).select_related("update"):
+        by_key[(evidence.update.action_id, evidence.update.group_id)].append(evidence)
+    return by_key
+
+
 # The review page's order: updates waiting for review first, then returned, drafts, not started and accepted.
 REVIEW_ORDER = {
     ProgressUpdate.Status.SUBMITTED: 0,

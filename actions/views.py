@@ -652,6 +652,7 @@ class UpdateRow:
     item: selectors.UpdateItem
     previous: ProgressUpdate | None
     form: BulkUpdateRowForm | None
+    evidence: list[Evidence]
 
     @property
     def label(self) -> str:
@@ -717,6 +718,7 @@ def _chosen_round(request: HttpRequest, rounds_: list[UpdateRound]) -> UpdateRou
 
 def _update_rows(update_round: UpdateRound, items: list[selectors.UpdateItem], data=None) -> list[UpdateRow]:
     previous = selectors.previous_quarter_updates(update_round, items)
+    evidence = selectors.evidence_of_updates(items)
     rows = []
     for item in items:
         form = None
@@ -729,7 +731,8 @@ def _update_rows(update_round: UpdateRound, items: list[selectors.UpdateItem], d
                 initial=BulkUpdateRowForm.initial_for(item.update),
                 row_label=f"{item.action.ref} {item.group.abbreviation}",
             )
-        rows.append(UpdateRow(item, previous.get((item.action.pk, item.group.pk)), form))
+        key = (item.action.pk, item.group.pk)
+        rows.append(UpdateRow(item, previous.get(key), form, evidence.get(key, [])))
     return rows
 
 
@@ -823,6 +826,8 @@ def my_updates(request: HttpRequest) -> HttpResponse:
             "outstanding": outstanding,
             "summary": summary,
             "today": today,
+            "next": request.get_full_path(),
+            "evidence_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
         },
         status=409 if conflict else 200,
     )

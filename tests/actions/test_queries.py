@@ -57,7 +57,7 @@ PAGES = {
     "actions:recommendations": ("board_member", lambda s, r, a: {}, 8),
     # + the action's evidence, and its groups (may this member add a file?)
     "actions:action_detail": ("board_member", lambda s, r, a: {"action_id": a}, 17),
-    "actions:my_updates": ("coordinator", lambda s, r, a: {}, 13),  # + last quarter's updates beside each row
+    "actions:my_updates": ("coordinator", lambda s, r, a: {}, 14),  # + last quarter's updates, the rows' evidence
     "actions:round_status": ("board_member", lambda s, r, a: {"round_id": r}, 10),
     "actions:round_review": ("lead", lambda s, r, a: {"round_id": r}, 11),
     "actions:plan_export": ("board_member", lambda s, r, a: {}, 13),
