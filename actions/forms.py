@@ -166,7 +166,10 @@ class EvidenceForm(forms.Form):
         help_text="PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or GIF.",
         allow_empty_file=True,  # the service says why an empty file is refused
     )
-    update = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # From a row of "My updates": the group and round whose update the file goes with (the update may have been
+    # started by the page's script after the page was drawn, so it is looked up when the file arrives).
+    group = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    round = forms.IntegerField(required=False, widget=forms.HiddenInput)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

@@ -334,9 +334,14 @@ def evidence_upload(request: HttpRequest, action_id: int) -> HttpResponse:
         messages.error(request, "Choose a file to add as evidence.")
         return redirect(back)
     update = None
-    if form.cleaned_data["update"]:
-        update = get_object_or_404(ProgressUpdate, pk=form.cleaned_data["update"], action=action)
-        require_group_write(request.membership, update.group, request)
+    if form.cleaned_data["group"] and form.cleaned_data["round"]:
+        group = get_object_or_404(OperationalGroup, pk=form.cleaned_data["group"], partnership=request.partnership)
+        require_group_write(request.membership, group, request)
+        update_round = get_object_or_404(UpdateRound, pk=form.cleaned_data["round"], strategy=action.strategy)
+        # Not started yet: the file goes with the action.
+        update = ProgressUpdate.objects.filter(
+            action=action, group=group, year=update_round.year, quarter=update_round.quarter
+        ).first()
     try:
         evidence = services.evidence_add(
             action=action, update=update, upload=form.cleaned_data["file"], membership=request.membership

@@ -20,6 +20,7 @@ function rowState(row) {
     status: row.querySelector("[data-save-status]"),
     timer: null,
     saving: false,
+    current: null,
     dirty: false,
     pending: false,
   };
@@ -31,10 +32,16 @@ function say(state, text) {
 
 async function save(state) {
   window.clearTimeout(state.timer);
+  state.timer = null;
   if (state.saving) {
     state.dirty = true;
-    return;
+    return state.current;
   }
+  state.current = send(state);
+  return state.current;
+}
+
+async function send(state) {
   state.saving = true;
   state.dirty = false;
   const body = new FormData();
@@ -65,7 +72,7 @@ async function save(state) {
   } finally {
     state.saving = false;
   }
-  if (state.dirty) save(state);
+  if (state.dirty) await save(state);
 }
 
 if (form) {
@@ -82,6 +89,17 @@ if (form) {
     }
   }
   const retry = () => states.filter((state) => state.pending).forEach(save);
+  // "Save drafts" or "Submit" while a row is being saved: wait for it, so the form carries the row's new version
+  // (else the person's own draft would come back as someone else's change).
+  let waited = false;
+  form.addEventListener("submit", async (event) => {
+    const busy = states.filter((state) => state.saving || state.timer !== null);
+    if (waited || busy.length === 0) return;
+    event.preventDefault();
+    await Promise.all(busy.map(save));
+    waited = true;
+    form.requestSubmit(event.submitter);
+  });
   window.addEventListener("online", retry);
   window.setInterval(retry, RETRY_MS);
 }
