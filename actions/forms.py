@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 
 from actions.models import Action, Priority, ProgressUpdate, Recommendation, Strategy
@@ -128,13 +130,41 @@ class ProgressUpdateForm(VersionedForm):
         }
 
 
-class BulkUpdateRowForm(VersionedForm):
+class _SharedWidget:
+    """A field copied for each form without copying its widget and choices: the bulk page makes a form per row, and
+    deep-copying forty rows' widgets cost more than saving the rows. Safe while nothing changes a widget per form
+    (each row's form sets only its labels, which are the field's own)."""
+
+    def __deepcopy__(self, memo):
+        result = copy.copy(self)
+        memo[id(self)] = result
+        return result
+
+
+class _RowText(_SharedWidget, forms.CharField):
+    pass
+
+
+class _RowChoice(_SharedWidget, forms.ChoiceField):
+    pass
+
+
+class _RowCheckbox(_SharedWidget, forms.BooleanField):
+    pass
+
+
+class _RowVersion(_SharedWidget, forms.IntegerField):
+    pass
+
+
+class BulkUpdateRowForm(forms.Form):
     """One row of the bulk "My updates" form, prefixed by its action and group so that one page carries many."""
 
-    successes_and_challenges = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    next_steps = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    proposed_rating = forms.ChoiceField(choices=Rag.choices, initial=Rag.NOT_RATED)
-    submit = forms.BooleanField(required=False)
+    version = _RowVersion(min_value=0, widget=forms.HiddenInput)
+    successes_and_challenges = _RowText(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    next_steps = _RowText(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    proposed_rating = _RowChoice(choices=Rag.choices, initial=Rag.NOT_RATED)
+    submit = _RowCheckbox(required=False)
 
     def __init__(self, *args, row_label: str, **kwargs):
         super().__init__(*args, **kwargs)

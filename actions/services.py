@@ -407,6 +407,7 @@ def progress_updates_save(
         changed,
         [*UPDATE_FIELDS, "version", "updated_by", "updated_at", "submitted_at"],
         partnership_id=strategy.partnership_id,
+        split_uniform=True,  # who saved, when and the status are one value for every row
     )
     return [*created, *changed]
 
