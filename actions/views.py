@@ -646,8 +646,9 @@ def round_status(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-# One page of "My updates" holds every row a coordinator answers for (a lead, who answers for every group, pages).
-BULK_PAGE_SIZE = 100
+# One page of "My updates" holds every row a coordinator normally answers for (a few dozen); a lead, who answers for
+# every group, pages: a page of hundreds of rows of text boxes would be slow to draw and to use.
+BULK_PAGE_SIZE = 50
 
 
 @dataclass
