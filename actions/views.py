@@ -300,6 +300,21 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
     return render(request, "actions/action_detail.html", context)
 
 
+def _update_evidence_context(request, action, group, update_round, update) -> dict:
+    """The files of one group's update, on the update's page; a file added there goes with the update."""
+    evidence = list(Evidence.objects.filter(update=update).select_related("uploaded_by")) if update else []
+    membership = request.membership
+    return {
+        "evidence": evidence,
+        "deletable": {item.pk for item in evidence if services.can_delete_evidence(membership, item)},
+        "can_attach": update_round.is_open and membership.can_write_for_group(group),
+        "next": request.get_full_path(),
+        "evidence_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "evidence_group": group,
+        "evidence_round": update_round,
+    }
+
+
 def _evidence_context(request: HttpRequest, action: Action) -> dict:
     evidence = selectors.evidence_for(action)
     membership = request.membership
@@ -942,6 +957,7 @@ def update_edit(request: HttpRequest, round_id: int, action_id: int, group_id: i
             "editable": editable and update_round.is_open,
             "conflict": conflict,
             "previous": previous,
+            **_update_evidence_context(request, action, group, update_round, current),
         },
         status=conflict_status(conflict),
     )

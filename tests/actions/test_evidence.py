@@ -213,3 +213,21 @@ def test_the_uploader_or_a_lead_removes_it_and_the_file_goes(client, world, acti
     url = reverse("actions:evidence_remove", args=[world.partnership.slug, lead_removes.pk])
     assert client.post(url).status_code == 302
     assert not Evidence.objects.exists()
+
+
+def test_a_file_added_on_the_updates_page_goes_with_the_update(client, world, action):
+    update_round = UpdateRoundFactory(strategy=action.strategy)
+    update = ProgressUpdateFactory(action=action, group=world.group, status="draft")
+    client.force_login(world.coordinator)
+    page_url = reverse("actions:update_edit", args=[world.partnership.slug, update_round.pk, action.pk, world.group.pk])
+    page = client.get(page_url).content.decode()
+    assert f'name="group" value="{world.group.pk}"' in page and 'enctype="multipart/form-data"' in page
+    upload = reverse("actions:evidence_upload", args=[world.partnership.slug, action.pk])
+    data = {"file": SimpleUploadedFile("minutes.docx", DOCX), "group": world.group.pk, "round": update_round.pk}
+    response = client.post(upload, {**data, "next": page_url})
+    assert response.status_code == 302 and response["Location"] == page_url
+    assert Evidence.objects.get().update == update
+    assert "minutes.docx" in client.get(page_url).content.decode()
+    client.force_login(world.other_coordinator)  # not their group: refused
+    data["file"] = SimpleUploadedFile("x.pdf", PDF)
+    assert client.post(upload, data).status_code == 403

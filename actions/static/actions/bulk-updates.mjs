@@ -89,16 +89,19 @@ if (form) {
     }
   }
   const retry = () => states.filter((state) => state.pending).forEach(save);
-  // "Save drafts" or "Submit" while a row is being saved: wait for it, so the form carries the row's new version
-  // (else the person's own draft would come back as someone else's change).
-  let waited = false;
-  form.addEventListener("submit", async (event) => {
+  // "Save drafts", "Submit" or a row's "Add file" while a row is being saved: wait for it first, so the form carries
+  // the row's new version (else the person's own draft would come back as someone else's change), a file finds the
+  // update the draft started, and the two requests do not race to write the session (and its messages).
+  const waited = new WeakSet();
+  document.addEventListener("submit", async (event) => {
+    const target = event.target;
+    if (target !== form && !target.id.startsWith("evidence-form-")) return;
     const busy = states.filter((state) => state.saving || state.timer !== null);
-    if (waited || busy.length === 0) return;
+    if (waited.has(target) || busy.length === 0) return;
     event.preventDefault();
     await Promise.all(busy.map(save));
-    waited = true;
-    form.requestSubmit(event.submitter);
+    waited.add(target);
+    target.requestSubmit(event.submitter);
   });
   window.addEventListener("online", retry);
   window.setInterval(retry, RETRY_MS);
