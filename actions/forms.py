@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 
 from actions.models import Action, CaseReview, Priority, ProgressUpdate, Recommendation, Strategy
@@ -126,6 +128,79 @@ class ProgressUpdateForm(VersionedForm):
             "impact": update.impact,
             "proposed_rating": update.proposed_rating,
         }
+
+
+class _SharedWidget:
+    """A field copied for each form without copying its widget and choices: the bulk page makes a form per row, and
+    deep-copying forty rows' widgets cost more than saving the rows. Safe while nothing changes a widget per form
+    (each row's form sets only its labels, which are the field's own)."""
+
+    def __deepcopy__(self, memo):
+        result = copy.copy(self)
+        memo[id(self)] = result
+        return result
+
+
+class _RowText(_SharedWidget, forms.CharField):
+    pass
+
+
+class _RowChoice(_SharedWidget, forms.ChoiceField):
+    pass
+
+
+class _RowCheckbox(_SharedWidget, forms.BooleanField):
+    pass
+
+
+class _RowVersion(_SharedWidget, forms.IntegerField):
+    pass
+
+
+class BulkUpdateRowForm(forms.Form):
+    """One row of the bulk "My updates" form, prefixed by its action and group so that one page carries many."""
+
+    version = _RowVersion(min_value=0, widget=forms.HiddenInput)
+    successes_and_challenges = _RowText(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    next_steps = _RowText(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    proposed_rating = _RowChoice(choices=Rag.choices, initial=Rag.NOT_RATED)
+    submit = _RowCheckbox(required=False)
+
+    def __init__(self, *args, row_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each label names its row: forty "Next steps" boxes read alike to a screen reader.
+        self.fields["successes_and_challenges"].label = f"Successes and challenges, {row_label}"
+        self.fields["next_steps"].label = f"Next steps, {row_label}"
+        self.fields["proposed_rating"].label = f"Proposed rating, {row_label}"
+        self.fields["submit"].label = f"Submit {row_label} for review"
+
+    @staticmethod
+    def prefix_for(action_id: int, group_id: int) -> str:
+        return f"u{action_id}-{group_id}"
+
+    @classmethod
+    def initial_for(cls, update: ProgressUpdate | None) -> dict:
+        if update is None:
+            return {"version": 0, "proposed_rating": Rag.NOT_RATED}
+        return {
+            "version": update.version,
+            "successes_and_challenges": update.successes_and_challenges,
+            "next_steps": update.next_steps,
+            "proposed_rating": update.proposed_rating,
+        }
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label="Add a file as evidence",
+        help_text="PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or GIF.",
+        allow_empty_file=True,  # the service says why an empty file is refused
+    )
+    # From a row of "My updates": the group and round whose update the file goes with (the update may have been
+    # started by the page's script after the page was drawn, so it is looked up when the file arrives).
+    group = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    round = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class ReviewForm(VersionedForm):

@@ -12,6 +12,7 @@ the current row never has to be searched for among superseded ones.
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -237,6 +238,35 @@ class ProgressUpdate(PeriodFields):
     @property
     def is_editable_by_group(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+def evidence_path(evidence: Evidence, filename: str) -> str:
+    # A random key under the partnership: nothing of the file's name or content can be read from its path.
+    return f"evidence/{evidence.action.strategy.partnership_id}/{uuid.uuid4().hex}{evidence.extension}"
+
+
+class Evidence(models.Model):
+    """A file backing an action or one group's update on it, kept private with the storage backend and downloaded
+    only through the permission-checked view. Not part of any published report."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evidence")
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence"
+    )
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    filename = models.CharField(max_length=100, help_text="The download's name, made safe.")
+    kind = models.CharField(max_length=40, help_text="What the file is, read from its content.")
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return f"{self.action.ref}: {self.filename}"
 
 
 class RagRating(PeriodFields):

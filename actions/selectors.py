@@ -34,6 +34,7 @@ from actions.models import (
     ActionGroup,
     CaseReview,
     CaseReviewTheme,
+    Evidence,
     Priority,
     ProgressUpdate,
     RagRating,
@@ -342,6 +343,34 @@ def update_items(
     )
     by_key = {(u.action_id, u.group_id): u for u in updates}
     return [UpdateItem(r.action, r.group, by_key.get((r.action_id, r.group_id))) for r in responsibilities]
+
+
+def previous_quarter_updates(
+    update_round: UpdateRound, items: list[UpdateItem]
+) -> dict[tuple[int, int], ProgressUpdate]:
+    """Last quarter's update of each (action, group) of `items`, to show beside this quarter's. One query."""
+    previous = update_round.period.previous
+    updates = ProgressUpdate.objects.filter(
+        year=previous.year,
+        quarter=previous.number,
+        action_id__in={item.action.pk for item in items},
+        group_id__in={item.group.pk for item in items},
+    ).exclude(status=ProgressUpdate.Status.DRAFT)
+    return {(u.action_id, u.group_id): u for u in updates}
+
+
+def evidence_for(action: Action) -> list[Evidence]:
+    """The files backing an action, newest first, with who added them and the update they go with. One query."""
+    return list(action.evidence.select_related("uploaded_by", "update__group"))
+
+
+def evidence_of_updates(items: list[UpdateItem]) -> dict[tuple[int, int], list[Evidence]]:
+    """The files attached to each (action, group)'s update among `items`, for the bulk page's rows. One query."""
+    update_ids = [item.update.pk for item in items if item.update is not None]
+    by_key: dict[tuple[int, int], list[Evidence]] = defaultdict(list)
+    for evidence in Evidence.objects.filter(update_id__in=update_ids).select_related("update"):
+        by_key[(evidence.update.action_id, evidence.update.group_id)].append(evidence)
+    return by_key
 
 
 # The review page's order: updates waiting for review first, then returned, drafts, not started and accepted.

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -22,6 +24,7 @@ from actions.models import (
     ActionGroup,
     CaseReview,
     CaseReviewTheme,
+    Evidence,
     Priority,
     ProgressUpdate,
     RagRating,
@@ -32,8 +35,11 @@ from actions.models import (
     ref_sort_key,
 )
 from audit.models import AuditEvent
-from audit.recorder import audited_bulk_create, record
-from partnership.models import Membership, OperationalGroup, Partnership
+from audit.recorder import audited_bulk_create, audited_bulk_update, record
+from partnership.models import Membership, Notification, OperationalGroup, Partnership
+from partnership.selectors import coordinators_of
+from partnership.services import notify
+from vawg import file_types
 from vawg.concurrency import EditConflict, check_version, save_if_current
 from vawg.periods import Quarter
 from vawg.rag import Rag
@@ -144,6 +150,19 @@ def update_round_open(*, strategy: Strategy, period: Quarter, deadline: date, us
     )
     update_round.full_clean()
     update_round.save()
+    partnership = strategy.partnership
+    group_ids = set(ActionGroup.objects.filter(action__strategy=strategy).values_list("group_id", flat=True))
+    notify(
+        partnership=partnership,
+        kind=Notification.Kind.ROUND_OPENED,
+        recipients=coordinators_of(partnership, group_ids),
+        subject=f"Progress updates for {period} are open, due by {deadline:%-d %B %Y}",
+        body=(
+            f"The strategic lead has opened {period} of {strategy.title} for progress updates. Write your groups' "
+            f"updates by {deadline:%-d %B %Y}."
+        ),
+        link=reverse("actions:my_updates", args=[partnership.slug]) + f"?round={update_round.pk}",
+    )
     return update_round
 
 
@@ -246,6 +265,156 @@ def progress_update_save(
     return current
 
 
+@dataclass
+class UpdateEntry:
+    """One row of the bulk "My updates" form: a group's update on an action, as the person left it."""
+
+    action: Action
+    group: OperationalGroup
+    successes_and_challenges: str
+    next_steps: str
+    proposed_rating: str
+    expected_version: int
+    submit: bool = False
+
+
+class UpdateRowErrors(Exception):
+    """Some rows of a bulk save were refused, so nothing was saved (all or nothing). `errors` maps each refused
+    (action id, group id) to its ValidationError or EditConflict."""
+
+    def __init__(self, errors: dict[tuple[int, int], ValidationError | EditConflict]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} row(s) refused")
+
+
+def _entry_is_unchanged(entry: UpdateEntry, current: ProgressUpdate | None, values: dict) -> bool:
+    if entry.submit:
+        return False
+    if current is None:
+        return not (values["successes_and_challenges"] or values["next_steps"]) and (
+            values["proposed_rating"] == Rag.NOT_RATED
+        )
+    return all(getattr(current, name) == values[name] for name in ("successes_and_challenges", "next_steps")) and (
+        current.proposed_rating == values["proposed_rating"]
+    )
+
+
+# Foreign keys the bulk save has already checked: full_clean would look each one up again, a query per row.
+_CHECKED_KEYS = ["action", "group", "created_by", "updated_by", "reviewed_by"]
+
+
+@transaction.atomic
+def progress_updates_save(
+    *, strategy: Strategy, period: Quarter, entries: list[UpdateEntry], membership: Membership
+) -> list[ProgressUpdate]:
+    """Save many of a quarter's updates at once (drafts, or submitted where `entry.submit`): every row or none.
+
+    The same rules as `progress_update_save` (own groups only, open quarter, versions checked, submitted and
+    accepted updates left alone) in a fixed number of queries whatever the number of rows: the rows are read
+    locked in one query, their versions checked (vawg.concurrency.check_version) and written in bulk, audited.
+    Rows left as they were are not written (an untouched row is no new draft). Returns the updates written.
+    """
+    if any(
+        not membership.can_write_for_group(e.group) or e.group.partnership_id != strategy.partnership_id
+        for e in entries
+    ):
+        raise PermissionDenied("You can only write for the groups you coordinate.")
+    if any(e.action.strategy_id != strategy.pk for e in entries):
+        raise PermissionDenied("Every action must belong to the strategy.")
+    if not strategy.covers(period.year):
+        raise ValidationError(f"{period} is outside {strategy.title}.")
+    require_open_quarter(strategy, period)
+    action_ids, group_ids = {e.action.pk for e in entries}, {e.group.pk for e in entries}
+    answered = set(
+        ActionGroup.objects.filter(action_id__in=action_ids, group_id__in=group_ids).values_list(
+            "action_id", "group_id"
+        )
+    )
+    current_by_key = {
+        (u.action_id, u.group_id): u
+        for u in ProgressUpdate.objects.select_for_update().filter(
+            year=period.year, quarter=period.number, action_id__in=action_ids, group_id__in=group_ids
+        )
+    }
+    now, errors, created, changed = timezone.now(), {}, [], []
+    for entry in entries:
+        key = (entry.action.pk, entry.group.pk)
+        current = current_by_key.get(key)
+        values = {
+            "successes_and_challenges": entry.successes_and_challenges.strip(),
+            "next_steps": entry.next_steps.strip(),
+            "proposed_rating": Rag(entry.proposed_rating),
+            "status": ProgressUpdate.Status.SUBMITTED if entry.submit else ProgressUpdate.Status.DRAFT,
+            "updated_by": membership.user,
+            "updated_at": now,
+            "submitted_at": now if entry.submit else None,
+        }
+        try:
+            if key not in answered:
+                raise ValidationError(f"{entry.group.abbreviation} is not responsible for action {entry.action.ref}.")
+            if current is None and entry.expected_version != 0:
+                raise EditConflict(None, noun="update")
+            if current is not None:
+                check_version(current, expected_version=entry.expected_version, fields=UPDATE_FIELDS)
+            if _entry_is_unchanged(entry, current, values):
+                continue
+            if current is not None and not current.is_editable_by_group:
+                raise ValidationError(
+                    f"This update is {current.get_status_display().lower()}: it can be changed again only if the "
+                    "strategic lead returns it."
+                )
+            if entry.submit and not values["successes_and_challenges"]:
+                raise ValidationError(
+                    {"successes_and_challenges": "Enter the successes and challenges before submitting."}
+                )
+        except (ValidationError, EditConflict) as error:
+            errors[key] = error
+            continue
+        if current is None:
+            update = ProgressUpdate(
+                action=entry.action,
+                group=entry.group,
+                year=period.year,
+                quarter=period.number,
+                created_by=membership.user,
+                version=1,
+                **values,
+            )
+            update.full_clean(exclude=_CHECKED_KEYS, validate_constraints=False)
+            created.append(update)
+        else:
+            for name, value in values.items():
+                setattr(current, name, value)
+            current.version = entry.expected_version + 1
+            current.full_clean(exclude=_CHECKED_KEYS, validate_constraints=False)
+            changed.append(current)
+    if errors:
+        raise UpdateRowErrors(errors)
+    try:
+        with transaction.atomic():
+            audited_bulk_create(ProgressUpdate, created, partnership_id=strategy.partnership_id)
+    except IntegrityError:  # another person started one of these rows meanwhile
+        raced = ProgressUpdate.objects.filter(
+            year=period.year, quarter=period.number, action_id__in=action_ids, group_id__in=group_ids
+        )
+        new_keys = {(u.action_id, u.group_id) for u in created}
+        raise UpdateRowErrors(
+            {
+                (u.action_id, u.group_id): EditConflict(u, fields=UPDATE_FIELDS)
+                for u in raced
+                if (u.action_id, u.group_id) in new_keys
+            }
+        ) from None
+    audited_bulk_update(
+        ProgressUpdate,
+        changed,
+        [*UPDATE_FIELDS, "version", "updated_by", "updated_at", "submitted_at"],
+        partnership_id=strategy.partnership_id,
+        split_uniform=True,  # who saved, when and the status are one value for every row
+    )
+    return [*created, *changed]
+
+
 @transaction.atomic
 def progress_update_review(
     *, update: ProgressUpdate, accept: bool, comment: str, expected_version: int, user
@@ -259,7 +428,38 @@ def progress_update_review(
     update.status = ProgressUpdate.Status.ACCEPTED if accept else ProgressUpdate.Status.RETURNED
     update.review_comment, update.reviewed_by, update.reviewed_at = comment.strip(), user, timezone.now()
     save_if_current(update, expected_version=expected_version, fields=[*REVIEW_FIELDS, "reviewed_by", "reviewed_at"])
+    _notify_review(update)
     return update
+
+
+def _notify_review(update: ProgressUpdate) -> None:
+    partnership = update.action.strategy.partnership
+    what = f"Your update on action {update.action.ref} for {update.group.abbreviation}, {update.period}"
+    if update.status == ProgressUpdate.Status.RETURNED:
+        kind, subject = Notification.Kind.UPDATE_RETURNED, f"Returned: {what}"
+        body = (
+            f"{what} was returned by the strategic lead, who says:\n\n{update.review_comment}\n\n"
+            "Change it and submit it again."
+        )
+    else:
+        kind, subject = Notification.Kind.UPDATE_ACCEPTED, f"Accepted: {what}"
+        body = f"{what} was accepted by the strategic lead." + (
+            f" Their comment:\n\n{update.review_comment}" if update.review_comment else ""
+        )
+    round_ = UpdateRound.objects.filter(
+        strategy_id=update.action.strategy_id, year=update.year, quarter=update.quarter
+    ).first()
+    link = (
+        reverse("actions:update_edit", args=[partnership.slug, round_.pk, update.action_id, update.group_id])
+        if round_
+        else reverse("actions:action_detail", args=[partnership.slug, update.action_id])
+    )
+    recipients = {user.pk: user for user in coordinators_of(partnership, [update.group_id])}
+    if update.updated_by is not None:
+        recipients.setdefault(update.updated_by.pk, update.updated_by)
+    notify(
+        partnership=partnership, kind=kind, recipients=list(recipients.values()), subject=subject, body=body, link=link
+    )
 
 
 # --- RAG ratings ----------------------------------------------------------------------------------------------
@@ -352,7 +552,24 @@ def rag_rating_set(
         changed_by=user,
         changed_at=when,
     )
+    if source == RagRatingChange.Source.BROWSER and previous != rating:
+        # One at a time in the browser; an imported plan would send one e-mail per action.
+        _notify_rating(action, period, previous, rating, reason)
     return RatingResult(current, changed=True)
+
+
+def _notify_rating(action: Action, period: Quarter, previous: str, rating: str, reason: str) -> None:
+    partnership = action.strategy.partnership
+    was = f" from {Rag(previous).label}" if previous else ""
+    notify(
+        partnership=partnership,
+        kind=Notification.Kind.RATING_CHANGED,
+        recipients=coordinators_of(partnership, action.responsibilities.values_list("group_id", flat=True)),
+        subject=f"Action {action.ref} is now rated {Rag(rating).label} for {period}",
+        body=f"The strategic lead changed the rating of action {action.ref}{was} to {Rag(rating).label} for {period}."
+        + (f" Their reason:\n\n{reason}" if reason else ""),
+        link=reverse("actions:action_detail", args=[partnership.slug, action.pk]),
+    )
 
 
 def _stale_rating(current: RagRating | None, expected_version: int) -> EditConflict:
@@ -403,6 +620,76 @@ def recommendation_save(
     return recommendation
 
 
+# --- Evidence -------------------------------------------------------------------------------------------------
+
+
+def can_attach_evidence(membership: Membership, action: Action, update: ProgressUpdate | None) -> bool:
+    if membership.partnership_id != action.strategy.partnership_id:
+        return False
+    if membership.is_strategic_lead:
+        return True
+    if update is not None:
+        return membership.can_write_for_group(update.group_id)
+    group_ids = ActionGroup.objects.filter(action=action).values_list("group_id", flat=True)
+    return any(membership.can_write_for_group(group_id) for group_id in group_ids)
+
+
+@transaction.atomic
+def evidence_add(
+    *, action: Action, upload: UploadedFile, membership: Membership, update: ProgressUpdate | None = None
+) -> Evidence:
+    """Attach a file to an action, or to one group's update on it: checked by its content (vawg.file_types) and
+    size, stored privately under a random key. Leads, and coordinators of the action's (or update's) groups."""
+    if update is not None and update.action_id != action.pk:
+        raise PermissionDenied("That update is of another action.")
+    if not can_attach_evidence(membership, action, update):
+        raise PermissionDenied("You can only add evidence to the actions of the groups you coordinate.")
+    if update is not None:
+        require_open_quarter(action.strategy, update.period)
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": f"The file must be smaller than {limit // (1024 * 1024)} MB."})
+    if upload.size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    kind = file_types.sniff(upload)
+    if kind is None:
+        raise ValidationError({"file": f"The file must be a {file_types.ACCEPTED_IN_WORDS} file."})
+    evidence = Evidence(
+        action=action,
+        update=update,
+        filename=file_types.safe_filename(upload.name or "", kind),
+        kind=kind.label,
+        extension=kind.extension,
+        size=upload.size,
+        uploaded_by=membership.user,
+    )
+    evidence.file.save("upload", upload, save=False)
+    stored = evidence.file.name
+    try:  # a refused save leaves no stray file behind
+        evidence.full_clean()
+        evidence.save()
+    except Exception:
+        evidence.file.storage.delete(stored)
+        raise
+    return evidence
+
+
+def can_delete_evidence(membership: Membership, evidence: Evidence) -> bool:
+    return membership.is_strategic_lead or (
+        evidence.uploaded_by_id is not None and evidence.uploaded_by_id == membership.user_id
+    )
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, membership: Membership) -> None:
+    """Remove a file: its uploader or a strategic lead. The stored object goes once the deletion is committed."""
+    if not can_delete_evidence(membership, evidence):
+        raise PermissionDenied("Only the person who added this file, or a strategic lead, can remove it.")
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 # --- Reminders ------------------------------------------------------------------------------------------------
 
 
@@ -416,19 +703,18 @@ class Reminder:
 
 
 def update_reminders_send(*, partnership: Partnership, today: date, days_before: int = 7, dry_run: bool = False):
-    """E-mail each coordinator whose groups still owe updates for an open round: shortly before the deadline
-    (within `days_before` days) and every run after it has passed."""
+    """Remind each coordinator whose groups still owe updates for an open round: once when the deadline is within
+    `days_before` days, and once when it has passed (a notification, e-mailed unless they turned that off). Run
+    daily: a person gets each reminder once per round, however often it runs."""
     from actions import selectors
 
-    reminders: list[Reminder] = []
+    reminders: list[tuple[Reminder, object, UpdateRound]] = []
     for update_round, owed in selectors.missing_updates_by_coordinator(partnership):
         days_left = (update_round.deadline - today).days
         if days_left > days_before:
             continue
         overdue = days_left < 0
         for user, items in owed.items():
-            if not user.email:
-                continue
             when = (
                 f"were due on {update_round.deadline:%-d %B %Y}"
                 if overdue
@@ -446,11 +732,24 @@ def update_reminders_send(*, partnership: Partnership, today: date, days_before:
             subject = (
                 f"{'Overdue' if overdue else 'Due soon'}: {len(items)} progress update(s) for {update_round.period}"
             )
-            reminders.append(Reminder(user.email, user.get_full_name(), overdue, subject, lines))
-    if not dry_run:
-        for reminder in reminders:
-            send_mail(reminder.subject, "\n".join(reminder.lines), None, [reminder.email])
-    return reminders
+            reminders.append((Reminder(user.email, user.get_full_name(), overdue, subject, lines), user, update_round))
+    sent = []
+    for reminder, user, update_round in reminders:
+        if dry_run:
+            sent.append(reminder)
+            continue
+        made = notify(
+            partnership=partnership,
+            kind=Notification.Kind.OVERDUE if reminder.overdue else Notification.Kind.DUE_SOON,
+            recipients=[user],
+            subject=reminder.subject,
+            body="\n".join(reminder.lines),
+            link=reverse("actions:my_updates", args=[partnership.slug]) + f"?round={update_round.pk}",
+            once_key=f"round-{update_round.pk}",
+        )
+        if made:
+            sent.append(reminder)
+    return sent
 
 
 # --- Case reviews (DHR, SAR, SCR) -------------------------------------------------------------------------------

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from actions import charts, selectors, services
 from actions.filters import ActionPlanFilter, CaseReviewFilter
 from actions.forms import (
     ActionForm,
+    BulkUpdateRowForm,
     CaseReviewDeleteForm,
     CaseReviewForm,
     CaseReviewImportForm,
     CaseReviewRecommendationForm,
+    EvidenceForm,
     ImportForm,
     PeriodForm,
     PriorityForm,
@@ -35,6 +41,7 @@ from actions.forms import (
 from actions.models import (
     Action,
     ActionGroup,
+    Evidence,
     Priority,
     ProgressUpdate,
     Recommendation,
@@ -50,7 +57,7 @@ from actions.plan_file import (
 )
 from actions.resources import CaseReviewResource
 from partnership import imports
-from partnership.access import LEAD, WRITE_GROUP, partnership_view, require_group_write
+from partnership.access import LEAD, WRITE_GROUP, partnership_view, refuse, require_group_write
 from partnership.charts import chart_for
 from partnership.forms import ColumnMappingForm
 from partnership.models import OperationalGroup
@@ -60,7 +67,7 @@ from partnership.services import (
     pending_upload_for,
     pending_upload_update,
 )
-from vawg import tabular
+from vawg import file_types, tabular
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.forms import apply_errors
 from vawg.periods import Quarter
@@ -294,8 +301,110 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
         "action": action,
         "is_lead": request.membership.is_strategic_lead,
         "rate_period": update_round.period if update_round else None,
+        **_evidence_context(request, action),
     }
     return render(request, "actions/action_detail.html", context)
+
+
+def _update_evidence_context(request, action, group, update_round, update) -> dict:
+    """The files of one group's update, on the update's page; a file added there goes with the update."""
+    evidence = list(Evidence.objects.filter(update=update).select_related("uploaded_by")) if update else []
+    membership = request.membership
+    return {
+        "evidence": evidence,
+        "deletable": {item.pk for item in evidence if services.can_delete_evidence(membership, item)},
+        "can_attach": update_round.is_open and membership.can_write_for_group(group),
+        "next": request.get_full_path(),
+        "evidence_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "evidence_group": group,
+        "evidence_round": update_round,
+    }
+
+
+def _evidence_context(request: HttpRequest, action: Action) -> dict:
+    evidence = selectors.evidence_for(action)
+    membership = request.membership
+    return {
+        "evidence": evidence,
+        "deletable": {item.pk for item in evidence if services.can_delete_evidence(membership, item)},
+        "can_attach": services.can_attach_evidence(membership, action, None),
+        "next": request.get_full_path(),
+        "evidence_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+    }
+
+
+# --- Evidence -------------------------------------------------------------------------------------------------
+
+
+def _back_to(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@partnership_view(WRITE_GROUP, methods=("POST",))
+def evidence_upload(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Attach a file to an action (from its page) or to a group's update on it (from "My updates")."""
+    action = selectors.action_for(request.partnership, action_id)
+    if not services.can_attach_evidence(request.membership, action, None):
+        return refuse(request, "You can only add evidence to the actions of the groups you coordinate.")
+    form = EvidenceForm(request.POST, request.FILES)
+    back = _back_to(request, reverse("actions:action_detail", args=[request.partnership.slug, action.pk]))
+    if not form.is_valid():
+        messages.error(request, "Choose a file to add as evidence.")
+        return redirect(back)
+    update = None
+    if form.cleaned_data["group"] and form.cleaned_data["round"]:
+        group = get_object_or_404(OperationalGroup, pk=form.cleaned_data["group"], partnership=request.partnership)
+        require_group_write(request.membership, group, request)
+        update_round = get_object_or_404(UpdateRound, pk=form.cleaned_data["round"], strategy=action.strategy)
+        # Not started yet: the file goes with the action.
+        update = ProgressUpdate.objects.filter(
+            action=action, group=group, year=update_round.year, quarter=update_round.quarter
+        ).first()
+    try:
+        evidence = services.evidence_add(
+            action=action, update=update, upload=form.cleaned_data["file"], membership=request.membership
+        )
+    except ValidationError as error:
+        messages.error(request, f"The file was not added: {' '.join(error.messages)}")
+    else:
+        messages.success(request, f"{evidence.filename} added to action {action.ref}.")
+    return redirect(back)
+
+
+def _evidence(request: HttpRequest, evidence_id: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.select_related("action__strategy"),
+        pk=evidence_id,
+        action__strategy__partnership=request.partnership,
+    )
+
+
+@partnership_view()
+def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+    """Only through here, for members of the partnership: always as an attachment, under its safe name."""
+    evidence = _evidence(request, evidence_id)
+    kind = next((k for k in file_types.ACCEPTED if k.label == evidence.kind), None)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.filename,
+        content_type=kind.content_type if kind else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@partnership_view(WRITE_GROUP, methods=("POST",))
+def evidence_remove(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = _evidence(request, evidence_id)
+    back = _back_to(request, reverse("actions:action_detail", args=[request.partnership.slug, evidence.action_id]))
+    services.evidence_delete(evidence=evidence, membership=request.membership)
+    messages.success(request, f"{evidence.filename} removed.")
+    return redirect(back)
 
 
 def _detail_url_showing(request: HttpRequest, action: Action, year: int) -> str:
@@ -558,23 +667,176 @@ def round_status(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@partnership_view(WRITE_GROUP)
-def my_updates(request: HttpRequest) -> HttpResponse:
-    _section(request, "updates")
-    rounds_ = selectors.rounds_for(request.partnership)
-    open_rounds = [r for r in rounds_ if r.is_open]
-    chosen = request.GET.get("round")
+# One page of "My updates" holds every row a coordinator normally answers for (a few dozen); a lead, who answers for
+# every group, pages: a page of hundreds of rows of text boxes would be slow to draw and to use.
+BULK_PAGE_SIZE = 50
+
+
+@dataclass
+class UpdateRow:
+    """A row of the bulk "My updates" page: the item, last quarter's update, and its form if it can be edited."""
+
+    item: selectors.UpdateItem
+    previous: ProgressUpdate | None
+    form: BulkUpdateRowForm | None
+    evidence: list[Evidence]
+
+    @property
+    def label(self) -> str:
+        return f"{self.item.action.ref} {self.item.group.abbreviation}"
+
+    @property
+    def summary(self) -> list[tuple[str, str]]:
+        update = self.item.update
+        if update is None:
+            return [("Successes and challenges", "Not written"), ("Next steps", "Not written")]
+        return [
+            ("Successes and challenges", update.successes_and_challenges or "Not written"),
+            ("Next steps", update.next_steps or "Not written"),
+            ("Proposed rating", update.get_proposed_rating_display()),
+        ]
+
+    @property
+    def anchor(self) -> str:
+        return f"row-{BulkUpdateRowForm.prefix_for(self.item.action.pk, self.item.group.pk)}"
+
+
+@dataclass
+class _SummaryLine:
+    auto_id: str
+    errors: list[str]
+
+
+class RowErrorSummary:
+    """Every row's errors as one form for components/error_summary.html, each linked to its row's field."""
+
+    prefix = ""
+
+    def __init__(self, rows: list[UpdateRow], page_errors: list[str]):
+        self._page_errors, self._lines = page_errors, []
+        for row in rows:
+            form = row.form
+            if form is None:
+                continue
+            if getattr(form, "conflict", None) is not None:
+                self._lines.append(_SummaryLine(row.anchor, [f"{row.label}: {form.conflict.message}"]))
+            for error in form.non_field_errors():
+                self._lines.append(_SummaryLine(row.anchor, [f"{row.label}: {error}"]))
+            for field in form:
+                if field.errors:
+                    self._lines.append(_SummaryLine(field.auto_id, [f"{row.label}: {e}" for e in field.errors]))
+        self.errors = bool(self._lines or page_errors)
+
+    def non_field_errors(self) -> list[str]:
+        return self._page_errors
+
+    def __iter__(self):
+        return iter(self._lines)
+
+
+def _chosen_round(request: HttpRequest, rounds_: list[UpdateRound]) -> UpdateRound | None:
+    chosen = request.GET.get("round") or request.POST.get("round")
     update_round = next((r for r in rounds_ if str(r.pk) == chosen), None) if chosen else None
     if chosen and update_round is None:
         raise Http404("No such update round.")
-    update_round = update_round or (open_rounds[0] if open_rounds else (rounds_[0] if rounds_ else None))
-    items, page_obj, outstanding = [], None, 0
+    open_rounds = [r for r in rounds_ if r.is_open]
+    return update_round or (open_rounds[0] if open_rounds else (rounds_[0] if rounds_ else None))
+
+
+def _update_rows(update_round: UpdateRound, items: list[selectors.UpdateItem], data=None) -> list[UpdateRow]:
+    previous = selectors.previous_quarter_updates(update_round, items)
+    evidence = selectors.evidence_of_updates(items)
+    rows = []
+    for item in items:
+        form = None
+        if update_round.is_open and (item.update is None or item.update.is_editable_by_group):
+            prefix = BulkUpdateRowForm.prefix_for(item.action.pk, item.group.pk)
+            posted = data is not None and f"{prefix}-version" in data
+            form = BulkUpdateRowForm(
+                data if posted else None,
+                prefix=prefix,
+                initial=BulkUpdateRowForm.initial_for(item.update),
+                row_label=f"{item.action.ref} {item.group.abbreviation}",
+            )
+        key = (item.action.pk, item.group.pk)
+        rows.append(UpdateRow(item, previous.get(key), form, evidence.get(key, [])))
+    return rows
+
+
+def _save_rows(
+    request: HttpRequest, update_round: UpdateRound, rows: list[UpdateRow], submit: bool
+) -> tuple[list[ProgressUpdate] | None, list[str]]:
+    """Save the posted rows through the bulk service, all or nothing. "Submit" submits the rows ticked, or when
+    none is ticked every row with its successes and challenges written; every other row is saved as a draft.
+    Returns the updates saved (None when refused) and the page's own errors (a row's errors go on its form)."""
+    posted = [row for row in rows if row.form is not None and row.form.is_bound]
+    valid = [row.form.is_valid() for row in posted]  # every row, so that every row's errors are shown
+    if not all(valid):
+        return None, []
+    ticked = {id(row) for row in posted if row.form.cleaned_data["submit"]}
+    if submit and not ticked:
+        ticked = {id(row) for row in posted if row.form.cleaned_data["successes_and_challenges"].strip()}
+    entries = [
+        services.UpdateEntry(
+            action=row.item.action,
+            group=row.item.group,
+            successes_and_challenges=row.form.cleaned_data["successes_and_challenges"],
+            next_steps=row.form.cleaned_data["next_steps"],
+            proposed_rating=row.form.cleaned_data["proposed_rating"],
+            expected_version=row.form.cleaned_data["version"],
+            submit=submit and id(row) in ticked,
+        )
+        for row in posted
+    ]
+    by_key = {(row.item.action.pk, row.item.group.pk): row for row in posted}
+    try:
+        saved = services.progress_updates_save(
+            strategy=update_round.strategy, period=update_round.period, entries=entries, membership=request.membership
+        )
+    except services.UpdateRowErrors as refused:
+        for key, error in refused.errors.items():
+            form = by_key[key].form
+            if isinstance(error, EditConflict):
+                show_conflict(form, error)
+                by_key[key].item.update = error.current
+            else:
+                apply_errors(form, error)
+        return None, []
+    except ValidationError as error:
+        return None, error.messages
+    return saved, []
+
+
+@partnership_view(WRITE_GROUP, methods=("GET", "POST"))
+def my_updates(request: HttpRequest) -> HttpResponse:
+    """A quarter's updates for every action the person's groups answer for, on one page and in one form."""
+    _section(request, "updates")
+    rounds_ = selectors.rounds_for(request.partnership)
+    update_round = _chosen_round(request, rounds_)
+    rows, page_obj, outstanding, page_errors = [], None, 0, []
     if update_round is not None:
         group_ids = selectors.writable_group_ids(request.membership)
-        paginator = Paginator(selectors.round_responsibilities(update_round, group_ids), PAGE_SIZE)
-        page_obj = paginator.get_page(request.GET.get("page"))
+        paginator = Paginator(selectors.round_responsibilities(update_round, group_ids), BULK_PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page") or request.POST.get("page"))
         items = selectors.update_items(update_round, responsibilities=page_obj.object_list)
+        rows = _update_rows(update_round, items, request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            submit = request.POST.get("save") == "submit"
+            saved, page_errors = _save_rows(request, update_round, rows, submit)
+            if saved is not None:
+                submitted = sum(1 for update in saved if update.status == ProgressUpdate.Status.SUBMITTED)
+                messages.success(
+                    request,
+                    f"{len(saved)} update{pluralize(len(saved))} saved"
+                    + (f", {submitted} submitted for review." if submitted else " as drafts."),
+                )
+                url = reverse("actions:my_updates", args=[request.partnership.slug]) + f"?round={update_round.pk}"
+                return redirect(url + (f"&page={page_obj.number}" if page_obj.number > 1 else ""))
         outstanding = paginator.count - selectors.round_done_count(update_round, group_ids)
+    elif request.method == "POST":
+        return redirect("actions:my_updates", request.partnership.slug)
+    summary = RowErrorSummary(rows, page_errors)
+    conflict = any(getattr(row.form, "conflict", None) is not None for row in rows)
     today = timezone.localdate()
     overdue = update_round is not None and update_round.is_open and today > update_round.deadline
     return render(
@@ -583,12 +845,58 @@ def my_updates(request: HttpRequest) -> HttpResponse:
         {
             "rounds": rounds_,
             "update_round": update_round,
-            "items": items,
+            "rows": rows,
+            "items": [row.item for row in rows],
+            "editable_rows": sum(1 for row in rows if row.form is not None),
             "page_obj": page_obj,
             "overdue": overdue,
             "outstanding": outstanding,
+            "summary": summary,
             "today": today,
+            "next": request.get_full_path(),
+            "evidence_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
         },
+        status=409 if conflict else 200,
+    )
+
+
+@partnership_view(WRITE_GROUP, methods=("POST",))
+def update_draft(request: HttpRequest, round_id: int, action_id: int, group_id: int) -> JsonResponse:
+    """Save one row of "My updates" as a draft while the person types (bulk-updates.mjs): the bulk service with
+    one row, answering JSON: the new version and the time, or the refusal (409 for an edit conflict)."""
+    update_round = _round(request, round_id)
+    action = get_object_or_404(Action.objects.select_related("strategy"), pk=action_id, strategy=update_round.strategy)
+    group = get_object_or_404(OperationalGroup, pk=group_id, partnership=request.partnership)
+    require_group_write(request.membership, group, request)
+    form = BulkUpdateRowForm(
+        request.POST,
+        prefix=BulkUpdateRowForm.prefix_for(action.pk, group.pk),
+        row_label=f"{action.ref} {group.abbreviation}",
+    )
+    if not form.is_valid():
+        return JsonResponse({"saved": False, "message": "Not saved: check this row's entries."}, status=400)
+    entry = services.UpdateEntry(
+        action=action,
+        group=group,
+        successes_and_challenges=form.cleaned_data["successes_and_challenges"],
+        next_steps=form.cleaned_data["next_steps"],
+        proposed_rating=form.cleaned_data["proposed_rating"],
+        expected_version=form.cleaned_data["version"],
+    )
+    try:
+        saved = services.progress_updates_save(
+            strategy=update_round.strategy, period=update_round.period, entries=[entry], membership=request.membership
+        )
+    except services.UpdateRowErrors as refused:
+        error = next(iter(refused.errors.values()))
+        if isinstance(error, EditConflict):
+            return JsonResponse({"saved": False, "conflict": True, "message": error.message}, status=409)
+        return JsonResponse({"saved": False, "message": " ".join(error.messages)}, status=400)
+    except ValidationError as error:
+        return JsonResponse({"saved": False, "message": " ".join(error.messages)}, status=400)
+    version = saved[0].version if saved else form.cleaned_data["version"]
+    return JsonResponse(
+        {"saved": True, "version": version, "saved_at": timezone.localtime().strftime("%H:%M")}, status=200
     )
 
 
@@ -655,6 +963,7 @@ def update_edit(request: HttpRequest, round_id: int, action_id: int, group_id: i
             "editable": editable and update_round.is_open,
             "conflict": conflict,
             "previous": previous,
+            **_update_evidence_context(request, action, group, update_round, current),
         },
         status=conflict_status(conflict),
     )

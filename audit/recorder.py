@@ -204,10 +204,14 @@ def audited_bulk_update(
     fields: Sequence[str],
     *,
     partnership_id: int | None = None,
+    split_uniform: bool = False,
     **kwargs,
 ) -> int:
     """`bulk_update`, with an update event for each row that changed: before is read from the database in one query
-    first (the rows are normally locked by the caller's transaction), after is what is written."""
+    first (the rows are normally locked by the caller's transaction), after is what is written.
+
+    `split_uniform`: the fields holding one value on every row (who saved, when, a status) are written with one
+    plain UPDATE, and only the others with bulk_update's CASE per row, which costs time per row and field."""
     objs = list(objs)
     if not objs:
         return 0
@@ -218,7 +222,18 @@ def audited_bulk_update(
     before = {
         row["pk"]: row for row in model._base_manager.filter(pk__in=[obj.pk for obj in objs]).values("pk", *audited)
     }
-    updated = model.objects.bulk_update(objs, fields, **kwargs)
+    if split_uniform:
+        uniform = {
+            attname: getattr(objs[0], attname)
+            for attname in attnames
+            if all(getattr(obj, attname) == getattr(objs[0], attname) for obj in objs)
+        }
+        varying = [name for name, attname in zip(fields, attnames, strict=True) if attname not in uniform]
+        updated = model.objects.bulk_update(objs, varying, **kwargs) if varying else len(objs)
+        if uniform:
+            model._base_manager.filter(pk__in=[obj.pk for obj in objs]).update(**uniform)
+    else:
+        updated = model.objects.bulk_update(objs, fields, **kwargs)
     items = []
     for obj in objs:
         old = before.get(obj.pk, {})

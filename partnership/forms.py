@@ -81,3 +81,19 @@ class ColumnMappingForm(forms.Form):
 
     def rows(self) -> list[dict]:
         return [{"column": column, "field": self[f"map-{column.key}"]} for column in self.columns]
+
+
+class NotificationPreferencesForm(forms.Form):
+    email_kinds = forms.MultipleChoiceField(
+        label="Send me an e-mail when",
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="You always see every notification under Notifications; untick what you do not want by e-mail.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from partnership.models import Notification
+
+        super().__init__(*args, **kwargs)
+        self.fields["email_kinds"].choices = Notification.Kind.choices

@@ -202,6 +202,9 @@ class Membership(models.Model):
     )
     job_title = models.CharField(max_length=160, blank=True)
     organisation = models.CharField(max_length=160, blank=True)
+    # The header's count of unread notifications, kept by partnership.services (notify, marking read) so that no
+    # page spends a query on it: every page reads the membership already.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["partnership__name", "user__last_name", "user__first_name"]
@@ -329,3 +332,57 @@ class ChartDrawing(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Notification(models.Model):
+    """A message to one person about their partnership's work: always listed in the service, and e-mailed by the
+    task runner unless they turned e-mail off for its kind (NotificationPreference). Raised by the domain apps
+    through `partnership.services.notify`."""
+
+    class Kind(models.TextChoices):
+        ROUND_OPENED = "round_opened", "A quarter is opened for updates"
+        DUE_SOON = "due_soon", "Updates are due in a week"
+        OVERDUE = "overdue", "Updates are overdue"
+        UPDATE_RETURNED = "update_returned", "An update is returned by the strategic lead"
+        UPDATE_ACCEPTED = "update_accepted", "An update is accepted"
+        RATING_CHANGED = "rating_changed", "The rating of an action of your group changes"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    link = models.CharField(max_length=300, blank=True, help_text="A page of the service, as a path.")
+    # Reminders name their round here, so a person gets each one once per round however often the command runs.
+    once_key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "recipient", "kind", "once_key"],
+                condition=~Q(once_key=""),
+                name="notification_once_per_key",
+            )
+        ]
+        # The person's list, newest first.
+        indexes = [models.Index(fields=["recipient", "partnership", "-created_at"], name="notification_list_idx")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class NotificationPreference(models.Model):
+    """Which kinds of notification a member does not want by e-mail (in the service they always see them)."""
+
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="notification_preference")
+    email_off = models.JSONField(default=list, blank=True, help_text="Kinds not sent by e-mail.")
+
+    def __str__(self) -> str:
+        return f"Notification preferences of {self.membership}"
+
+    def emails(self, kind: str) -> bool:
+        return kind not in self.email_off

@@ -68,3 +68,25 @@ def column_mapping_for(partnership: Partnership, kind: str) -> dict[str, str]:
     """The columns the partnership last imported a file of this kind with (field -> heading), or none."""
     found = ColumnMapping.objects.filter(partnership=partnership, kind=kind).first()
     return dict(found.mapping) if found else {}
+
+
+def coordinators_of(partnership: Partnership, group_ids) -> list:
+    """The users who coordinate any of the groups (the people told of their groups' updates and ratings)."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            memberships__partnership=partnership,
+            memberships__role=Membership.Role.COORDINATOR,
+            memberships__groups__in=list(group_ids),
+        )
+        .distinct()
+    )
+
+
+def notifications_for(membership: Membership):
+    """A member's notifications in this partnership, newest first."""
+    from partnership.models import Notification
+
+    return Notification.objects.filter(partnership_id=membership.partnership_id, recipient_id=membership.user_id)

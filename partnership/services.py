@@ -3,10 +3,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from partnership.models import ColumnMapping, Partnership, PendingUpload
+from audit.recorder import audited_bulk_create
+from partnership.models import (
+    ColumnMapping,
+    Membership,
+    Notification,
+    NotificationPreference,
+    Partnership,
+    PendingUpload,
+)
 from vawg.concurrency import save_if_current
 
 SETTINGS_FIELDS = [
@@ -118,3 +128,119 @@ def column_mapping_remember(*, partnership: Partnership, kind: str, mapping: dic
         found.mapping = dict(mapping)
         found.updated_by = user
         found.save(update_fields=["mapping", "updated_by", "updated_at"])
+
+
+# --- Notifications --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notify(
+    *,
+    partnership: Partnership,
+    kind: str,
+    recipients,
+    subject: str,
+    body: str,
+    link: str = "",
+    once_key: str = "",
+) -> list[Notification]:
+    """Tell each of `recipients` (users, members of `partnership`) about something: a notification in their list,
+    and an e-mail sent by the task runner once the change is committed, unless they turned e-mail off for `kind`.
+
+    With `once_key` (a reminder's round, say) a person is told once per key, however often this is called.
+    A fixed number of queries, whatever the number of recipients. Returns the notifications made."""
+    kind = Notification.Kind(kind)
+    members = Membership.objects.filter(partnership=partnership, user__in={user.pk for user in recipients})
+    user_ids = set(members.values_list("user_id", flat=True))
+    if once_key:
+        user_ids -= set(
+            Notification.objects.filter(
+                partnership=partnership, kind=kind, once_key=once_key, recipient_id__in=user_ids
+            ).values_list("recipient_id", flat=True)
+        )
+    if not user_ids:
+        return []
+    made = audited_bulk_create(
+        Notification,
+        [
+            Notification(
+                partnership=partnership,
+                recipient_id=user_id,
+                kind=kind,
+                subject=subject[:200],
+                body=body,
+                link=link,
+                once_key=once_key,
+            )
+            for user_id in sorted(user_ids)
+        ],
+        partnership_id=partnership.pk,
+    )
+    Membership.objects.filter(partnership=partnership, user_id__in=user_ids).update(
+        unread_notifications=F("unread_notifications") + 1
+    )
+    from partnership.tasks import email_notifications
+
+    ids = [notification.pk for notification in made]
+    transaction.on_commit(lambda: email_notifications.enqueue(ids))
+    return made
+
+
+def notification_emails_send(notification_ids: list[int]) -> int:
+    """E-mail the notifications not yet e-mailed whose recipients want their kind by e-mail (the task runner's
+    job: never in a request). Returns how many were sent."""
+    notifications = list(
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related(
+            "recipient", "partnership"
+        )
+    )
+    off = {
+        (p.membership.user_id, p.membership.partnership_id): set(p.email_off)
+        for p in NotificationPreference.objects.filter(
+            membership__user_id__in={n.recipient_id for n in notifications},
+            membership__partnership_id__in={n.partnership_id for n in notifications},
+        ).select_related("membership")
+    }
+    sent = []
+    for notification in notifications:
+        if not notification.recipient.email or notification.kind in off.get(
+            (notification.recipient_id, notification.partnership_id), set()
+        ):
+            continue
+        lines = [notification.body]
+        if notification.link:
+            lines += [
+                "",
+                f"See it in the {notification.partnership.short_name} VAWG Partnership Tracker: {notification.link}",
+            ]
+        lines += ["", "You can choose which notifications you receive by e-mail under Notifications, Preferences."]
+        send_mail(notification.subject, "\n".join(lines), None, [notification.recipient.email])
+        sent.append(notification.pk)
+    Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+    return len(sent)
+
+
+@transaction.atomic
+def notifications_mark_read(*, membership: Membership, notification_ids: list[int] | None = None) -> int:
+    """Mark some of a member's notifications read (all of them when `notification_ids` is None); the header's
+    count follows. Returns how many were marked."""
+    unread = Notification.objects.filter(
+        partnership_id=membership.partnership_id, recipient_id=membership.user_id, read_at__isnull=True
+    )
+    chosen = unread if notification_ids is None else unread.filter(pk__in=notification_ids)
+    marked = chosen.update(read_at=timezone.now())
+    # A count, not a change anyone made: kept without an audit event.
+    membership.unread_notifications = unread.count()
+    Membership.objects.filter(pk=membership.pk).update(unread_notifications=membership.unread_notifications)
+    return marked
+
+
+@transaction.atomic
+def notification_preferences_save(*, membership: Membership, email_kinds: list[str]) -> NotificationPreference:
+    """Which kinds the member receives by e-mail; the others they still see in the service."""
+    wanted = {Notification.Kind(kind) for kind in email_kinds}
+    preference, _ = NotificationPreference.objects.get_or_create(membership=membership)
+    preference.email_off = sorted(kind for kind in Notification.Kind.values if kind not in wanted)
+    preference.full_clean()
+    preference.save()
+    return preference

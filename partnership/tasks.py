@@ -27,3 +27,11 @@ def draw_charts(partnership_id: int, providers: list[str]) -> int:
     with use_primary():  # it follows a change: a lagging replica might not have the partnership's new figures
         partnership = Partnership.objects.filter(pk=partnership_id).first()
         return draw_stored(partnership, providers) if partnership is not None else 0
+
+
+@task()
+def email_notifications(notification_ids: list[int]) -> int:
+    """E-mail notifications after the change that raised them is committed (partnership.services.notify)."""
+    from partnership.services import notification_emails_send
+
+    return notification_emails_send(notification_ids)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("charts/<str:key>.svg", views.chart, name="chart"),
     path("imports/<int:upload_id>/", views.upload, name="upload"),
     path("imports/<int:upload_id>/status/", views.upload_status, name="upload_status"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/preferences/", views.notification_preferences, name="notification_preferences"),
 ]

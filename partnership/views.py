@@ -9,8 +9,8 @@ from audit.recorder import audited_object_types
 from audit.selectors import log_for
 from partnership import home_panels, imports, selectors, services
 from partnership.access import LEAD, WRITE_GROUP, partnership_view, partnerships_for, refuse
-from partnership.forms import PartnershipSettingsForm
-from partnership.models import ChartDrawing, OperationalGroup, PendingUpload
+from partnership.forms import NotificationPreferencesForm, PartnershipSettingsForm
+from partnership.models import ChartDrawing, Notification, NotificationPreference, OperationalGroup, PendingUpload
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
 
 AUDIT_PAGE_SIZE = 50
@@ -150,3 +150,40 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     filterset = AuditEventFilter(request.GET or None, queryset=events, object_types=audited_object_types())
     page = Paginator(filterset.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "audit/log.html", {"filter": filterset, "page_obj": page})
+
+
+NOTIFICATIONS_PAGE_SIZE = 25
+
+
+@partnership_view(methods=("GET", "POST"))
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The person's own notifications in this partnership, newest first; POST marks one, or all, read."""
+    request.current_section = "notifications"
+    if request.method == "POST":
+        chosen = request.POST.get("notification")
+        ids = None if chosen == "all" else [int(chosen)] if chosen and chosen.isdigit() else []
+        marked = services.notifications_mark_read(membership=request.membership, notification_ids=ids)
+        if marked:
+            messages.success(request, f"{marked} notification{'s' if marked != 1 else ''} marked as read.")
+        return redirect("partnership:notifications", request.partnership.slug)
+    page_obj = Paginator(selectors.notifications_for(request.membership), NOTIFICATIONS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "partnership/notifications.html", {"page_obj": page_obj})
+
+
+@partnership_view(methods=("GET", "POST"))
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    request.current_section = "notifications"
+    preference = NotificationPreference.objects.filter(membership=request.membership).first()
+    off = set(preference.email_off) if preference else set()
+    form = NotificationPreferencesForm(
+        request.POST or None, initial={"email_kinds": [kind for kind in Notification.Kind.values if kind not in off]}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.notification_preferences_save(
+            membership=request.membership, email_kinds=form.cleaned_data["email_kinds"]
+        )
+        messages.success(request, "Your notification preferences are saved.")
+        return redirect("partnership:notifications", request.partnership.slug)
+    return render(request, "partnership/notification_preferences.html", {"form": form})

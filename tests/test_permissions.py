@@ -43,6 +43,14 @@ def lead_only_form():
     return {"GET": dict(expected), "POST": dict(expected)}
 
 
+def member_form_redirects():
+    """Any member's own page; a POST (even empty) acts on their own records only and redirects."""
+    get = {p: ("ok" if p in MEMBERS else 404) for p in PERSONAS}
+    post = {p: ("redirect" if p in MEMBERS else 404) for p in PERSONAS}
+    get["anonymous"] = post["anonymous"] = "login"
+    return {"GET": get, "POST": post}
+
+
 def lead_only_read():
     expected = {p: (403 if p in MEMBERS else 404) for p in PERSONAS}
     expected.update({"anonymous": "login", "lead": "ok"})
@@ -155,6 +163,13 @@ RULES = {
     # A stored chart: any member of its partnership; another partnership's members get 404 for the same key.
     "partnership:chart": (_chart_drawing, partnership_read()),
     "audit:log": (lambda w: {"partnership_slug": w.partnership.slug}, lead_only_read()),
+    # A member's own notifications and e-mail choices (each sees only their own; POST marks read or saves).
+    "partnership:notifications": (lambda w: {"partnership_slug": w.partnership.slug}, member_form_redirects()),
+    # An empty POST (no "Save" button) re-shows the form and saves nothing.
+    "partnership:notification_preferences": (
+        lambda w: {"partnership_slug": w.partnership.slug},
+        {"GET": partnership_read()["GET"], "POST": partnership_read()["GET"]},
+    ),
     # An import checked in the background: its owner's only (another member's answers 404, as elsewhere).
     "partnership:upload": (
         lambda w: _pending_upload(w),

@@ -323,6 +323,8 @@ API_RATE_WINDOW_SECONDS = env.int("API_RATE_WINDOW_SECONDS", 60, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # An import previewed but never confirmed is deleted after this many hours (the file may hold survivors' data).
 PENDING_UPLOAD_HOURS = env.int("PENDING_UPLOAD_HOURS", 24, minimum=1)
+# Evidence attached to progress updates and actions (a training register, minutes, a leaflet): the largest file.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # django-import-export's admin lets everyone import and export unless these are set. No model grants these
 # permissions ("import_<model>", "export_<model>"), so only superusers pass; partnership.admin_io also checks.

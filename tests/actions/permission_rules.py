@@ -73,6 +73,19 @@ def _round_action_group(w):
     return {**_slug(w), "round_id": update_round.pk, "action_id": action.pk, "group_id": w.group.pk}
 
 
+def _evidence(w):
+    """A PDF the coordinator added to an action of their group."""
+    from django.core.files.base import ContentFile
+
+    from actions.models import Evidence
+
+    evidence = Evidence(
+        action=_action(w), filename="minutes.pdf", kind="PDF", extension=".pdf", size=9, uploaded_by=w.coordinator
+    )
+    evidence.file.save("upload", ContentFile(b"%PDF-1.4\n"), save=True)
+    return evidence
+
+
 def _submitted_update(w):
     action = _action(w)
     UpdateRoundFactory(strategy=action.strategy, year=2016, quarter=1)
@@ -163,7 +176,38 @@ RULES: dict = {
         lambda w: _slug(w),
         _rule(
             {"board_member": 403, "coordinator": "ok", "other_coordinator": "ok", "lead": "ok"},
+            {"board_member": 403, "coordinator": "redirect", "other_coordinator": "redirect", "lead": "redirect"},
+        ),
+    ),
+    # JSON for the page's script: an empty POST is refused (400) and saves nothing.
+    "actions:update_draft": (
+        _round_action_group,
+        _rule(
             {"board_member": 403, "coordinator": 405, "other_coordinator": 405, "lead": 405},
+            {"board_member": 403, "coordinator": 400, "other_coordinator": 403, "lead": 400},
+        ),
+    ),
+    # Evidence: any member downloads (another partnership's 404); leads and the action's coordinators add (an empty
+    # POST is refused with a message and a redirect); the uploader or a lead removes (another coordinator: 403).
+    "actions:evidence_upload": (
+        lambda w: {**_slug(w), "action_id": _action(w).pk},
+        _rule(
+            {"board_member": 403, "coordinator": 405, "other_coordinator": 405, "lead": 405},
+            {"board_member": 403, "coordinator": "redirect", "other_coordinator": 403, "lead": "redirect"},
+        ),
+    ),
+    "actions:evidence_download": (
+        lambda w: {**_slug(w), "evidence_id": _evidence(w).pk},
+        _rule(
+            dict.fromkeys(["board_member", "coordinator", "other_coordinator", "lead"], "ok"),
+            dict.fromkeys(["board_member", "coordinator", "other_coordinator", "lead"], 405),
+        ),
+    ),
+    "actions:evidence_remove": (
+        lambda w: {**_slug(w), "evidence_id": _evidence(w).pk},
+        _rule(
+            {"board_member": 403, "coordinator": 405, "other_coordinator": 405, "lead": 405},
+            {"board_member": 403, "coordinator": "redirect", "other_coordinator": 403, "lead": "redirect"},
         ),
     ),
     "actions:update_edit": (

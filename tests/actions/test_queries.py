@@ -55,8 +55,9 @@ PAGES = {
     "actions:summary": ("board_member", lambda s, r, a: {}, 11),  # + which of its charts are stored
     "actions:appendix": ("board_member", lambda s, r, a: {}, 13),
     "actions:recommendations": ("board_member", lambda s, r, a: {}, 8),
-    "actions:action_detail": ("board_member", lambda s, r, a: {"action_id": a}, 15),
-    "actions:my_updates": ("coordinator", lambda s, r, a: {}, 12),
+    # + the action's evidence, and its groups (may this member add a file?)
+    "actions:action_detail": ("board_member", lambda s, r, a: {"action_id": a}, 17),
+    "actions:my_updates": ("coordinator", lambda s, r, a: {}, 14),  # + last quarter's updates, the rows' evidence
     "actions:round_status": ("board_member", lambda s, r, a: {"round_id": r}, 10),
     "actions:round_review": ("lead", lambda s, r, a: {"round_id": r}, 11),
     "actions:plan_export": ("board_member", lambda s, r, a: {}, 13),

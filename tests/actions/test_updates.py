@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from actions import selectors, services
 from actions.models import ProgressUpdate
-from partnership.models import Membership
+from partnership.models import Membership, Notification
 from vawg.concurrency import EditConflict
 
 
@@ -258,18 +258,20 @@ def test_opening_a_quarter(client, plan, world):
     assert plan.strategy.update_rounds.count() == 2
 
 
-def test_reminders_go_to_coordinators_with_missing_updates(plan, world):
+def test_reminders_go_to_coordinators_with_missing_updates(plan, world, django_capture_on_commit_callbacks):
     ProgressUpdate.objects.create(
         action=plan.shared, group=world.group, year=2016, quarter=1, status="submitted", updated_at=timezone.now()
     )
     plan.update_round.deadline = timezone.localdate() + timezone.timedelta(days=30)
     plan.update_round.save()
-    call_command("send_update_reminders", "--partnership", world.partnership.slug)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_round_reminders", "--partnership", world.partnership.slug)
     assert mail.outbox == []  # too early
 
     plan.update_round.deadline = timezone.localdate() + timezone.timedelta(days=3)
     plan.update_round.save()
-    call_command("send_update_reminders", "--partnership", world.partnership.slug)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_round_reminders", "--partnership", world.partnership.slug)
     assert [m.to for m in mail.outbox] == [[world.other_coordinator.email]]  # CHOG has submitted everything
     assert mail.outbox[0].subject == "Due soon: 2 progress update(s) for 2016-17 Q1"
     assert "HOG: action 1.1" in mail.outbox[0].body and "HOG: action 2.1" in mail.outbox[0].body
@@ -277,8 +279,15 @@ def test_reminders_go_to_coordinators_with_missing_updates(plan, world):
     mail.outbox.clear()
     plan.update_round.deadline = timezone.localdate() - timezone.timedelta(days=1)
     plan.update_round.save()
-    call_command("send_update_reminders", "--partnership", world.partnership.slug)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_round_reminders", "--partnership", world.partnership.slug)
     assert mail.outbox[0].subject.startswith("Overdue: 2 progress update(s)")
+
+    mail.outbox.clear()  # run daily: each reminder once per round
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_round_reminders", "--partnership", world.partnership.slug)
+    assert mail.outbox == []
+    assert Notification.objects.filter(recipient=world.other_coordinator, kind="overdue").count() == 1
 
 
 def test_update_items_for_a_coordinator(plan, world):

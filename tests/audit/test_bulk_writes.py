@@ -149,3 +149,29 @@ def test_a_bulk_write_in_a_request_names_who_where_from_and_each_row(world):
     assert set(updates.values_list("source", "actor_id", "actor_label")) == {
         ("command", None, "root via manage.py import_figures")
     }
+
+
+def test_a_bulk_update_split_by_uniform_fields_writes_and_records_every_field(world, plan):
+    from django.utils import timezone
+
+    from actions.models import ProgressUpdate
+    from audit.recorder import audited_bulk_update
+
+    now = timezone.now()
+    updates = [
+        ProgressUpdate.objects.create(
+            action=action, group=world.other_group, year=2016, quarter=1, status="draft", updated_at=now
+        )
+        for action in (plan.shared, plan.housing)
+    ]
+    for n, update in enumerate(updates):
+        update.successes_and_challenges = f"Row {n}"  # differs per row: bulk_update's CASE
+        update.status = "submitted"  # the same on every row: one plain UPDATE
+    audited_bulk_update(ProgressUpdate, updates, ["successes_and_challenges", "status"], split_uniform=True)
+    stored = sorted(
+        ProgressUpdate.objects.filter(group=world.other_group).values_list("successes_and_challenges", "status")
+    )
+    assert stored == [("Row 0", "submitted"), ("Row 1", "submitted")]
+    events = AuditEvent.objects.filter(object_type="actions.ProgressUpdate", action="update")
+    assert sorted(e.changes["successes_and_challenges"][1] for e in events) == ["Row 0", "Row 1"]
+    assert all(e.changes["status"] == ["draft", "submitted"] for e in events)

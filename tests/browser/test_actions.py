@@ -44,10 +44,10 @@ def test_coordinator_drafts_and_submits_an_update(world, plan, page, sign_in, ax
     page.get_by_role("link", name="Updates", exact=True).click()
     page.get_by_role("link", name="My updates", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My updates")
-    expect(page.get_by_role("table")).to_contain_text("Not started")
+    expect(page.locator("#main-content")).to_contain_text("Not started")
     axe.check(page)
 
-    page.get_by_role("link", name="Write the update on 1.1 for CHOG").click()
+    page.get_by_role("link", name="Open the full update on 1.1 CHOG").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Update on action 1.1")
     axe.check(page)
     page.get_by_label("Successes and challenges").fill("Directory circulated to every children's centre.")
@@ -62,7 +62,7 @@ def test_coordinator_drafts_and_submits_an_update(world, plan, page, sign_in, ax
     page.get_by_label("Successes and challenges").fill("Directory circulated to every children's centre and GP.")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My updates")
-    expect(page.get_by_role("table")).to_contain_text("Submitted")
+    expect(page.locator("#main-content")).to_contain_text("Submitted")
     axe.check(page)
     update.refresh_from_db()
     assert (update.status, update.successes_and_challenges) == (

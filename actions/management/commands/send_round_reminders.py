@@ -7,8 +7,9 @@ from partnership.models import Partnership
 
 class Command(BaseCommand):
     help = (
-        "E-mail coordinators whose groups still owe progress updates for an open quarter: from --days-before days "
-        "ahead of the deadline, and on every run once it has passed. Run it daily (e.g. from cron)."
+        "Remind coordinators whose groups still owe progress updates for an open quarter (a notification, e-mailed "
+        "unless they turned that off): once when the deadline is --days-before days away or less, and once when it "
+        "has passed. Run it daily (e.g. from cron); each person gets each reminder once per round."
     )
 
     def add_arguments(self, parser):
