@@ -9,6 +9,9 @@ otherwise. A cell may be given as a plain value, and is then made into a `Cell`:
 - a suppressed figure (anything with `display` and `suppressed`, such as `reports.suppression.Cell`) shows its
   display text ("<5", "[c]"), never its value, and is marked as suppressed;
 - None shows as empty; anything else as its text.
+
+A cell can also hold a form field (a grid of counts to type, a column to match): it shows as a compact input or
+select with a label for screen readers.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Cell:
     regular: bool = False  # a row heading in regular weight
     suppressed: bool = False
     numeric: bool | None = None  # None: as its column
+    field: Any = None  # a bound form field, as a compact input (text: its label, read by screen readers only)
 
     @classmethod
     def of(cls, value: Any) -> Cell:
