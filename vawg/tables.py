@@ -45,6 +45,7 @@ def rag_tag(rating: Any) -> Tag:
 @dataclass(frozen=True)
 class Cell:
     text: Any = ""
+    label: str = ""  # a name in bold before the text ("<strong>Status</strong>: draft")
     href: str = ""  # the text is a link to this address
     hidden_text: str = ""  # read after the text by screen readers only ("Change<span> the Camden return</span>")
     hint: str = ""  # a second, smaller line
@@ -52,6 +53,7 @@ class Cell:
     tags: tuple[Tag, ...] = ()  # shown after the text
     suffix: str = ""  # text after the tags ("Green 4")
     items: tuple[Cell, ...] = ()  # a list of values, one a line
+    lines: bool = False  # keep the text's line breaks
     bold: bool = False
     regular: bool = False  # a row heading in regular weight
     suppressed: bool = False
@@ -136,14 +138,16 @@ def _with(cell: Cell, **changes: Any) -> Cell:
 
 @dataclass(frozen=True)
 class SummaryRow:
-    key: str
+    key: Any  # a plain value or a Cell, as a value is (a RAG tag as the key, for example)
     value: Any = None  # a Cell or a plain value, as in a table
     actions: Sequence[Cell] = ()  # links at the end of the row: link("Change", url, hidden_text="the name")
     cell: Cell = field(init=False)
+    key_cell: Cell = field(init=False)
     no_actions: bool = field(init=False, default=False)  # another row of the list has actions, this one none
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cell", Cell.of(self.value))
+        object.__setattr__(self, "key_cell", Cell.of(self.key))
 
 
 def summary(rows: Iterable[SummaryRow | tuple]) -> list[SummaryRow]:
