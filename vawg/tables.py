@@ -52,12 +52,14 @@ class Cell:
     aside: str = ""  # smaller text on the same line, in regular weight ("Q1 (Apr to Jun)")
     tags: tuple[Tag, ...] = ()  # shown after the text
     suffix: str = ""  # text after the tags ("Green 4")
-    items: tuple[Cell, ...] = ()  # a list of values, one a line
+    items: tuple[Cell, ...] = ()  # more values in the cell, after the text
+    item_style: str = "list"  # the items as a list, as "lines" after line breaks, or as small "paragraphs"
     lines: bool = False  # keep the text's line breaks
     bold: bool = False
     regular: bool = False  # a row heading in regular weight
     suppressed: bool = False
     numeric: bool | None = None  # None: as its column
+    rowspan: int = 1  # a row heading or cell spanning this many rows (the rows below leave its place out)
     field: Any = None  # a bound form field, as a compact input (text: its label, read by screen readers only)
 
     @classmethod
@@ -82,6 +84,16 @@ def tag(text: str, colour: str = "") -> Cell:
 
 
 @dataclass
+class Row:
+    """A row given as more than its cells: one that continues a row heading spanning several rows (its first cell
+    is a plain cell, the heading's place left out), or the totals row."""
+
+    cells: Sequence[Any]
+    continued: bool = False
+    total: bool = False
+
+
+@dataclass
 class Section:
     """A group of rows under a heading spanning the table (`<th scope="colgroup">`), in its own tbody."""
 
@@ -97,31 +109,37 @@ class Table:
     sections: Sequence[Section] = ()  # instead of rows, for a table in titled groups
     total: Sequence[Any] | None = None  # a last row in bold: the totals
     caption_size: str = "m"  # s, m or l
+    caption_aside: str = ""  # a smaller line in the caption (a review's kind and date)
     row_headings: bool = True  # the first cell of each row is its heading
     empty_text: str = "No data recorded."
     small: bool = True  # GOV.UK's small text until tablet, for dense figures
     note: str = ""  # a line under the table
     css_class: str = ""  # extra classes on the table (the report's print styles)
     label: str = ""  # the scrolling region's name, when the caption is not enough
-    body: list[list[Cell]] = field(init=False)
-    footer: list[Cell] | None = field(init=False)
+    body: list[Row] = field(init=False)
+    footer: Row | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.columns = [c if isinstance(c, Column) else Column(str(c)) for c in self.columns]
+        self.rows = list(self.rows)
         self.body = [self._row(r) for r in self.rows]
         self.sections = [Section(s.heading, [self._row(r) for r in s.rows]) for s in self.sections]
-        self.footer = None if self.total is None else [_with(Cell.of(c), bold=True) for c in self.total]
-        self.footer = self._align(self.footer) if self.footer else None
+        total = None if self.total is None else [_with(Cell.of(c), bold=True) for c in self.total]
+        self.footer = None if total is None else self._row(Row(total, total=True))
 
-    def _row(self, row: Sequence[Any]) -> list[Cell]:
-        return self._align([Cell.of(c) for c in row])
-
-    def _align(self, cells: list[Cell]) -> list[Cell]:
-        columns = self.columns
-        return [
-            _with(c, numeric=columns[i].numeric if i < len(columns) else False) if c.numeric is None else c
-            for i, c in enumerate(cells)
-        ]
+    def _row(self, row: Sequence[Any] | Row) -> Row:
+        if not isinstance(row, Row):
+            row = Row(row)
+        # A continued row's cells start one column in, after the spanning heading.
+        offset = len(self.columns) - len(row.cells) if row.continued else 0
+        cells = []
+        for i, value in enumerate(row.cells):
+            cell = Cell.of(value)
+            if cell.numeric is None:
+                index = i + offset
+                cell = _with(cell, numeric=index < len(self.columns) and self.columns[index].numeric)
+            cells.append(cell)
+        return Row(cells, continued=row.continued, total=row.total)
 
     @property
     def has_rows(self) -> bool:
