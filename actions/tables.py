@@ -24,7 +24,7 @@ def _intended_impact(action) -> tuple[Cell, ...]:
     return (Cell(label="Intended impact", text=action.intended_impact, lines=True),)
 
 
-def _action_cell(action) -> Cell:
+def action_cell(action) -> Cell:
     """An action's text, with its intended impact on the next line."""
     return Cell(text=action.text, items=_intended_impact(action), item_style="lines")
 
@@ -244,7 +244,7 @@ def appendix_tables(priorities, *, slug: str, next_year) -> list[Table]:
             text = Cell(text=action.text, items=_intended_impact(action), item_style="lines", rowspan=span)
             rating = Cell(tags=(rag_tag(row.rating),), rowspan=span)
             if not row.entries:
-                rows.append([Cell(text=action.ref), _action_cell(action), "None", "", row.rating, ""])
+                rows.append([Cell(text=action.ref), action_cell(action), "None", "", row.rating, ""])
             for i, item in enumerate(row.entries):
                 impact = (Cell(label="Impact", text=item.impact),) if item.impact else ()
                 said = Cell(text=item.successes_and_challenges, lines=True, items=impact, item_style="lines")

@@ -23,7 +23,7 @@ from django.utils import timezone
 from partnership.charts import drawings_for
 from partnership.models import Borough, Partnership
 from partnership.selectors import GroupNode, boroughs_with_populations, governance_tree
-from reports import charts, narrative
+from reports import charts, narrative, tables
 from reports.fetcher import BASE_URL, ReportURLFetcher
 from reports.models import AnnualReport
 from reports.suppression import Cell, SuppressedTable, Suppressor
@@ -116,6 +116,7 @@ class ReportContext:
     forward_plan: list | None = None
     recommendations: list | None = None
     appendix: list | None = None
+    tables: dict = field(default_factory=dict)  # the report's own tables and lists: recommendations, appendix...
     figures: list[Figure] = field(default_factory=list)
     suppression_used: bool = False
 
@@ -210,6 +211,8 @@ def _action_plan_sections(context: ReportContext) -> None:
     context.forward_plan = plan.forward_plan(strategy=strategy, year=year)
     context.recommendations = plan.recommendations_with_ratings(context.partnership, Quarter(year, 4))
     context.appendix = plan.appendix_rows(strategy=strategy, year=year)
+    context.tables["recommendations"] = tables.recommendations_table(context.recommendations)
+    context.tables["appendix"] = tables.appendix_tables(context.appendix, context.year)
 
 
 # --- Service activity (referrals app) -------------------------------------------------------------------------
@@ -557,6 +560,7 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
         governance={},
     )
     context.governance = _governance(context, governance_tree(partnership))
+    context.tables["rag_meanings"] = tables.rag_meanings(partnership)
     progress(20, "Collecting the action plan")
     _action_plan_sections(context)
     progress(30, "Collecting service figures")

@@ -28,6 +28,7 @@ class Column:
     heading: str
     numeric: bool = False  # right-aligned figures, heading and cells
     hidden: bool = False  # a heading for screen readers only ("Change" over a column of links)
+    css_class: str = ""  # extra classes on the heading and every cell of the column (print widths)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class Cell:
     tags: tuple[Tag, ...] = ()  # shown after the text
     suffix: str = ""  # text after the tags ("Green 4")
     items: tuple[Cell, ...] = ()  # more values in the cell, after the text
-    item_style: str = "list"  # the items as a list, as "lines" after line breaks, or as small "paragraphs"
+    item_style: str = "list"  # the items as a list, as "lines" after line breaks, "inline", or small "paragraphs"
+    css_class: str = ""  # extra classes on the cell (or summary list value)
     lines: bool = False  # keep the text's line breaks
     bold: bool = False
     regular: bool = False  # a row heading in regular weight
@@ -109,6 +111,7 @@ class Table:
     sections: Sequence[Section] = ()  # instead of rows, for a table in titled groups
     total: Sequence[Any] | None = None  # a last row in bold: the totals
     caption_size: str = "m"  # s, m or l
+    caption_hidden: bool = False  # a caption for screen readers only, where a heading above says it
     caption_aside: str = ""  # a smaller line in the caption (a review's kind and date)
     row_headings: bool = True  # the first cell of each row is its heading
     empty_text: str = "No data recorded."
@@ -135,9 +138,11 @@ class Table:
         cells = []
         for i, value in enumerate(row.cells):
             cell = Cell.of(value)
+            column = self.columns[i + offset] if i + offset < len(self.columns) else Column("")
             if cell.numeric is None:
-                index = i + offset
-                cell = _with(cell, numeric=index < len(self.columns) and self.columns[index].numeric)
+                cell = _with(cell, numeric=column.numeric)
+            if column.css_class:
+                cell = _with(cell, css_class=f"{column.css_class} {cell.css_class}".strip())
             cells.append(cell)
         return Row(cells, continued=row.continued, total=row.total)
 
