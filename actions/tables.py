@@ -9,7 +9,7 @@ from django.template.defaultfilters import truncatewords
 from django.urls import reverse
 
 from actions.selectors import RagSummary
-from vawg.tables import Cell, Column, Row, SummaryRow, Table, Tag, link, rag_tag, summary, tag
+from vawg.tables import Cell, Column, Row, SummaryRow, Table, Tag, link, numeric, page_range, rag_tag, summary, tag
 
 ILLUSTRATIVE = Tag("Illustrative", "govuk-tag--yellow")
 
@@ -189,7 +189,7 @@ def round_status_table(progress, totals: dict, *, is_overdue: bool) -> Table:
         small=False,
         columns=[
             "Group",
-            *(Column(h, numeric=True) for h in ("Expected", "Submitted", "Accepted", "Missing", "Overdue")),
+            *numeric("Expected", "Submitted", "Accepted", "Missing", "Overdue"),
             "Of the missing",
         ],
         rows=[line(f"{p.group.name} ({p.group.abbreviation})", p) for p in progress],
@@ -220,11 +220,8 @@ def round_review_table(items, *, update_round, page_obj, slug: str) -> Table:
                 Cell(items=tuple(links), item_style="lines"),
             ]
         )
-    pages = ""
-    if page_obj.has_other_pages():
-        pages = f": {page_obj.start_index()} to {page_obj.end_index()} of {page_obj.paginator.count}"
     return Table(
-        caption=f"Updates, submitted first{pages}",
+        caption=f"Updates, submitted first{page_range(page_obj)}",
         small=False,
         columns=["Action", "Group", "Status", "Proposed rating", Column("Links", hidden=True)],
         rows=rows,

@@ -7,7 +7,7 @@ from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 
 from consultations.models import Quote
-from vawg.tables import Cell, Column, SummaryRow, Table, Tag, link, summary
+from vawg.tables import Cell, Column, SummaryRow, Table, Tag, link, page_range, summary
 
 QUOTE_STATUS = {
     "approved": Tag("Approved", "govuk-tag--green"),
@@ -74,11 +74,8 @@ def quotes_table(quotes, *, slug: str, consultation_slug: str) -> Table:
 
 
 def history_table(changes, page_obj) -> Table:
-    pages = ""
-    if page_obj.has_other_pages():
-        pages = f": {page_obj.start_index()} to {page_obj.end_index()} of {page_obj.paginator.count}"
     return Table(
-        caption=f"Latest first{pages}",
+        caption=f"Latest first{page_range(page_obj)}",
         small=False,
         columns=["When", "Who", "How", "What"],
         rows=[

@@ -18,7 +18,7 @@ from referrals.selectors import (
     ReferralPivot,
     headline_figures,
 )
-from vawg.tables import Cell, Column, Section, SummaryRow, Table, link, rag_tag, summary, tag
+from vawg.tables import Cell, Column, Section, SummaryRow, Table, link, numeric, rag_tag, summary, tag
 from vawg.templatetags.components import thousands
 
 NOT_KNOWN = "Not known"
@@ -103,16 +103,16 @@ def marac_summary_table(window: MaracWindow) -> Table:
         caption=f"MARAC figures by borough, {window.label}",
         columns=[
             "Borough",
-            Column("Quarters submitted", numeric=True),
-            Column("Cases", numeric=True),
-            Column("Women aged 16+", numeric=True),
-            Column("Cases per 10,000 women a year", numeric=True),
-            Column("Expected cases", numeric=True),
-            Column("% of expected", numeric=True),
+            *numeric(
+                "Quarters submitted",
+                "Cases",
+                "Women aged 16+",
+                "Cases per 10,000 women a year",
+                "Expected cases",
+                "% of expected",
+            ),
             "Band",
-            Column("Repeat cases", numeric=True),
-            Column("Repeat rate", numeric=True),
-            Column("Referrals from partner agencies", numeric=True),
+            *numeric("Repeat cases", "Repeat rate", "Referrals from partner agencies"),
         ],
         rows=rows,
     )
@@ -166,12 +166,14 @@ def marac_quarter_tables(overview: MaracOverview, *, partnership: Partnership, c
                 columns=[
                     "Quarter",
                     "Return",
-                    Column("Meetings", numeric=True),
-                    Column("Cases discussed", numeric=True),
-                    Column("Repeat cases", numeric=True),
-                    Column("Children in household", numeric=True),
-                    Column("Cases in the four quarters to here", numeric=True),
-                    Column("% of expected", numeric=True),
+                    *numeric(
+                        "Meetings",
+                        "Cases discussed",
+                        "Repeat cases",
+                        "Children in household",
+                        "Cases in the four quarters to here",
+                        "% of expected",
+                    ),
                     *([Column("Change", hidden=True)] if can_enter else []),
                 ],
                 rows=rows,

@@ -73,13 +73,8 @@ def published_table(report, editions, *, slug: str) -> Table:
                 files,
             ]
         )
-    return Table(
-        caption=f"Published editions of the {report.financial_year} report",
-        caption_size="s",
-        caption_hidden=True,
-        small=False,
-        columns=["Edition", "Published", "Files"],
-        rows=rows,
+    return _editions(
+        f"Published editions of the {report.financial_year} report", ["Edition", "Published", "Files"], rows
     )
 
 
@@ -96,14 +91,12 @@ def drafts_table(report, drafts, *, slug: str) -> Table:
                 edition.get_state_display(),
             ]
         )
-    return Table(
-        caption=f"Drafts and builds of the {report.financial_year} report",
-        caption_size="s",
-        caption_hidden=True,
-        small=False,
-        columns=["Build", "Requested", "State"],
-        rows=rows,
-    )
+    return _editions(f"Drafts and builds of the {report.financial_year} report", ["Build", "Requested", "State"], rows)
+
+
+def _editions(caption: str, columns: list[str], rows: list) -> Table:
+    """A report's editions: under a heading that says which, so the caption is for screen readers."""
+    return Table(caption=caption, caption_size="s", caption_hidden=True, small=False, columns=columns, rows=rows)
 
 
 def narrative_summary(report, narrative: dict, fields: list[tuple[str, str]]) -> list[SummaryRow]:

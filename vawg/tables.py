@@ -155,6 +155,18 @@ class Table:
         return len(self.columns)
 
 
+def numeric(*headings: str) -> list[Column]:
+    """Columns of figures, right-aligned."""
+    return [Column(h, numeric=True) for h in headings]
+
+
+def page_range(page_obj) -> str:
+    """ ": 21 to 40 of 97" for a caption, when the list has more than one page."""
+    if not page_obj.has_other_pages():
+        return ""
+    return f": {page_obj.start_index()} to {page_obj.end_index()} of {page_obj.paginator.count}"
+
+
 def _with(cell: Cell, **changes: Any) -> Cell:
     return Cell(**{**cell.__dict__, **changes})
 
