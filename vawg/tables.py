@@ -119,6 +119,7 @@ class Table:
     note: str = ""  # a line under the table
     css_class: str = ""  # extra classes on the table (the report's print styles)
     label: str = ""  # the scrolling region's name, when the caption is not enough
+    id: str = ""  # the table's id, for links to it
     body: list[Row] = field(init=False)
     footer: Row | None = field(init=False)
 
