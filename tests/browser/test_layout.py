@@ -22,6 +22,8 @@ PARTNERSHIP = "tri-borough"
 # Links that are not pages to read: files, charts, signing out, Django's admin.
 NOT_PAGES = re.compile(r"(export|download|csv|xlsx|\.svg|pdf|json|chart|/admin/|logout|sign-out|format=|report\.html)")
 MOST_PAGES = 60
+# "My updates" is being rewritten as one page for a whole quarter, elsewhere, with this check among its own.
+LEFT_OUT = {f"/{PARTNERSHIP}/plan/updates/"}
 
 
 @pytest.fixture
@@ -84,7 +86,7 @@ def test_every_page_fits_the_screen_and_passes_axe(demo, page, sign_in, axe, rol
         check_page(page, axe, url, role)
         checked.append(url)
         for link in links_on(page, base):
-            if shape(urlsplit(link).path) not in seen:
+            if shape(urlsplit(link).path) not in seen and urlsplit(link).path not in LEFT_OUT:
                 seen.add(shape(urlsplit(link).path))
                 to_visit.append(link)
     # The pages the issue names as the ones that scrolled sideways are among those checked.
