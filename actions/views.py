@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from actions import charts, selectors, services
+from actions import charts, selectors, services, tables
 from actions.filters import ActionPlanFilter, CaseReviewFilter
 from actions.forms import (
     ActionForm,
@@ -147,6 +147,7 @@ def plan(request: HttpRequest) -> HttpResponse:
             "update_round": update_round,
             "filter": filterset,
             "page_obj": page_obj,
+            "table": tables.plan_table(page_obj, slug=request.partnership.slug, update_round=update_round),
             "is_lead": request.membership.is_strategic_lead,
         },
     )
@@ -297,6 +298,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
     update_round = selectors.latest_round(request.partnership, action.strategy)
     context = {
         "page": page,
+        "summary": tables.action_summary(page),
         "years_page": years_page,
         "action": action,
         "is_lead": request.membership.is_strategic_lead,
@@ -457,8 +459,7 @@ def action_rate(request: HttpRequest, action_id: int) -> HttpResponse:
             "period": period,
             "form": form,
             "conflict": conflict,
-            "current": page.rating_for(period),
-            "proposals": proposals,
+            "summary": tables.rating_summary(current=page.rating_for(period), proposals=proposals, period=period),
         },
         status=conflict_status(conflict),
     )
@@ -476,7 +477,12 @@ def structure(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "actions/structure.html",
-        {"strategies": strategies, "is_lead": request.membership.is_strategic_lead},
+        {
+            "strategies": tables.structure_tables(
+                strategies, slug=request.partnership.slug, is_lead=request.membership.is_strategic_lead
+            ),
+            "is_lead": request.membership.is_strategic_lead,
+        },
     )
 
 
@@ -586,10 +592,14 @@ def rounds(request: HttpRequest) -> HttpResponse:
         request,
         "actions/rounds.html",
         {
-            "rounds": selectors.rounds_for(request.partnership),
-            "today": timezone.localdate(),
+            "table": tables.rounds_table(
+                selectors.rounds_for(request.partnership),
+                slug=request.partnership.slug,
+                today=timezone.localdate(),
+                is_lead=request.membership.is_strategic_lead,
+                can_write=request.membership.is_strategic_lead or request.membership.is_coordinator,
+            ),
             "is_lead": request.membership.is_strategic_lead,
-            "can_write": request.membership.is_strategic_lead or request.membership.is_coordinator,
         },
     )
 
@@ -651,17 +661,19 @@ def round_status(request: HttpRequest, round_id: int) -> HttpResponse:
     update_round = _round(request, round_id)
     today = timezone.localdate()
     progress = selectors.round_progress(update_round)
+    totals = {
+        key: sum(getattr(p, key) for p in progress)
+        for key in ("expected", "not_started", "draft", "returned", "submitted", "accepted", "done", "missing")
+    }
+    is_overdue = today > update_round.deadline
     return render(
         request,
         "actions/round_status.html",
         {
             "update_round": update_round,
             "progress": progress,
-            "is_overdue": today > update_round.deadline,
-            "totals": {
-                key: sum(getattr(p, key) for p in progress)
-                for key in ("expected", "not_started", "draft", "returned", "submitted", "accepted", "done", "missing")
-            },
+            "is_overdue": is_overdue,
+            "table": tables.round_status_table(progress, totals, is_overdue=is_overdue),
             "is_lead": request.membership.is_strategic_lead,
         },
     )
@@ -959,6 +971,7 @@ def update_edit(request: HttpRequest, round_id: int, action_id: int, group_id: i
             "action": action,
             "group": group,
             "update": current,
+            "summary": tables.update_summary(current, with_status=False) if current else [],
             "form": form,
             "editable": editable and update_round.is_open,
             "conflict": conflict,
@@ -979,7 +992,12 @@ def round_review(request: HttpRequest, round_id: int) -> HttpResponse:
         "actions/round_review.html",
         {
             "update_round": update_round,
-            "items": selectors.update_items(update_round, responsibilities=page_obj.object_list),
+            "table": tables.round_review_table(
+                selectors.update_items(update_round, responsibilities=page_obj.object_list),
+                update_round=update_round,
+                page_obj=page_obj,
+                slug=request.partnership.slug,
+            ),
             "page_obj": page_obj,
             "waiting": selectors.round_waiting_count(update_round),
         },
@@ -1024,7 +1042,13 @@ def update_review(request: HttpRequest, update_id: int) -> HttpResponse:
     return render(
         request,
         "actions/update_review.html",
-        {"update": update, "form": form, "update_round": update_round, "conflict": conflict},
+        {
+            "update": update,
+            "summary": tables.update_summary(update, with_status=True),
+            "form": form,
+            "update_round": update_round,
+            "conflict": conflict,
+        },
         status=conflict_status(conflict),
     )
 
@@ -1045,6 +1069,9 @@ def summary(request: HttpRequest) -> HttpResponse:
             "strategy": strategy,
             "form": form,
             "summary": result,
+            "summary_table": tables.rag_summary_table(result),
+            "movement_table": tables.movement_table(result),
+            "rag_meanings": tables.rag_meanings(request.partnership),
             # The same spec as the report's Fig 2, from its stored drawing.
             "chart": chart_for(request.partnership, charts.summary_spec(result)),
             "csv_query": request.GET.urlencode(),
@@ -1077,7 +1104,11 @@ def appendix(request: HttpRequest) -> HttpResponse:
             "form": form,
             "year": selectors.final_quarter(year).financial_year,
             "next_year": selectors.final_quarter(year).financial_year.next,
-            "priorities": selectors.appendix_rows(strategy=strategy, year=year),
+            "tables": tables.appendix_tables(
+                selectors.appendix_rows(strategy=strategy, year=year),
+                slug=request.partnership.slug,
+                next_year=selectors.final_quarter(year).financial_year.next,
+            ),
         },
     )
 
@@ -1092,7 +1123,11 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         request,
         "actions/recommendations.html",
         {
-            "recommendations": selectors.recommendations_with_ratings(request.partnership),
+            "tables": tables.recommendation_tables(
+                selectors.recommendations_with_ratings(request.partnership),
+                slug=request.partnership.slug,
+                is_lead=request.membership.is_strategic_lead,
+            ),
             "is_lead": request.membership.is_strategic_lead,
         },
     )

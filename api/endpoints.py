@@ -26,6 +26,7 @@ from api.disclosure import shown
 from consultations.models import Consultation
 from consultations.selectors import questions_with_results
 from vawg.periods import Quarter
+from vawg.tables import Table
 
 PAGE_LIMIT = 100
 
@@ -60,7 +61,13 @@ class Docs(DocsBase):
                         "path": path,
                         "summary": operation.get("summary", ""),
                         "description": operation.get("description", ""),
-                        "parameters": parameters,
+                        "parameters": Table(
+                            caption=f"Parameters of {method.upper()} {path}",
+                            columns=["Name", "In", "Required", "Meaning"],
+                            rows=parameters,
+                        )
+                        if parameters
+                        else None,
                         "responses": responses,
                         "id": operation.get("operationId", ""),
                     }
@@ -69,7 +76,6 @@ class Docs(DocsBase):
             "schema": schema,
             "operations": operations,
             "openapi_url": self.get_openapi_url(api, kwargs),
-            "head": ["Name", "In", "Required", "Meaning"],
         }
         return render(request, "api/docs.html", context)
 

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from api import feeds, selectors, services
 from api.forms import TokenForm
 from partnership.access import partnership_view
+from vawg.tables import Table, summary
 
 SECTION = "api"
 
@@ -29,13 +30,15 @@ def _when(moment) -> str:
 
 def with_summary(token):
     """The token's facts for the summary list (its secret is never among them: only its first characters)."""
-    token.summary_rows = [
-        ("Starts with", f"{token.prefix}..."),
-        ("Status", token.status),
-        ("Made", _when(token.created_at)),
-        ("Expires", _when(token.expires_at)),
-        ("Revoked", _when(token.revoked_at)) if token.revoked_at else ("Last used", _when(token.last_used_at)),
-    ]
+    token.summary_rows = summary(
+        [
+            ("Starts with", f"{token.prefix}..."),
+            ("Status", token.status),
+            ("Made", _when(token.created_at)),
+            ("Expires", _when(token.expires_at)),
+            ("Revoked", _when(token.revoked_at)) if token.revoked_at else ("Last used", _when(token.last_used_at)),
+        ]
+    )
     return token
 
 
@@ -103,5 +106,6 @@ def feed_columns(request: HttpRequest) -> HttpResponse:
             request.build_absolute_uri(reverse(f"api_v1:feed_{feed.kind}_{extension}", args=[slug]))
             for extension in ("csv", "json")
         ]
-        described.append({"feed": feed, "rows": rows, "urls": urls, "head": ["Column", "Type", "Meaning"]})
+        table = Table(caption=f"Columns of {feed.title}", columns=["Column", "Type", "Meaning"], rows=rows)
+        described.append({"feed": feed, "table": table, "urls": urls})
     return render(request, "api/feed_columns.html", {"feeds": described, "docs_url": reverse("api_v1:openapi-view")})

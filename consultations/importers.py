@@ -32,13 +32,14 @@ from django.urls import reverse
 
 from consultations import redaction, services
 from consultations.models import Consultation, Question, ResultsChange
-from consultations.results import summarise
+from consultations.results import data_table, summarise
 from consultations.scales import SCALE_DEFAULTS, OptionSpec, option_key, read_option, read_options
 from consultations.services import CountEntry
 from partnership.imports import KeptFileHandler, Outcome
 from partnership.resources import ImportResult, columns_of, read_columns
 from partnership.selectors import column_mapping_for
 from partnership.services import column_mapping_remember
+from vawg.tables import Table as PageTable
 from vawg.tabular import (
     CellError,
     RowErrors,
@@ -95,6 +96,10 @@ class QuestionPreview:
     head: list[str]
     rows: list[list[str]]
     note: str = ""
+
+    @property
+    def table(self) -> PageTable:
+        return data_table(f"{self.ref} {self.text}", self.head, self.rows)
 
 
 @dataclass(kw_only=True)

@@ -20,6 +20,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from consultations.models import AnswerOption, Question, QuestionItem
+from vawg.tables import Column, Table
+
+
+def data_table(caption: str, head: list[str], rows: list[list[str]]) -> Table:
+    """A question's counts as a table: the answers down the side, percentages (numbers) right-aligned."""
+    columns = [Column(h, numeric=i > 0) for i, h in enumerate(head)]
+    return Table(caption=caption, caption_size="s", columns=columns, rows=rows)
+
 
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 

@@ -17,9 +17,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from consultations.models import Consultation, Question, Quote, QuoteEvent, ResponseCount, ResultsChange, Theme
-from consultations.results import QuestionResults, summarise
+from consultations.results import QuestionResults, data_table, summarise
 from partnership.models import Partnership
 from vawg.periods import FinancialYear
+from vawg.tables import Table
 
 
 def consultations_for_index(partnership: Partnership) -> QuerySet[Consultation]:
@@ -129,6 +130,10 @@ class ComparedGroup:
         consultation = self.result.question.consultation
         return f"{consultation.get_audience_display()}: {consultation.title} ({self.result.question.ref})"
 
+    @property
+    def table(self) -> Table:
+        return data_table(self.name, self.head, self.rows)
+
 
 @dataclass
 class QuestionSection:
@@ -145,6 +150,10 @@ class QuestionSection:
     @property
     def question(self) -> Question:
         return self.result.question
+
+    @property
+    def table(self) -> Table:
+        return data_table(f"Data for {self.question.ref}: percentages (numbers)", self.head, self.rows)
 
 
 @dataclass

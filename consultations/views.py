@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 
-from consultations import importers, selectors, services
+from consultations import importers, selectors, services, tables
 from consultations.forms import (
     ConsultationFilter,
     ConsultationForm,
@@ -79,7 +79,8 @@ def _detail_url(consultation: Consultation, anchor: str = "") -> str:
 def index(request: HttpRequest) -> HttpResponse:
     request.current_section = SECTION
     filterset = ConsultationFilter(request.GET or None, queryset=selectors.consultations_for_index(request.partnership))
-    return render(request, "consultations/index.html", {"filter": filterset, "consultations": filterset.qs})
+    table = tables.consultations_table(filterset.qs, slug=request.partnership.slug, filtered=filterset.is_bound)
+    return render(request, "consultations/index.html", {"filter": filterset, "table": table})
 
 
 @partnership_view(LEAD, methods=POST)
@@ -107,7 +108,8 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(request, slug)
     page = selectors.consultation_page(consultation)
-    return render(request, "consultations/consultation_detail.html", {"consultation": consultation, "page": page})
+    context = {"consultation": consultation, "page": page, "summary": tables.consultation_summary(consultation)}
+    return render(request, "consultations/consultation_detail.html", context)
 
 
 @partnership_view(LEAD, methods=POST)
@@ -133,7 +135,11 @@ def results_history(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "consultations/results_history.html",
-        {"consultation": consultation, "changes": page_obj.object_list, "page_obj": page_obj},
+        {
+            "consultation": consultation,
+            "table": tables.history_table(page_obj.object_list, page_obj),
+            "page_obj": page_obj,
+        },
     )
 
 
@@ -173,7 +179,12 @@ def question_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "consultations/question_form.html",
-        {"consultation": consultation, "form": form, "question": question, "readings": option_readings(question)},
+        {
+            "consultation": consultation,
+            "form": form,
+            "question": question,
+            "readings": tables.readings_table(option_readings(question)),
+        },
     )
 
 
@@ -217,7 +228,12 @@ def question_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "consultations/question_results.html",
-        {"consultation": consultation, "question": question, "form": form, "grid": form.bound_grid()},
+        {
+            "consultation": consultation,
+            "question": question,
+            "form": form,
+            "grid": tables.results_grid_table(question, form, form.bound_grid()),
+        },
     )
 
 
@@ -310,7 +326,12 @@ def quotes(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "consultations/quotes.html",
-        {"consultation": consultation, "quotes": selectors.quotes_for_lead(consultation)},
+        {
+            "consultation": consultation,
+            "table": tables.quotes_table(
+                selectors.quotes_for_lead(consultation), slug=request.partnership.slug, consultation_slug=slug
+            ),
+        },
     )
 
 
@@ -370,6 +391,8 @@ def _quote_page(request: HttpRequest, consultation: Consultation, quote: Quote, 
         "consultation": consultation,
         "quote": quote,
         "segments": segments(quote.text, quote.flags),
+        "status": tables.quote_status(quote),
+        "history": tables.quote_history_table(quote),
         "check_form": forms.get("check_form") or QuoteCheckForm(initial={"version": quote.version}),
         "approve_form": forms.get("approve_form") or QuoteApproveForm(initial={"version": quote.version}),
         "withdraw_form": forms.get("withdraw_form") or QuoteWithdrawForm(initial={"version": quote.version}),
@@ -612,6 +635,7 @@ def responses_mapping(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "consultation": consultation,
             "form": form,
+            "table": tables.mapping_table(form),
             "outcome": outcome,
             "profile": profile,
             "filename": pending.filename,

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from audit.filters import AuditEventFilter
 from audit.recorder import audited_object_types
 from audit.selectors import log_for
-from partnership import home_panels, imports, selectors, services
+from partnership import home_panels, imports, selectors, services, tables
 from partnership.access import LEAD, WRITE_GROUP, partnership_view, partnerships_for, refuse
 from partnership.forms import NotificationPreferencesForm, PartnershipSettingsForm
 from partnership.models import ChartDrawing, Notification, NotificationPreference, OperationalGroup, PendingUpload
@@ -41,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "operational_group_count": overview["group_counts"].get(OperationalGroup.Kind.OPERATIONAL_GROUP, 0),
             "my_groups": my_groups,
             "other_partnerships": other_partnerships,
+            "rag_meanings": tables.rag_meanings(partnership),
             **home_panels.context(partnership),
         },
     )
@@ -52,7 +53,7 @@ def governance(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "partnership/governance.html",
-        {"tree": selectors.governance_tree(request.partnership)},
+        {"tree": tables.with_summaries(selectors.governance_tree(request.partnership))},
     )
 
 
@@ -62,7 +63,7 @@ def boroughs(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "partnership/boroughs.html",
-        {"boroughs": selectors.boroughs_with_populations(request.partnership)},
+        {"boroughs": tables.borough_tables(selectors.boroughs_with_populations(request.partnership))},
     )
 
 
@@ -149,7 +150,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = log_for(request.partnership, viewer=request.user)
     filterset = AuditEventFilter(request.GET or None, queryset=events, object_types=audited_object_types())
     page = Paginator(filterset.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/log.html", {"filter": filterset, "page_obj": page})
+    return render(request, "audit/log.html", {"filter": filterset, "page_obj": page, "table": tables.audit_table(page)})
 
 
 NOTIFICATIONS_PAGE_SIZE = 25

@@ -9,12 +9,12 @@ class ReferralsConfig(AppConfig):
         from partnership import scale_data as scale
         from referrals import scale_data
         from referrals.resources import IMPORTERS, FiguresImportHandler
-        from referrals.selectors import headline_figures
+        from referrals.tables import home_panel
 
         for kind in IMPORTERS:
             imports.register(kind, FiguresImportHandler(kind))
         scale.register(scale_data.STEP)
-        home_panels.register("figures", headline_figures)
+        home_panels.register("figures", home_panel)
         # The figures the MARAC and referrals charts are drawn from, the boroughs' names and populations included.
         charts.register(
             "referrals",

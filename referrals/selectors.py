@@ -44,6 +44,7 @@ from referrals.models import (
 )
 from vawg.periods import FinancialYear, Quarter
 from vawg.rag import Rag
+from vawg.tables import Table
 
 HUNDRED = Decimal(100)
 TEN_THOUSAND = Decimal(10_000)
@@ -920,12 +921,14 @@ class IndicatorComparison:
             return f"{text} per {self.indicator.rate_per:,}"
         return text
 
-    table_head = ["Year", "Figure for", "Figure"]
-
-    @property
-    def table_caption(self) -> str:
+    def table(self) -> Table:
         unit = f" (per {self.indicator.rate_per:,})" if self.indicator.rate_per else ""
-        return f"Figures, target and comparators by year{unit}"
+        return Table(
+            caption=f"Figures, target and comparators by year{unit}",
+            columns=["Year", "Figure for", "Figure"],
+            rows=self.table_rows(),
+            empty_text="No figures recorded yet.",
+        )
 
     def table_rows(self) -> list[list[str]]:
         """A row per year and line that has a figure: each own line, the target, each comparator. Three columns

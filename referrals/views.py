@@ -18,7 +18,7 @@ from partnership.services import (
     pending_upload_for,
     pending_upload_update,
 )
-from referrals import charts, comparators, selectors, services
+from referrals import charts, comparators, selectors, services, tables
 from referrals.filters import FiguresFilter, MaracFilter
 from referrals.forms import (
     ComparatorFigureForm,
@@ -57,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         "referrals/index.html",
         {
-            "headlines": selectors.headline_figures(request.partnership),
+            "headlines": tables.headline_panel(selectors.headline_figures(request.partnership), request.partnership),
             "can_enter_marac": services.can_write_dataset(membership, Dataset.MARAC),
             "can_enter_referrals": services.can_write_dataset(membership, Dataset.REFERRALS),
             "is_lead": membership.is_strategic_lead,
@@ -90,6 +90,7 @@ def marac(request: HttpRequest) -> HttpResponse:
         if last
         else None
     )
+    can_enter = services.can_write_dataset(request.membership, Dataset.MARAC)
     return render(
         request,
         "referrals/marac.html",
@@ -98,9 +99,15 @@ def marac(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "detail_page": detail_page,
             "window": overview.window if overview else None,
+            "summary_table": tables.marac_summary_table(overview.window) if overview else None,
+            "quarter_tables": tables.marac_quarter_tables(
+                overview, partnership=request.partnership, can_enter=can_enter
+            )
+            if overview
+            else [],
             "chart": chart_for(request.partnership, charts.marac_spec(overview.window)) if overview else None,
             "query": request.GET.urlencode(),
-            "can_enter": services.can_write_dataset(request.membership, Dataset.MARAC),
+            "can_enter": can_enter,
         },
     )
 
@@ -214,7 +221,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "pivot": pivot,
-            "service_figures": figures,
+            "tables": tables.referral_tables(pivot, figures) if pivot else None,
             "chart": chart_for(request.partnership, charts.referrals_spec(pivot)) if pivot else None,
             "query": request.GET.urlencode(),
             "can_enter": services.can_write_dataset(request.membership, Dataset.REFERRALS),
@@ -299,7 +306,12 @@ def justice(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/justice.html",
-        {"filter": filterset, "table": table, "query": request.GET.urlencode()},
+        {
+            "filter": filterset,
+            "table": table,
+            "outcomes": tables.justice_outcomes_table(table) if table else None,
+            "query": request.GET.urlencode(),
+        },
     )
 
 
@@ -341,8 +353,13 @@ def indicators(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "year": year,
             "page_obj": page,
-            "lines": [(row, row.year_texts(years)) for row in rows],
-            "all_years": years,
+            "tables": tables.indicator_tables(
+                [(row, row.year_texts(years)) for row in rows],
+                years,
+                partnership=request.partnership,
+                year=year,
+                page=page,
+            ),
             "rag_summary": selectors.indicator_rag_counts(request.partnership, year, boroughs) if year else {},
             "query": request.GET.urlencode(),
         },
@@ -460,7 +477,11 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
     request.current_section = SECTION
     _require_import(request, kind)
     importer_class = IMPORTERS[kind]
-    context = {"kind": kind, "title": importer_class.title, "headings": importer_class.columns()}
+    context = {
+        "kind": kind,
+        "title": importer_class.title,
+        "columns_table": tables.import_columns_table(importer_class.columns()),
+    }
     form = ImportForm()
     if request.method == "POST" and "confirm" in request.POST:
         pending = _pending_figures(request, kind, request.POST.get("confirm"))
@@ -533,6 +554,7 @@ def _preview(request, pending, importer_class, result, table=None) -> dict:
         table = imports.handler_for(pending).table(pending)
     return {
         "result": result,
+        "preview_table": tables.import_preview_table(result) if result.ok else None,
         "pending": pending,
         **ColumnMappingForm.panel(columns=importer_class.columns(), headings=table.headings, result=result),
     }

@@ -23,13 +23,14 @@ from django.utils import timezone
 from partnership.charts import charts_for, drawings_for
 from partnership.models import Borough, Partnership
 from partnership.selectors import GroupNode, boroughs_with_populations, governance_tree
-from reports import charts, narrative
+from reports import charts, narrative, tables
 from reports.fetcher import BASE_URL, ReportURLFetcher
 from reports.models import AnnualReport
 from reports.suppression import PRIMARY, Cell, SuppressedTable, Suppressor
 from vawg.charts import Chart, ChartSpec, draw_png
 from vawg.periods import FinancialYear, Quarter
 from vawg.rag import Rag
+from vawg.tables import Column, Table
 
 logger = logging.getLogger("reports.builder")
 # WeasyPrint logs every page it lays out at INFO; the worker's log needs only its warnings (refused addresses).
@@ -73,16 +74,27 @@ class Figure:
     chart: Chart | None = None  # its drawing, read or drawn once every figure is known (`draw_figures`)
 
 
-@dataclass
-class Table:
-    """A table as the template renders it: caption, column headings, rows whose first cell is the row heading."""
-
-    caption: str
-    head: list[str]
-    rows: list[list[Any]]
-    total: list[Any] | None = None
-    note: str = ""
-    numeric: bool = True
+def report_table(
+    *,
+    caption: str,
+    head: list[str],
+    rows: list[list[Any]],
+    total: list[Any] | None = None,
+    note: str = "",
+    numeric: bool = True,
+) -> Table:
+    """A table of the report: caption, column headings, rows whose first cell is the row heading; figures right-aligned
+    (every column after the first) unless numeric is False."""
+    return Table(
+        caption=caption,
+        columns=[Column(h, numeric=numeric and i > 0) for i, h in enumerate(head)],
+        rows=rows,
+        total=total,
+        note=note,
+        caption_size="s",
+        small=False,
+        css_class="report-table",
+    )
 
 
 @dataclass
@@ -108,6 +120,7 @@ class ReportContext:
     recommendations: list | None = None
     case_reviews: dict | None = None
     appendix: list | None = None
+    tables: dict = field(default_factory=dict)  # the report's own tables and lists: recommendations, appendix...
     figures: list[Figure] = field(default_factory=list)
     suppression_used: bool = False
 
@@ -166,7 +179,7 @@ def _action_plan_sections(context: ReportContext) -> None:
     summary = plan.rag_summary(strategy=strategy, year=year)
     shown = [row for row in summary.rows if row.total or row.rating in (Rag.GREEN, Rag.AMBER, Rag.RED)]
     headings = [p.heading for p in summary.priorities]
-    table = Table(
+    table = report_table(
         caption=f"RAG ratings of the actions by strategic priority, {context.year}",
         head=["RAG status", *headings, "Total"],
         rows=[[row.rating, *row.counts, f"{row.total} ({row.percent}%)"] for row in shown],
@@ -181,7 +194,7 @@ def _action_plan_sections(context: ReportContext) -> None:
             alt=", ".join(f"{r.rating.label} {r.total} of {summary.total} actions ({r.percent}%)" for r in shown),
         )
     compared = any(row.total for row in summary.movement if row.label != "Not compared")
-    movement = Table(
+    movement = report_table(
         caption=f"Movement of the ratings since {summary.previous_label}",
         head=["Movement", *headings, "Total"],
         rows=[[row.label, *row.counts, row.total] for row in summary.movement],
@@ -202,6 +215,8 @@ def _action_plan_sections(context: ReportContext) -> None:
     context.forward_plan = plan.forward_plan(strategy=strategy, year=year)
     context.recommendations = plan.recommendations_with_ratings(context.partnership, Quarter(year, 4))
     context.appendix = plan.appendix_rows(strategy=strategy, year=year)
+    context.tables["recommendations"] = tables.recommendations_table(context.recommendations)
+    context.tables["appendix"] = tables.appendix_tables(context.appendix, context.year)
 
 
 def _case_review_section(context: ReportContext) -> None:
@@ -255,7 +270,7 @@ def _referral_sections(context: ReportContext) -> None:
         rows = [row for row in pivot.by_abuse_type if row.total]
         table = suppress.table([row.cells for row in rows], row_totals=True, column_totals=True)
         context.note_suppression(table)
-        by_type = Table(
+        by_type = report_table(
             caption=f"Referrals to services by abuse type and borough, {context.year}",
             head=["Abuse type", *names, "Total"],
             rows=[[row.label, *cells] for row, cells in zip(rows, table.rows_with_totals(), strict=True)],
@@ -266,7 +281,7 @@ def _referral_sections(context: ReportContext) -> None:
         if len(kinds) > 1 or (kinds and kinds[0].key):
             kind_table = suppress.table([row.cells for row in kinds], row_totals=True, column_totals=True)
             context.note_suppression(kind_table)
-            by_kind = Table(
+            by_kind = report_table(
                 caption=f"New and repeat referrals by borough, {context.year}",
                 head=["Referrals", *names, "Total"],
                 rows=[[row.label, *cells] for row, cells in zip(kinds, kind_table.rows_with_totals(), strict=True)],
@@ -320,7 +335,7 @@ def _referral_sections(context: ReportContext) -> None:
             suppress.derived(total.repeat_rate, f"{whole(total.repeat_rate)}%", based_on=[cases, repeats]),
             children,
         ]
-        marac_table = Table(
+        marac_table = report_table(
             caption=f"MARAC cases by borough against the benchmark, {window.label}",
             head=[
                 "Borough",
@@ -379,7 +394,7 @@ def _referral_sections(context: ReportContext) -> None:
                     pending_rates = None
                 rows.append([row.label, *cells])
             caption = f"{section.name}: criminal justice outcomes by borough, {context.year}"
-            sections.append(Table(caption=caption, head=["Outcome", *names], rows=rows))
+            sections.append(report_table(caption=caption, head=["Outcome", *names], rows=rows))
         service["justice"] = {"tables": sections, "notes": justice.notes}
 
     indicators = figures.indicator_rows(context.partnership, context.year, boroughs)
@@ -409,7 +424,7 @@ def _referral_sections(context: ReportContext) -> None:
                     row.trend,
                 ]
             )
-        service["indicators"] = Table(
+        service["indicators"] = report_table(
             caption=f"Outcome indicators, {context.year}",
             head=["Indicator", "Baseline", "Target", "Achieved", "RAG", "Compared with earlier years"],
             rows=rows,
@@ -442,7 +457,7 @@ def _service_figures(context: ReportContext, rows: list) -> dict | None:
         table = suppress.table(list(by_borough.values()), row_totals=True)
         context.note_suppression(table)
         tables.append(
-            Table(
+            report_table(
                 caption=f"Figures services reported by borough, {context.year}",
                 head=["Service and measure", *names, "Total"],
                 rows=[
@@ -453,7 +468,7 @@ def _service_figures(context: ReportContext, rows: list) -> dict | None:
         )
     if partnership_wide:
         tables.append(
-            Table(
+            report_table(
                 caption=f"Other figures services reported for the whole partnership, {context.year}",
                 head=["Service", "Measure", "Number"],
                 rows=partnership_wide,
@@ -506,7 +521,7 @@ def _question_block(context: ReportContext, result) -> QuestionBlock | None:
             rows.append(
                 [row.option.label, row.place, row.points, _share_cell(suppress, first, base, row.first_percent)]
             )
-        table = Table(
+        table = report_table(
             caption=f"{question.ref}: {question.text}",
             head=["Option", "Place", "Points", "Ranked first: % (number)"],
             rows=rows,
@@ -539,7 +554,7 @@ def _question_block(context: ReportContext, result) -> QuestionBlock | None:
             for cells in table.rows
         ],
     )
-    table_out = Table(
+    table_out = report_table(
         caption=f"{question.ref}: {question.text}",
         head=[label_head, *[f"{label}: % (number)" for label in options], "Answered"],
         rows=rows,
@@ -665,6 +680,7 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
         governance={},
     )
     context.governance = _governance(context, governance_tree(partnership))
+    context.tables["rag_meanings"] = tables.rag_meanings(partnership)
     progress(20, "Collecting the action plan")
     _action_plan_sections(context)
     _case_review_section(context)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from partnership.access import LEAD, partnership_view
-from reports import narrative, selectors, services
+from reports import narrative, selectors, services, tables
 from reports.forms import BuildForm, NarrativeForm, NewReportForm, NewUpdateForm, PublishForm, UpdateNarrativeForm
 from reports.models import UPDATE_NARRATIVE_FIELDS, AnnualReport, ReportEdition, SubgroupUpdateEdition
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
@@ -43,12 +43,15 @@ def _visible_edition(request: HttpRequest, year: int, edition_id: int) -> Report
 @partnership_view()
 def index(request: HttpRequest) -> HttpResponse:
     request.current_section = SECTION
+    reports = selectors.reports_for(request.membership)
+    can_see_drafts = selectors.can_see_drafts(request.membership)
     return render(
         request,
         "reports/index.html",
         {
-            "reports": selectors.reports_for(request.membership),
-            "can_see_drafts": selectors.can_see_drafts(request.membership),
+            "reports": reports,
+            "table": tables.reports_table(reports, slug=request.partnership.slug, can_see_drafts=can_see_drafts),
+            "can_see_drafts": can_see_drafts,
         },
     )
 
@@ -83,23 +86,28 @@ def detail(request: HttpRequest, year: int) -> HttpResponse:
         if can_see_drafts
         else None
     )
+    published = selectors.published_editions_of(report)
+    slug = request.partnership.slug
+    narrative_fields = [
+        ("Foreword", "foreword"),
+        ("Introduction", "introduction"),
+        ("Methodology of the review", "methodology"),
+        ("Closing contact details", "contact_details"),
+    ]
+    parsed = {name: narrative.parse(text) for name, text in report.narrative().items()}
     return render(
         request,
         "reports/detail.html",
         {
             "report": report,
-            "published": selectors.published_editions_of(report),
+            "published": published,
+            "published_table": tables.published_table(report, published, slug=slug),
             "drafts": drafts,
+            "drafts_table": tables.drafts_table(report, drafts.object_list, slug=slug) if drafts else None,
             "can_see_drafts": can_see_drafts,
             "active": selectors.active_build(report) if can_see_drafts else None,
             "build_form": BuildForm(initial={"version": report.version}),
-            "narrative": {name: narrative.parse(text) for name, text in report.narrative().items()},
-            "narrative_fields": [
-                ("Foreword", "foreword"),
-                ("Introduction", "introduction"),
-                ("Methodology of the review", "methodology"),
-                ("Closing contact details", "contact_details"),
-            ],
+            "narrative": tables.narrative_summary(report, parsed, narrative_fields) if can_see_drafts else [],
         },
     )
 
@@ -193,7 +201,8 @@ def publish(request: HttpRequest, year: int) -> HttpResponse:
 def edition(request: HttpRequest, year: int, edition_id: int) -> HttpResponse:
     request.current_section = SECTION
     edition = _visible_edition(request, year, edition_id)
-    return render(request, "reports/edition.html", {"edition": edition, "report": edition.report})
+    context = {"edition": edition, "report": edition.report, "summary": tables.edition_summary(edition)}
+    return render(request, "reports/edition.html", context)
 
 
 @partnership_view()

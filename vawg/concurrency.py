@@ -19,6 +19,8 @@ from django import forms
 from django.db import models, transaction
 from django.db.models import F
 
+from vawg.tables import Cell, Table
+
 # The people fields a record may keep of whoever saved it last, in the order they are looked for.
 SAVED_BY_FIELDS = ("updated_by", "set_by", "reviewed_by")
 # Written with every save but not what anyone edits: never shown as a difference.
@@ -47,6 +49,7 @@ class EditConflict(Exception):
         self.values = {name: _display(current, name) for name in self.fields} if current is not None else {}
         self.noun = noun or (current._meta.verbose_name if current is not None else "record")
         self.rows: list[ConflictRow] = []
+        self.table: Table | None = None  # the comparison shown, set by show_conflict
         super().__init__(self.message)
 
     @property
@@ -122,8 +125,28 @@ def show_conflict(form: forms.Form, conflict: EditConflict) -> EditConflict:
             )
         )
     conflict.rows = [row for row in rows if row.differs]
+    conflict.table = _comparison(conflict) if conflict.rows else None
     form.conflict = conflict
     return conflict
+
+
+def _comparison(conflict: EditConflict) -> Table:
+    """The stored values beside the person's own, field by field."""
+    saved = f"Saved by {conflict.saved_by}" if conflict.saved_by else "Saved"
+    return Table(
+        caption="Their version and yours",
+        columns=["Field", saved, "Yours, not saved"],
+        rows=[
+            [
+                row.label,
+                Cell(text=row.theirs or "(empty)", lines=True),
+                "Not on this form" if row.yours is None else Cell(text=row.yours or "(empty)", lines=True),
+            ]
+            for row in conflict.rows
+        ],
+        small=False,
+        id="edit-conflict",
+    )
 
 
 def _label(form: forms.Form, conflict: EditConflict, name: str) -> str:

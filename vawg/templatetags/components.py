@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms, template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from vawg.rag import RAG_TAG_CLASS, Rag
+from vawg import tables
 
 register = template.Library()
 
@@ -14,12 +14,8 @@ register = template.Library()
 @register.inclusion_tag("components/rag_tag.html")
 def rag_tag(rating):
     """A RAG rating as a GOV.UK tag: always the word, the colour only as a second cue."""
-    rating = Rag(rating or Rag.NOT_RATED)
-    return {
-        "label": rating.label,
-        "css_class": RAG_TAG_CLASS[rating],
-        "value": rating.value,
-    }
+    tag = tables.rag_tag(rating)
+    return {"label": tag.text, "css_class": tag.css_class}
 
 
 @register.filter

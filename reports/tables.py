@@ -1,0 +1,211 @@
+"""The report pages' tables and summary lists (the list of reports, a report's editions, an edition), as the
+components draw them."""
+
+from __future__ import annotations
+
+from django.template.defaultfilters import date as format_date
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from actions.tables import action_cell
+from vawg.tables import Cell, Column, SummaryRow, Table, link, rag_tag, summary
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def reports_table(reports, *, slug: str, can_see_drafts: bool) -> Table:
+    rows = []
+    for report in reports:
+        edition = report.latest_published
+        published: Cell | str = "Not published yet"
+        if edition:
+            url = reverse("reports:edition_pdf", args=[slug, report.year, edition.pk])
+            published = Cell(
+                text=f"{edition.label}, published {format_date(edition.published_at, 'j F Y')}:",
+                items=(link("download the PDF", url, hidden_text=f"of the {report.financial_year} report"),),
+                item_style="inline",
+            )
+        row = [
+            link(f"Annual report {report.financial_year}", reverse("reports:detail", args=[slug, report.year])),
+            published,
+        ]
+        if can_see_drafts:
+            build = report.latest_build
+            row.append(
+                f"{build.label}: {build.get_state_display().lower()}, {format_date(build.requested_at, 'j F Y H:i')}"
+                if build
+                else "No builds yet"
+            )
+        rows.append(row)
+    return Table(
+        caption="Reports by financial year",
+        small=False,
+        columns=["Financial year", "Latest published edition", *(["Latest build"] if can_see_drafts else [])],
+        rows=rows,
+    )
+
+
+def published_table(report, editions, *, slug: str) -> Table:
+    rows = []
+    for edition in editions:
+        label = edition.label.lower()
+        pdf = reverse("reports:edition_pdf", args=[slug, report.year, edition.pk])
+        html = reverse("reports:edition_html", args=[slug, report.year, edition.pk])
+        files = Cell(
+            items=(
+                Cell(
+                    text="Download the PDF",
+                    href=pdf,
+                    hidden_text=f"of {label}",
+                    suffix=f"({edition.page_count} pages, {filesizeformat(edition.pdf_size)})",
+                ),
+                link("Read it as a web page", html, hidden_text=f"({label})"),
+            ),
+            item_style="lines",
+        )
+        rows.append(
+            [
+                link(edition.label, reverse("reports:edition", args=[slug, report.year, edition.pk])),
+                f"{format_date(edition.published_at, 'j F Y H:i')} by {edition.published_by_name}",
+                files,
+            ]
+        )
+    return _editions(
+        f"Published editions of the {report.financial_year} report", ["Edition", "Published", "Files"], rows
+    )
+
+
+def drafts_table(report, drafts, *, slug: str) -> Table:
+    rows = []
+    for edition in drafts:
+        requested = format_date(edition.requested_at, "j F Y H:i")
+        if edition.requested_by:
+            requested += f" by {_name(edition.requested_by)}"
+        rows.append(
+            [
+                link(f"{edition.label} {edition.pk}", reverse("reports:edition", args=[slug, report.year, edition.pk])),
+                requested,
+                edition.get_state_display(),
+            ]
+        )
+    return _editions(f"Drafts and builds of the {report.financial_year} report", ["Build", "Requested", "State"], rows)
+
+
+def _editions(caption: str, columns: list[str], rows: list) -> Table:
+    """A report's editions: under a heading that says which, so the caption is for screen readers."""
+    return Table(caption=caption, caption_size="s", caption_hidden=True, small=False, columns=columns, rows=rows)
+
+
+def narrative_summary(report, narrative: dict, fields: list[tuple[str, str]]) -> list[SummaryRow]:
+    rows = [SummaryRow("Prepared by", report.prepared_by or "Not written yet")]
+    for label, name in fields:
+        blocks = narrative.get(name)
+        text = render_to_string("reports/_blocks.html", {"blocks": blocks}) if blocks else "Not written yet"
+        rows.append(SummaryRow(label, text))
+    return summary(rows)
+
+
+def edition_summary(edition) -> list[SummaryRow]:
+    if edition.is_published:
+        kind = f"Published edition {edition.number}: it will never change"
+    elif edition.purpose == "draft":
+        kind = "Draft, with a DRAFT watermark"
+    else:
+        kind = "For publication"
+    requested = format_date(edition.requested_at, "j F Y H:i")
+    if edition.requested_by:
+        requested += f" by {_name(edition.requested_by)}"
+    requested += f" ({edition.get_source_display().lower()})"
+    rows = [SummaryRow("Kind", kind), SummaryRow("Requested", requested)]
+    if edition.state == "ready":
+        rows += [
+            SummaryRow("Pages", f"{edition.page_count} ({filesizeformat(edition.pdf_size)})"),
+            SummaryRow("SHA-256 of the PDF", Cell(text=edition.pdf_sha256, css_class="app-checksum")),
+            SummaryRow("Narrative version", edition.narrative_version),
+        ]
+        if edition.refused_fetches:
+            n = edition.refused_fetches
+            rows.append(
+                SummaryRow(
+                    "Addresses refused",
+                    f"{n} address{'es' if n != 1 else ''} in the report pointed outside the application and "
+                    f"{'was' if n == 1 else 'were'} not fetched.",
+                )
+            )
+    return summary(rows)
+
+
+# --- The annual report's own tables ------------------------------------------------------------------------------
+
+
+def rag_meanings(partnership) -> list[SummaryRow]:
+    return summary(partnership.rag_definitions())
+
+
+def recommendations_table(recommendations) -> Table:
+    rows = []
+    for r in recommendations:
+        actions = tuple(Cell(text=a.ref, tags=(rag_tag(a.current_rating),)) for a in r.actions.all())
+        rows.append(
+            [
+                f"{r.ref}: {r.text}",
+                f"{r.source} ({r.get_source_type_display()}, {format_date(r.source_date, 'F Y')})",
+                r.get_status_display(),
+                Cell(items=actions, item_style="inline") if actions else "None yet",
+            ]
+        )
+    return Table(
+        caption="Recommendations and the actions answering them",
+        caption_size="s",
+        small=False,
+        css_class="report-table",
+        columns=["Recommendation", "Review", "Status", "Actions answering it"],
+        rows=rows,
+    )
+
+
+def appendix_tables(appendix, year) -> list[tuple]:
+    """Each priority with its table of actions: groups that wrote the same share a paragraph, named when several."""
+
+    def said(row, name: str) -> Cell:
+        several = len(row.entries) > 1
+        paragraphs = tuple(
+            Cell(label=e.group_names if several else "", text=getattr(e, name)) for e in row.entries if getattr(e, name)
+        )
+        return Cell(items=paragraphs, item_style="paragraphs")
+
+    tables = []
+    for entry in appendix:
+        priority = entry.priority
+        rows = [
+            [
+                row.action.ref,
+                action_cell(row.action),
+                "; ".join(e.group_names for e in row.entries) or "None",
+                said(row, "successes_and_challenges"),
+                row.rating,
+                said(row, "next_steps"),
+            ]
+            for row in entry.rows
+        ]
+        table = Table(
+            caption=f"Actions of priority {priority.number}, {priority.title}: progress in {year}",
+            caption_size="s",
+            small=False,
+            css_class="report-table appendix-table",
+            columns=[
+                Column("Ref", css_class="appendix-table__ref"),
+                "Action",
+                "Groups",
+                "Successes and challenges",
+                "RAG",
+                "Next steps",
+            ],
+            rows=rows,
+            empty_text="No actions under this priority.",
+        )
+        tables.append((entry, table))
+    return tables

@@ -1,0 +1,196 @@
+"""The one table every page and the annual report render, through templates/components/table.html.
+
+Selectors, views and the report builder fill a `Table` with `Column`s and rows of cells; the template only draws it.
+A row is a list of cells, the first of which is the row heading (`<th scope="row">`) unless the table says
+otherwise. A cell may be given as a plain value, and is then made into a `Cell`:
+
+- a `Cell` stays as it is (a link, a tag, a hint line, bold text...);
+- a RAG rating (`vawg.rag.Rag`) shows as its RAG tag, with the word;
+- a suppressed figure (anything with `display` and `suppressed`, such as `reports.suppression.Cell`) shows its
+  display text ("<5", "[c]"), never its value, and is marked as suppressed;
+- None shows as empty; anything else as its text.
+
+A cell can also hold a form field (a grid of counts to type, a column to match): it shows as a compact input or
+select with a label for screen readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vawg.rag import RAG_TAG_CLASS, Rag
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    numeric: bool = False  # right-aligned figures, heading and cells
+    hidden: bool = False  # a heading for screen readers only ("Change" over a column of links)
+    css_class: str = ""  # extra classes on the heading and every cell of the column (print widths)
+
+
+@dataclass(frozen=True)
+class Tag:
+    text: str
+    css_class: str = ""  # GOV.UK tag modifiers, "govuk-tag--grey"
+
+
+def rag_tag(rating: Any) -> Tag:
+    """A RAG rating as a tag: always the word, the colour only as a second cue."""
+    rating = Rag(rating or Rag.NOT_RATED)
+    return Tag(text=rating.label, css_class=f"{RAG_TAG_CLASS[rating]} app-rag app-rag--{rating.value}")
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: Any = ""
+    label: str = ""  # a name in bold before the text ("<strong>Status</strong>: draft")
+    href: str = ""  # the text is a link to this address
+    hidden_text: str = ""  # read after the text by screen readers only ("Change<span> the Camden return</span>")
+    hint: str = ""  # a second, smaller line
+    aside: str = ""  # smaller text on the same line, in regular weight ("Q1 (Apr to Jun)")
+    tags: tuple[Tag, ...] = ()  # shown after the text
+    suffix: str = ""  # text after the tags ("Green 4")
+    items: tuple[Cell, ...] = ()  # more values in the cell, after the text
+    item_style: str = "list"  # the items as a list, as "lines" after line breaks, "inline", or small "paragraphs"
+    css_class: str = ""  # extra classes on the cell (or summary list value)
+    lines: bool = False  # keep the text's line breaks
+    bold: bool = False
+    regular: bool = False  # a row heading in regular weight
+    suppressed: bool = False
+    numeric: bool | None = None  # None: as its column
+    rowspan: int = 1  # a row heading or cell spanning this many rows (the rows below leave its place out)
+    field: Any = None  # a bound form field, as a compact input (text: its label, read by screen readers only)
+
+    @classmethod
+    def of(cls, value: Any) -> Cell:
+        if isinstance(value, Cell):
+            return value
+        if isinstance(value, Rag):
+            return cls(tags=(rag_tag(value),))
+        if isinstance(value, Tag):
+            return cls(tags=(value,))
+        if hasattr(value, "suppressed") and hasattr(value, "display"):
+            return cls(text=value.display, suppressed=value.suppressed)
+        return cls(text="" if value is None else value)
+
+
+def link(text: Any, href: str, *, hidden_text: str = "", hint: str = "") -> Cell:
+    return Cell(text=text, href=href, hidden_text=hidden_text, hint=hint)
+
+
+def tag(text: str, colour: str = "") -> Cell:
+    return Cell(tags=(Tag(text=text, css_class=f"govuk-tag--{colour}" if colour else ""),))
+
+
+@dataclass
+class Row:
+    """A row given as more than its cells: one that continues a row heading spanning several rows (its first cell
+    is a plain cell, the heading's place left out), or the totals row."""
+
+    cells: Sequence[Any]
+    continued: bool = False
+    total: bool = False
+
+
+@dataclass
+class Section:
+    """A group of rows under a heading spanning the table (`<th scope="colgroup">`), in its own tbody."""
+
+    heading: str
+    rows: list[list[Any]]
+
+
+@dataclass
+class Table:
+    caption: str
+    columns: Sequence[Column | str]
+    rows: Iterable[Sequence[Any]] = ()
+    sections: Sequence[Section] = ()  # instead of rows, for a table in titled groups
+    total: Sequence[Any] | None = None  # a last row in bold: the totals
+    caption_size: str = "m"  # s, m or l
+    caption_hidden: bool = False  # a caption for screen readers only, where a heading above says it
+    caption_aside: str = ""  # a smaller line in the caption (a review's kind and date)
+    caption_href: str = ""  # the caption is a link to this address (a case review's page)
+    row_headings: bool = True  # the first cell of each row is its heading
+    empty_text: str = "No data recorded."
+    small: bool = True  # GOV.UK's small text until tablet, for dense figures
+    note: str = ""  # a line under the table
+    css_class: str = ""  # extra classes on the table (the report's print styles)
+    label: str = ""  # the scrolling region's name, when the caption is not enough
+    id: str = ""  # the table's id, for links to it
+    body: list[Row] = field(init=False)
+    footer: Row | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.columns = [c if isinstance(c, Column) else Column(str(c)) for c in self.columns]
+        self.rows = list(self.rows)
+        self.body = [self._row(r) for r in self.rows]
+        self.sections = [Section(s.heading, [self._row(r) for r in s.rows]) for s in self.sections]
+        total = None if self.total is None else [_with(Cell.of(c), bold=True) for c in self.total]
+        self.footer = None if total is None else self._row(Row(total, total=True))
+
+    def _row(self, row: Sequence[Any] | Row) -> Row:
+        if not isinstance(row, Row):
+            row = Row(row)
+        # A continued row's cells start one column in, after the spanning heading.
+        offset = len(self.columns) - len(row.cells) if row.continued else 0
+        cells = []
+        for i, value in enumerate(row.cells):
+            cell = Cell.of(value)
+            column = self.columns[i + offset] if i + offset < len(self.columns) else Column("")
+            if cell.numeric is None:
+                cell = _with(cell, numeric=column.numeric)
+            if column.css_class:
+                cell = _with(cell, css_class=f"{column.css_class} {cell.css_class}".strip())
+            cells.append(cell)
+        return Row(cells, continued=row.continued, total=row.total)
+
+    @property
+    def has_rows(self) -> bool:
+        return bool(self.body) or any(s.rows for s in self.sections)
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+
+def numeric(*headings: str) -> list[Column]:
+    """Columns of figures, right-aligned."""
+    return [Column(h, numeric=True) for h in headings]
+
+
+def page_range(page_obj) -> str:
+    """ ": 21 to 40 of 97" for a caption, when the list has more than one page."""
+    if not page_obj.has_other_pages():
+        return ""
+    return f": {page_obj.start_index()} to {page_obj.end_index()} of {page_obj.paginator.count}"
+
+
+def _with(cell: Cell, **changes: Any) -> Cell:
+    return Cell(**{**cell.__dict__, **changes})
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    key: Any  # a plain value or a Cell, as a value is (a RAG tag as the key, for example)
+    value: Any = None  # a Cell or a plain value, as in a table
+    actions: Sequence[Cell] = ()  # links at the end of the row: link("Change", url, hidden_text="the name")
+    cell: Cell = field(init=False)
+    key_cell: Cell = field(init=False)
+    no_actions: bool = field(init=False, default=False)  # another row of the list has actions, this one none
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cell", Cell.of(self.value))
+        object.__setattr__(self, "key_cell", Cell.of(self.key))
+
+
+def summary(rows: Iterable[SummaryRow | tuple]) -> list[SummaryRow]:
+    """Rows for components/summary_list.html: SummaryRows, or (key, value) pairs."""
+    rows = [r if isinstance(r, SummaryRow) else SummaryRow(*r) for r in rows]
+    if any(r.actions for r in rows):
+        for row in rows:
+            object.__setattr__(row, "no_actions", not row.actions)
+    return rows
