@@ -229,7 +229,7 @@ def _case_review_section(context: ReportContext) -> None:
         return
     statuses = summary.statuses
     context.case_reviews = {
-        "by_kind": Table(
+        "by_kind": report_table(
             caption="Case reviews by type and status",
             head=["Type of review", *statuses, "Total"],
             rows=[[kind, *counts, total] for kind, counts, total in summary.by_kind_and_status],
@@ -239,12 +239,12 @@ def _case_review_section(context: ReportContext) -> None:
                 summary.total,
             ],
         ),
-        "themes": Table(
+        "themes": report_table(
             caption="Themes recurring across case reviews",
             head=["Theme", "Reviews"],
             rows=[[f"{t.name} (illustrative)" if t.illustrative else t.name, t.review_count] for t in summary.themes],
         ),
-        "recommendations": Table(
+        "recommendations": report_table(
             caption="Progress of the case reviews' recommendations",
             head=["Status", "Recommendations"],
             rows=[[label, count] for label, count in summary.recommendations_by_status],
@@ -597,7 +597,9 @@ def _activity_sections(context: ReportContext) -> None:
         training = {
             "totals": totals,
             "tables": [
-                Table(caption=f"Training delivered {caption[t['caption']]}, {year}", head=t["head"], rows=t["rows"])
+                report_table(
+                    caption=f"Training delivered {caption[t['caption']]}, {year}", head=t["head"], rows=t["rows"]
+                )
                 for t in totals.tables()
                 if t["caption"] in caption
             ],
@@ -615,7 +617,7 @@ def _activity_sections(context: ReportContext) -> None:
     attendance = activity.attendance_by_agency(partnership, year=year)
     context.activity = {
         "training": training,
-        "events": Table(
+        "events": report_table(
             caption=f"Events and campaigns, {year}",
             head=["Event", "Kind", "When", "Audience", "Reach"],
             rows=events,
@@ -623,7 +625,7 @@ def _activity_sections(context: ReportContext) -> None:
         )
         if events
         else None,
-        "attendance": Table(
+        "attendance": report_table(
             caption=f"Attendance at the partnership's meetings by agency, {year}",
             head=["Agency", "Meetings", "Present", "Apologies", "Absent", "Attendance rate"],
             rows=[
@@ -649,7 +651,7 @@ def _activity_sections(context: ReportContext) -> None:
     ]
     context.contracts_ending = {
         "window": f"{starts:%-d %B %Y} to {ends:%-d %B %Y}",
-        "table": Table(
+        "table": report_table(
             caption=f"Contracts and funding ending by {ends:%-d %B %Y}",
             head=["Commissioned service", "Provider", "Funder", "Amount", "Ends"],
             rows=ending,
@@ -865,7 +867,7 @@ def collect_update(update, *, preview: bool = False) -> UpdateContext:
         shown = [row for row in summary.rows if row.total]
         context.position = {
             "summary": summary,
-            "table": Table(
+            "table": report_table(
                 caption=f"RAG ratings of the plan's actions, {period}",
                 head=["RAG status", "Actions", "Share"],
                 rows=[[row.rating, row.total, f"{row.percent}%"] for row in shown],
@@ -881,7 +883,7 @@ def collect_update(update, *, preview: bool = False) -> UpdateContext:
             KeyFigure(
                 comparison=comparison,
                 figure=context.add_figure(figure_charts.indicator_spec(comparison)),
-                table=Table(
+                table=report_table(
                     caption=f"{indicator.name}: {comparison.table_caption.lower()}",
                     head=list(comparison.table_head),
                     rows=comparison.table_rows(),
