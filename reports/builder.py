@@ -229,7 +229,7 @@ def _case_review_section(context: ReportContext) -> None:
         return
     statuses = summary.statuses
     context.case_reviews = {
-        "by_kind": Table(
+        "by_kind": report_table(
             caption="Case reviews by type and status",
             head=["Type of review", *statuses, "Total"],
             rows=[[kind, *counts, total] for kind, counts, total in summary.by_kind_and_status],
@@ -239,12 +239,12 @@ def _case_review_section(context: ReportContext) -> None:
                 summary.total,
             ],
         ),
-        "themes": Table(
+        "themes": report_table(
             caption="Themes recurring across case reviews",
             head=["Theme", "Reviews"],
             rows=[[f"{t.name} (illustrative)" if t.illustrative else t.name, t.review_count] for t in summary.themes],
         ),
-        "recommendations": Table(
+        "recommendations": report_table(
             caption="Progress of the case reviews' recommendations",
             head=["Status", "Recommendations"],
             rows=[[label, count] for label, count in summary.recommendations_by_status],
@@ -825,6 +825,8 @@ class UpdateContext:
     strategy: Any = None
     position: dict | None = None
     plan_rows: list | None = None
+    header: list = field(default_factory=list)  # the heading block's summary list: partnership, quarter, date, author
+    plan_tables: list[tuple] = field(default_factory=list)  # (priority entry, its table of the quarter's progress)
     key_figures: list[KeyFigure] = field(default_factory=list)
     forward_plan: list | None = None
     figures: list[Figure] = field(default_factory=list)
@@ -858,6 +860,7 @@ def collect_update(update, *, preview: bool = False) -> UpdateContext:
         generated_on=timezone.localdate(),
         narrative={name: _blocks(getattr(update, name)) for name in UPDATE_TEXTS},
     )
+    context.header = tables.update_header_summary(context)
     strategy = plan.strategy_for_year(partnership, period.year)
     if strategy is not None:
         context.strategy = strategy
@@ -865,7 +868,7 @@ def collect_update(update, *, preview: bool = False) -> UpdateContext:
         shown = [row for row in summary.rows if row.total]
         context.position = {
             "summary": summary,
-            "table": Table(
+            "table": report_table(
                 caption=f"RAG ratings of the plan's actions, {period}",
                 head=["RAG status", "Actions", "Share"],
                 rows=[[row.rating, row.total, f"{row.percent}%"] for row in shown],
@@ -873,18 +876,20 @@ def collect_update(update, *, preview: bool = False) -> UpdateContext:
             ),
         }
         context.plan_rows = plan.appendix_rows(strategy=strategy, year=period.year, quarter=period.number)
+        context.plan_tables = tables.update_plan_tables(context.plan_rows, period)
         context.forward_plan = plan.forward_plan(strategy=strategy, year=period.year, quarter=period.number)
     indicators = OutcomeIndicator.objects.filter(partnership=partnership, figures__year__lte=period.year).distinct()
     for indicator in indicators.order_by("display_order", "name"):
         comparison = figures.indicator_comparison(partnership, indicator)
+        data = comparison.table()  # the indicator page's data table, in the report's print style
         context.key_figures.append(
             KeyFigure(
                 comparison=comparison,
                 figure=context.add_figure(figure_charts.indicator_spec(comparison)),
-                table=Table(
-                    caption=f"{indicator.name}: {comparison.table_caption.lower()}",
-                    head=list(comparison.table_head),
-                    rows=comparison.table_rows(),
+                table=report_table(
+                    caption=f"{indicator.name}: {data.caption.lower()}",
+                    head=[column.heading for column in data.columns],
+                    rows=data.rows,
                     numeric=False,
                 ),
             )
