@@ -597,7 +597,9 @@ def _activity_sections(context: ReportContext) -> None:
         training = {
             "totals": totals,
             "tables": [
-                Table(caption=f"Training delivered {caption[t['caption']]}, {year}", head=t["head"], rows=t["rows"])
+                report_table(
+                    caption=f"Training delivered {caption[t['caption']]}, {year}", head=t["head"], rows=t["rows"]
+                )
                 for t in totals.tables()
                 if t["caption"] in caption
             ],
@@ -615,7 +617,7 @@ def _activity_sections(context: ReportContext) -> None:
     attendance = activity.attendance_by_agency(partnership, year=year)
     context.activity = {
         "training": training,
-        "events": Table(
+        "events": report_table(
             caption=f"Events and campaigns, {year}",
             head=["Event", "Kind", "When", "Audience", "Reach"],
             rows=events,
@@ -623,7 +625,7 @@ def _activity_sections(context: ReportContext) -> None:
         )
         if events
         else None,
-        "attendance": Table(
+        "attendance": report_table(
             caption=f"Attendance at the partnership's meetings by agency, {year}",
             head=["Agency", "Meetings", "Present", "Apologies", "Absent", "Attendance rate"],
             rows=[
@@ -649,7 +651,7 @@ def _activity_sections(context: ReportContext) -> None:
     ]
     context.contracts_ending = {
         "window": f"{starts:%-d %B %Y} to {ends:%-d %B %Y}",
-        "table": Table(
+        "table": report_table(
             caption=f"Contracts and funding ending by {ends:%-d %B %Y}",
             head=["Commissioned service", "Provider", "Funder", "Amount", "Ends"],
             rows=ending,
