@@ -343,6 +343,19 @@ def update_summary(update, *, with_status: bool) -> list[SummaryRow]:
     return summary(rows)
 
 
+def bulk_row_summary(update) -> list[SummaryRow]:
+    """A row of "My updates" that can no longer be edited: what the group wrote (nothing yet, without an update)."""
+    if update is None:
+        return summary([SummaryRow("Successes and challenges", _written("")), SummaryRow("Next steps", _written(""))])
+    return summary(
+        [
+            SummaryRow("Successes and challenges", _written(update.successes_and_challenges)),
+            SummaryRow("Next steps", _written(update.next_steps)),
+            SummaryRow("Proposed rating", update.get_proposed_rating_display()),
+        ]
+    )
+
+
 def rating_summary(*, current, proposals, period) -> list[SummaryRow]:
     now = f"Not rated for {period} yet"
     if current:

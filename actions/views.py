@@ -71,6 +71,7 @@ from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.forms import apply_errors
 from vawg.periods import Quarter
 from vawg.rag import RAG_TAG_CLASS, Rag
+from vawg.tables import SummaryRow
 
 # The kind of pending upload an action plan file is kept as between its preview and its confirmation.
 PLAN_IMPORT = PLAN_KIND
@@ -697,15 +698,8 @@ class UpdateRow:
         return f"{self.item.action.ref} {self.item.group.abbreviation}"
 
     @property
-    def summary(self) -> list[tuple[str, str]]:
-        update = self.item.update
-        if update is None:
-            return [("Successes and challenges", "Not written"), ("Next steps", "Not written")]
-        return [
-            ("Successes and challenges", update.successes_and_challenges or "Not written"),
-            ("Next steps", update.next_steps or "Not written"),
-            ("Proposed rating", update.get_proposed_rating_display()),
-        ]
+    def summary(self) -> list[SummaryRow]:
+        return tables.bulk_row_summary(self.item.update)
 
     @property
     def anchor(self) -> str:

@@ -15,9 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
-from activity import filters, forms, selectors, services
+from activity import filters, forms, selectors, services, tables
 from activity.models import Agency, Contract, Event, Meeting, TrainingSession
 from activity.resources import IMPORTERS
 from partnership import imports
@@ -234,49 +233,52 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     can_edit = request.membership.is_strategic_lead
-    rows = []
-    for record in page.object_list:
-        cells = kind.row(record)
-        if can_edit:
-            url = reverse("activity:edit", args=[partnership.slug, kind.slug, record.pk])
-            cells[0] = format_html('<a class="govuk-link" href="{}">{}</a>', url, cells[0])
-        rows.append(cells)
     year = filterset.selected_year()
+
+    def edit_url(record) -> str:
+        return reverse("activity:edit", args=[partnership.slug, kind.slug, record.pk])
+
+    table = tables.records_table(
+        page.object_list,
+        caption=kind.title,
+        head=kind.head,
+        row=kind.row,
+        edit_url=edit_url if can_edit else None,
+        page_obj=page,
+    )
     context = {
         "kind": kind,
         "filter": filterset,
         "page_obj": page,
-        "rows": rows,
+        "table": table,
         "can_edit": can_edit,
         "year": year,
         "query": request.GET.urlencode(),
     }
     if kind.slug == "training":
-        context["totals"] = selectors.training_totals(partnership, year=year)
+        totals = selectors.training_totals(partnership, year=year)
+        context["totals"] = totals
+        context["totals_tables"] = tables.training_totals_tables(totals)
     if kind.slug == "meetings":
         years = kind.years(partnership)
         attendance_year = year or (FinancialYear(max(years)) if years else None)
-        context["attendance_caption"] = "Attendance by agency" + (f", {attendance_year}" if attendance_year else "")
-        context["attendance_head"] = ["Agency", "Meetings", "Present", "Apologies", "Absent", "Attendance rate"]
-        context["attendance"] = (
-            [
-                [
-                    row.agency,
-                    row.expected,
-                    row.present,
-                    row.apologies,
-                    row.absent,
-                    "" if row.rate is None else f"{row.rate}%",
-                ]
-                for row in selectors.attendance_by_agency(partnership, year=attendance_year)
-            ]
-            if attendance_year
-            else []
-        )
+        context["more_tables"] = [
+            tables.attendance_table(
+                selectors.attendance_by_agency(partnership, year=attendance_year) if attendance_year else [],
+                caption="Attendance by agency" + (f", {attendance_year}" if attendance_year else ""),
+            )
+        ]
     if kind.slug == "contracts":
         current = year or FinancialYear.containing(timezone.localdate())
-        context["ending_caption"] = f"Contracts ending in {current} or the 12 months after"
-        context["ending"] = [_contract_row(c) for c in selectors.contracts_ending(partnership, year=current)]
+        context["more_tables"] = [
+            tables.records_table(
+                selectors.contracts_ending(partnership, year=current),
+                caption=f"Contracts ending in {current} or the 12 months after",
+                head=kind.head,
+                row=_contract_row,
+                empty_text="No contract ends in that time.",
+            )
+        ]
     return render(request, "activity/list.html", context)
 
 
@@ -367,7 +369,7 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "kind": kind,
             "record": record,
             "form": form,
-            "details": list(zip(kind.head, kind.row(record), strict=True)),
+            "details": tables.record_summary(kind.head, kind.row(record)),
             "back": _list_url(request, kind),
         },
         status=409 if form.errors else 200,
@@ -399,12 +401,10 @@ def _pending(request: HttpRequest, kind: str, pk):
 def _preview(pending, importer_class, result, table=None) -> dict:
     if table is None:
         table = imports.handler_for(pending).table(pending)
-    rows = [[row.number, row.action, *row.cells] for row in result.preview]
     return {
         "result": result,
         "pending": pending,
-        "preview_head": ["Row", "What happens", *result.headings],
-        "preview_rows": rows,
+        "preview": tables.import_preview_table(result),
         **ColumnMappingForm.panel(columns=importer_class.columns(), headings=table.headings, result=result),
     }
 
@@ -421,8 +421,7 @@ def record_import(request: HttpRequest, kind: str) -> HttpResponse:
     context = {
         "kind": _kind(kind),
         "title": importer_class.title,
-        "columns": [[c.heading, "Yes" if c.required else "Optional"] for c in importer_class.columns()],
-        "column_head": ["Heading", "Needed"],
+        "columns": tables.import_columns_table(importer_class.columns()),
     }
     form = forms.ImportForm()
     if request.method == "POST" and "confirm" in request.POST:

@@ -157,6 +157,8 @@ def _date_fields() -> list[tuple[str, forms.Field]]:
 
 def test_the_project_has_the_date_fields_this_file_knows_about():
     assert sorted(name for name, _ in _date_fields()) == [
+        "actions.forms.CaseReviewForm.commissioned_on",
+        "actions.forms.CaseReviewRecommendationForm.source_date",
         "actions.forms.RecommendationForm.source_date",
         "actions.forms.UpdateRoundChangeForm.deadline",
         "actions.forms.UpdateRoundForm.deadline",
@@ -168,6 +170,7 @@ def test_the_project_has_the_date_fields_this_file_knows_about():
         "activity.forms.TrainingForm.date",
         "consultations.forms.ConsultationForm.period_end",
         "consultations.forms.ConsultationForm.period_start",
+        "reports.forms.UpdateNarrativeForm.report_date",
     ]
 
 

@@ -11,10 +11,10 @@ NAVIGATION = [
     ("Boroughs", "partnership:boroughs", "boroughs"),
     ("Action plan", "actions:plan", "plan"),
     ("Updates", "actions:rounds", "updates"),
-    ("Service figures", "referrals:index", "figures"),
+    ("Figures", "referrals:index", "figures"),
     ("Consultations", "consultations:index", "consultations"),
     ("Activity", "activity:index", "activity"),
-    ("Annual reports", "reports:index", "reports"),
+    ("Reports", "reports:index", "reports"),
     ("API", "api:tokens", "api"),
 ]
 

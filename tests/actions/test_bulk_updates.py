@@ -155,6 +155,19 @@ def test_a_closed_quarter_refuses_the_whole_form(client, quarter, world):
     assert "Late words" not in client.get(_url(world, quarter.update_round)).content.decode()
 
 
+def test_a_closed_quarter_shows_each_rows_update_to_read(client, quarter, world):
+    ProgressUpdateFactory(
+        action=quarter.shared, group=world.group, year=2016, quarter=1, successes_and_challenges="Leaflets sent out"
+    )
+    quarter.update_round.closed_at = timezone.now()
+    quarter.update_round.save()
+    client.force_login(world.coordinator)
+    page = client.get(_url(world, quarter.update_round)).content.decode()
+    assert page.count('<dt class="govuk-summary-list__key">Successes and challenges</dt>') == 2
+    assert "Leaflets sent out" in page and "Not written" in page
+    assert 'name="save"' not in page
+
+
 def test_a_coordinator_cannot_post_a_row_of_another_group(client, quarter, world):
     client.force_login(world.coordinator)
     data = {"save": "draft", **_row(quarter.housing, world.other_group, text="Not mine")}

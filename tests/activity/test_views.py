@@ -145,6 +145,34 @@ def test_meeting_edit_keeps_attendance(client, world):
     assert Meeting.objects.get().date == datetime.date(2017, 12, 5)
 
 
+def test_the_list_shows_each_record_with_a_link_to_edit_it_for_a_lead_only(client, world):
+    event = EventFactory(partnership=world.partnership, title="Reclaim the night", reach=1200)
+    edit = url(world, "edit", kind="events", pk=event.pk)
+    client.force_login(world.lead)
+    page = client.get(url(world, "list", kind="events")).content.decode()
+    assert f'<a class="govuk-link" href="{edit}">Reclaim the night</a>' in page
+    assert 'govuk-table__cell govuk-table__cell--numeric">1,200<' in page
+    client.force_login(world.board_member)
+    page = client.get(url(world, "list", kind="events")).content.decode()
+    assert "Reclaim the night" in page and edit not in page
+
+
+def test_the_contracts_page_lists_those_ending_soon(client, world):
+    ContractFactory(partnership=world.partnership, service="Refuge places", end_date=datetime.date(2016, 3, 31))
+    client.force_login(world.lead)
+    page = client.get(url(world, "list", kind="contracts") + "?year=2015").content.decode()
+    assert "Contracts ending in 2015-16 or the 12 months after" in page
+    assert page.count("Refuge places") == 2  # in the list and among those ending
+
+
+def test_the_delete_page_shows_the_records_details(client, world):
+    client.force_login(world.lead)
+    event = EventFactory(partnership=world.partnership, title="Reclaim the night", audience="Residents")
+    page = client.get(url(world, "delete", kind="events", pk=event.pk)).content.decode()
+    assert '<dt class="govuk-summary-list__key">Audience</dt>' in page
+    assert "Residents" in page
+
+
 def test_delete(client, world):
     client.force_login(world.lead)
     event = EventFactory(partnership=world.partnership)

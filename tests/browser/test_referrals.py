@@ -36,7 +36,7 @@ def figures(world):
 def test_strategic_lead_enters_a_quarters_marac_return(figures, page, sign_in, axe):
     world = figures
     sign_in(world.lead)
-    page.get_by_role("link", name="Service figures").click()
+    page.get_by_role("link", name="Figures", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Service figures")
     axe.check(page)
     page.get_by_role("link", name="Enter a quarter's MARAC return").click()

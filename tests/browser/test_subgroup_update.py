@@ -35,7 +35,7 @@ def figures(world, settings, tmp_path):
 def test_a_lead_writes_previews_and_builds_an_update(figures, page, sign_in, axe):
     world = figures
     sign_in(world.lead)
-    page.get_by_role("link", name="Annual reports").click()
+    page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_role("link", name="Quarterly updates to the board").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Quarterly updates to the board")
     check_widths(page, axe)
