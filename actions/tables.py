@@ -400,3 +400,116 @@ def action_summary(page) -> list[SummaryRow]:
         answered = tuple(Cell(text=f"{r.ref} ({r.source})") for r in page.recommendations)
         rows.append(SummaryRow("Answers recommendations", Cell(items=answered, item_style="lines")))
     return summary(rows)
+
+
+# --- Case reviews (DHR, SAR, SCR) -------------------------------------------------------------------------------
+
+
+def case_reviews_table(reviews, *, slug: str) -> Table:
+    rows = []
+    for review in reviews:
+        about = review.get_kind_display()
+        if review.commissioned_on:
+            about += f", commissioned {format_date(review.commissioned_on, 'j M Y')}"
+        group = review.overseen_by
+        themes = ", ".join(theme.name for theme in review.themes.all())
+        rows.append(
+            [
+                Cell(
+                    text=review.reference,
+                    href=reverse("actions:case_review_detail", args=[slug, review.pk]),
+                    tags=(ILLUSTRATIVE,) if review.illustrative else (),
+                    hint=about,
+                ),
+                Cell(text=review.get_status_display(), hint=f"Tracked by {group.abbreviation}" if group else ""),
+                themes or "None recorded",
+                f"{review.implemented_count} of {review.recommendation_count}",
+            ]
+        )
+    count = f"{len(rows)} review{'s' if len(rows) != 1 else ''}"
+    return Table(
+        caption=count,
+        columns=["Review", "Status", "Themes", Column("Recommend\u00adations implemented", numeric=True)],
+        rows=rows,
+        empty_text="No case reviews match.",
+    )
+
+
+def case_review_themes_table(themes) -> Table:
+    """The partnership's recurring themes: each with the number of reviews carrying it, most frequent first."""
+    return Table(
+        caption="Themes across reviews",
+        small=False,
+        columns=["Theme", Column("Reviews", numeric=True)],
+        rows=[
+            [Cell(text=theme.name, tags=(ILLUSTRATIVE,) if theme.illustrative else ()), theme.review_count]
+            for theme in themes
+        ],
+        empty_text="No themes recorded yet.",
+    )
+
+
+def case_review_summary(review) -> list[SummaryRow]:
+    themes = [f"{t.name} (illustrative)" if t.illustrative else t.name for t in review.themes.all()]
+    group = review.overseen_by
+    return summary(
+        [
+            SummaryRow("Status", review.get_status_display()),
+            SummaryRow(
+                "Date commissioned", format_date(review.commissioned_on, "j F Y") if review.commissioned_on else ""
+            ),
+            SummaryRow("Group keeping track of it", f"{group.abbreviation}: {group.name}" if group else ""),
+            SummaryRow("Themes", "; ".join(themes)),
+            SummaryRow("Summary", Cell(text=review.summary, lines=True)),
+        ]
+    )
+
+
+def case_review_recommendations_table(review, recommendations, *, slug: str, is_lead: bool) -> Table:
+    rows = []
+    for recommendation in recommendations:
+        change = ()
+        if is_lead:
+            url = reverse("actions:case_review_recommendation_edit", args=[slug, review.pk, recommendation.pk])
+            change = (link("Change", url, hidden_text=f"recommendation {recommendation.ref}"),)
+        actions = tuple(
+            Cell(
+                text=action.ref,
+                href=reverse("actions:action_detail", args=[slug, action.pk]),
+                tags=(rag_tag(action.current_rating),),
+            )
+            for action in recommendation.actions.all()
+        )
+        rows.append(
+            [
+                Cell(text=recommendation.ref, items=change, item_style="lines"),
+                recommendation.text,
+                recommendation.get_status_display(),
+                Cell(items=actions, item_style="lines") if actions else "No action linked yet.",
+            ]
+        )
+    return Table(
+        caption=f"Recommendations ({review.implemented_count} of {review.recommendation_count} implemented)",
+        label=f"Recommendations of {review.reference}",
+        small=False,
+        columns=["Ref", "Recommendation", "Status", "Actions and their current ratings"],
+        rows=rows,
+        empty_text="No recommendations recorded yet.",
+    )
+
+
+def case_review_import_preview_table(result) -> Table:
+    return Table(
+        caption="Rows in the file",
+        columns=["Row", "What happens", *result.headings],
+        rows=[[row.number, row.action, *row.cells] for row in result.preview],
+    )
+
+
+def case_review_import_columns_table(columns) -> Table:
+    return Table(
+        caption="Columns",
+        caption_size="s",
+        columns=["Heading", "Needed"],
+        rows=[[c.heading, "Yes" if c.required else "Optional"] for c in columns],
+    )

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from actions import charts, selectors, services, tables
@@ -1183,8 +1182,8 @@ def case_reviews(request: HttpRequest) -> HttpResponse:
         "actions/case_reviews.html",
         {
             "filter": filterset,
-            "reviews": reviews,
-            "themes": selectors.recurring_themes(request.partnership),
+            "table": tables.case_reviews_table(reviews, slug=request.partnership.slug),
+            "themes_table": tables.case_review_themes_table(selectors.recurring_themes(request.partnership)),
             "is_lead": request.membership.is_strategic_lead,
         },
     )
@@ -1194,23 +1193,18 @@ def case_reviews(request: HttpRequest) -> HttpResponse:
 def case_review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     _section(request)
     review = selectors.case_review_for(request.partnership, review_id)
-    themes = [f"{t.name} (illustrative)" if t.illustrative else t.name for t in review.themes.all()]
-    group = review.overseen_by
-    details = [
-        ("Status", review.get_status_display()),
-        ("Date commissioned", date_format(review.commissioned_on, "j F Y") if review.commissioned_on else ""),
-        ("Group keeping track of it", f"{group.abbreviation}: {group.name}" if group else ""),
-        ("Themes", "; ".join(themes)),
-        ("Summary", review.summary),
-    ]
+    is_lead = request.membership.is_strategic_lead
+    recommendations = selectors.recommendations_with_ratings(request.partnership, case_review=review)
     return render(
         request,
         "actions/case_review_detail.html",
         {
             "review": review,
-            "details": details,
-            "recommendations": selectors.recommendations_with_ratings(request.partnership, case_review=review),
-            "is_lead": request.membership.is_strategic_lead,
+            "details": tables.case_review_summary(review),
+            "recommendations_table": tables.case_review_recommendations_table(
+                review, recommendations, slug=request.partnership.slug, is_lead=is_lead
+            ),
+            "is_lead": is_lead,
         },
     )
 
@@ -1347,6 +1341,7 @@ def _case_review_preview(request, pending, result, table=None) -> dict:
     return {
         "result": result,
         "pending": pending,
+        "preview_table": tables.case_review_import_preview_table(result) if result.ok else None,
         **ColumnMappingForm.panel(columns=CaseReviewResource.columns(), headings=table.headings, result=result),
     }
 
@@ -1362,7 +1357,7 @@ def _pending_case_reviews(request: HttpRequest, pk):
 def case_reviews_import(request: HttpRequest) -> HttpResponse:
     """Upload -> preview of every row (or every problem), columns correctable -> confirm, as every import does."""
     _section(request)
-    context = {"headings": CaseReviewResource.columns()}
+    context = {"columns_table": tables.case_review_import_columns_table(CaseReviewResource.columns())}
     form = CaseReviewImportForm()
     if request.method == "POST" and "confirm" in request.POST:
         pending = _pending_case_reviews(request, request.POST.get("confirm"))

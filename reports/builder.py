@@ -827,6 +827,8 @@ class UpdateContext:
     strategy: Any = None
     position: dict | None = None
     plan_rows: list | None = None
+    header: list = field(default_factory=list)  # the heading block's summary list: partnership, quarter, date, author
+    plan_tables: list[tuple] = field(default_factory=list)  # (priority entry, its table of the quarter's progress)
     key_figures: list[KeyFigure] = field(default_factory=list)
     forward_plan: list | None = None
     figures: list[Figure] = field(default_factory=list)
@@ -860,6 +862,7 @@ def collect_update(update, *, preview: bool = False) -> UpdateContext:
         generated_on=timezone.localdate(),
         narrative={name: _blocks(getattr(update, name)) for name in UPDATE_TEXTS},
     )
+    context.header = tables.update_header_summary(context)
     strategy = plan.strategy_for_year(partnership, period.year)
     if strategy is not None:
         context.strategy = strategy
@@ -875,18 +878,20 @@ def collect_update(update, *, preview: bool = False) -> UpdateContext:
             ),
         }
         context.plan_rows = plan.appendix_rows(strategy=strategy, year=period.year, quarter=period.number)
+        context.plan_tables = tables.update_plan_tables(context.plan_rows, period)
         context.forward_plan = plan.forward_plan(strategy=strategy, year=period.year, quarter=period.number)
     indicators = OutcomeIndicator.objects.filter(partnership=partnership, figures__year__lte=period.year).distinct()
     for indicator in indicators.order_by("display_order", "name"):
         comparison = figures.indicator_comparison(partnership, indicator)
+        data = comparison.table()  # the indicator page's data table, in the report's print style
         context.key_figures.append(
             KeyFigure(
                 comparison=comparison,
                 figure=context.add_figure(figure_charts.indicator_spec(comparison)),
                 table=report_table(
-                    caption=f"{indicator.name}: {comparison.table_caption.lower()}",
-                    head=list(comparison.table_head),
-                    rows=comparison.table_rows(),
+                    caption=f"{indicator.name}: {data.caption.lower()}",
+                    head=[column.heading for column in data.columns],
+                    rows=data.rows,
                     numeric=False,
                 ),
             )

@@ -209,3 +209,115 @@ def appendix_tables(appendix, year) -> list[tuple]:
         )
         tables.append((entry, table))
     return tables
+
+
+# --- The sub group's quarterly update ----------------------------------------------------------------------------
+
+
+def updates_table(updates, *, slug: str) -> Table:
+    rows = []
+    for update in updates:
+        latest = "Not built yet"
+        if update.latest_edition_id:
+            url = reverse("reports:update_edition_pdf", args=[slug, update.pk, update.latest_edition_id])
+            latest = link("Download the PDF", url, hidden_text=f"of {update.group.abbreviation} {update.period}")
+        rows.append(
+            [
+                link(f"{update.group.name}, {update.period}", reverse("reports:update_detail", args=[slug, update.pk])),
+                update.group.parent.name if update.group.parent else "Not recorded",
+                format_date(update.updated_at, "j M Y"),
+                latest,
+            ]
+        )
+    return Table(
+        caption="Updates, latest quarter first",
+        small=False,
+        columns=["Update", "To", "Last changed", "Latest build"],
+        rows=rows,
+        empty_text="No updates yet.",
+    )
+
+
+def update_texts_summary(update, fields) -> list[SummaryRow]:
+    """What the lead wrote: a date as people write it, text with its line breaks."""
+    rows = []
+    for name in fields:
+        value = getattr(update, name)
+        label = update._meta.get_field(name).verbose_name.capitalize()
+        if hasattr(value, "strftime"):
+            value = format_date(value, "j F Y")
+        rows.append(SummaryRow(label, Cell(text=value or "", lines=True)))
+    return summary(rows)
+
+
+def update_editions_table(update, editions, *, slug: str) -> Table:
+    rows = []
+    for edition in editions:
+        built = format_date(edition.requested_at, "j M Y, H:i")
+        requested = built + (f" by {_name(edition.requested_by)}" if edition.requested_by else "")
+        files: Cell | str = "None"
+        if edition.state == "ready":
+            pages = f"({edition.page_count} page{'s' if edition.page_count != 1 else ''}),"
+            pdf = reverse("reports:update_edition_pdf", args=[slug, update.pk, edition.pk])
+            html = reverse("reports:update_edition_html", args=[slug, update.pk, edition.pk])
+            files = Cell(
+                items=(
+                    Cell(text="PDF", href=pdf, hidden_text=f"built {built}", suffix=pages),
+                    link("web page", html, hidden_text=f"built {built}"),
+                ),
+                item_style="inline",
+            )
+        state = edition.get_state_display() + (f": {edition.error}" if edition.error else "")
+        checksum = edition.pdf_sha256
+        rows.append(
+            [
+                requested,
+                state,
+                files,
+                Cell(text=f"{checksum[:16]}…" if len(checksum) > 17 else checksum, css_class="app-checksum"),
+            ]
+        )
+    return Table(
+        caption="Builds",
+        small=False,
+        columns=["Requested", "State", "Files", "SHA-256 of the PDF"],
+        rows=rows,
+        empty_text="Not built yet.",
+    )
+
+
+def update_header_summary(context) -> list[SummaryRow]:
+    """The update's heading block: whose, which quarter, when and by whom."""
+    update = context.update
+    rows = [
+        SummaryRow("Partnership", context.partnership.name),
+        SummaryRow("Quarter", f"{context.period} ({context.period.months})"),
+    ]
+    if update.report_date:
+        rows.append(SummaryRow("Date", format_date(update.report_date, "j F Y")))
+    if update.author:
+        rows.append(SummaryRow("Author", update.author))
+    return summary(rows)
+
+
+def update_plan_tables(plan_rows, period) -> list[tuple]:
+    """Each priority with actions with its table of the quarter's progress: narrow ref and rating, the words wide."""
+    tables = []
+    for entry in plan_rows or ():
+        if not entry.rows:
+            continue
+        rows = []
+        for row in entry.rows:
+            said = tuple(Cell(text=e.successes_and_challenges) for e in row.entries if e.successes_and_challenges)
+            progress = Cell(items=said, item_style="paragraphs") if said else "None reported"
+            rows.append([row.action.ref, row.action.text, progress, row.rating])
+        table = Table(
+            caption=f"Progress in {period}: {entry.priority.title}",
+            caption_size="s",
+            small=False,
+            css_class="report-table update-plan-table",
+            columns=["Ref", "Action", "Progress", "RAG"],
+            rows=rows,
+        )
+        tables.append((entry, table))
+    return tables

@@ -5,9 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils.formats import date_format
 
 from partnership.access import LEAD, partnership_view
 from reports import narrative, selectors, services, tables
@@ -305,7 +303,10 @@ def updates(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/updates.html",
-        {"updates": list(selectors.updates_for(request.partnership)), "is_lead": request.membership.is_strategic_lead},
+        {
+            "table": tables.updates_table(selectors.updates_for(request.partnership), slug=request.partnership.slug),
+            "is_lead": request.membership.is_strategic_lead,
+        },
     )
 
 
@@ -333,30 +334,18 @@ def update_new(request: HttpRequest) -> HttpResponse:
 def update_detail(request: HttpRequest, update_id: int) -> HttpResponse:
     request.current_section = SECTION
     update = selectors.update_for(request.partnership, update_id)
-    texts = [
-        (update._meta.get_field(name).verbose_name.capitalize(), getattr(update, name))
-        for name in UPDATE_NARRATIVE_FIELDS
-    ]
+    editions = selectors.update_editions(update)
     return render(
         request,
         "reports/update_detail.html",
         {
             "update": update,
-            "texts": [(label, _shown(value)) for label, value in texts],
-            "editions": selectors.update_editions(update),
+            "texts": tables.update_texts_summary(update, UPDATE_NARRATIVE_FIELDS),
+            "editions_table": tables.update_editions_table(update, editions, slug=request.partnership.slug),
             "is_lead": request.membership.is_strategic_lead,
             "build_form": BuildForm(initial={"version": update.version}),
         },
     )
-
-
-def _shown(value) -> str:
-    """A narrative field on the update's page: a date as people write it, text with its line breaks (escaped)."""
-    if value is None or value == "":
-        return ""
-    if hasattr(value, "strftime"):
-        return date_format(value, "j F Y")
-    return linebreaksbr(value, autoescape=True)
 
 
 @partnership_view(LEAD, methods=("GET", "POST"))
