@@ -193,7 +193,7 @@ def _ranked_bars_figure(
             axes.spines[side].set_visible(False)
         if axis_label:
             axes.set_xlabel(axis_label, color=MID_GREY)
-        axes.set_title(title)
+        axes.set_title("\n".join(wrap_lines(title, 72)))  # a long title wraps instead of running off the chart
     return figure
 
 
