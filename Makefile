@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The suite runs on two processes (pytest-xdist; each has its own test database and live server).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install system-deps run test test-fast lint format check-deploy clean
 
