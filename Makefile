@@ -60,7 +60,7 @@ lint: $(STAMPS)/python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive --severity-level high --confidence-level medium \
-	  vawg partnership actions referrals consultations reports audit
+	  vawg partnership actions referrals consultations activity reports audit api
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run -v0
 
 format: $(STAMPS)/python
