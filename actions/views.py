@@ -1374,43 +1374,30 @@ def case_reviews_import(request: HttpRequest) -> HttpResponse:
             context.update(_case_review_preview(request, pending, result))
     elif request.method == "POST" and "remap" in request.POST:
         pending = _pending_case_reviews(request, request.POST.get("remap"))
-        table = imports.handler_for(pending).table(pending)
-        mapping = ColumnMappingForm.posted(request.POST, columns=CaseReviewResource.columns(), headings=table.headings)
-        result = CaseReviewResource(request.partnership, user=request.user).run(table, dry_run=True, mapping=mapping)
-        pending_upload_update(pending, params={"mapping": result.mapping}, payload=result.preview_state)
-        context.update(_case_review_preview(request, pending, result, table))
+        checked = imports.check_again(
+            partnership=request.partnership,
+            pending=pending,
+            resource=CaseReviewResource,
+            posted=request.POST,
+            user=request.user,
+        )
+        context.update(_case_review_preview(request, pending, checked.result, checked.table))
     elif request.method == "POST":
         form = CaseReviewImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                table = tabular.read_table(
-                    upload, limits=tabular.INLINE_LIMITS, headings=CaseReviewResource.known_headings()
-                )
-            except tabular.OverRequestLimits:
-                upload.seek(0)
-                pending = imports.check_in_background(
+                checked = imports.check_file(
                     partnership=request.partnership,
                     user=request.user,
                     kind=CASE_REVIEW_IMPORT,
-                    filename=upload.name,
-                    content=upload.read(),
+                    resource=CaseReviewResource,
+                    upload=form.cleaned_data["file"],
                 )
-                return redirect("partnership:upload", request.partnership.slug, pending.pk)
             except tabular.TabularError as error:
                 form.add_error("file", str(error))
             else:
-                result = CaseReviewResource(request.partnership, user=request.user).run(table, dry_run=True)
-                upload.seek(0)
-                pending = pending_upload_create(
-                    partnership=request.partnership,
-                    user=request.user,
-                    kind=CASE_REVIEW_IMPORT,
-                    filename=upload.name,
-                    content=upload.read(),
-                    params={"mapping": result.mapping},
-                    payload=result.preview_state,
-                )
-                context.update(_case_review_preview(request, pending, result, table))
+                if not isinstance(checked, imports.Checked):  # too large for a request: checked by the task runner
+                    return redirect("partnership:upload", request.partnership.slug, checked.pk)
+                context.update(_case_review_preview(request, checked.pending, checked.result, checked.table))
     context["form"] = form
     return render(request, "actions/case_reviews_import.html", context)

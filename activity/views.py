@@ -23,16 +23,13 @@ from partnership import imports
 from partnership.access import LEAD, partnership_view
 from partnership.forms import ColumnMappingForm
 from partnership.services import (
-    pending_upload_create,
     pending_upload_discard,
     pending_upload_for,
-    pending_upload_update,
 )
-from vawg import tabular
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.forms import apply_errors
 from vawg.periods import FinancialYear
-from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
+from vawg.tabular import TabularError, csv_response, xlsx_response
 
 SECTION = "activity"
 PAGE_SIZE = 50
@@ -439,41 +436,33 @@ def record_import(request: HttpRequest, kind: str) -> HttpResponse:
             context.update(_preview(pending, importer_class, result))
     elif request.method == "POST" and "remap" in request.POST:
         pending = _pending(request, kind, request.POST.get("remap"))
-        table = imports.handler_for(pending).table(pending)
-        mapping = ColumnMappingForm.posted(request.POST, columns=importer_class.columns(), headings=table.headings)
-        result = importer_class(request.partnership, user=request.user).run(table, dry_run=True, mapping=mapping)
-        pending_upload_update(pending, params={"mapping": result.mapping}, payload=result.preview_state)
+        checked = imports.check_again(
+            partnership=request.partnership,
+            pending=pending,
+            resource=importer_class,
+            posted=request.POST,
+            user=request.user,
+        )
+        table, result = checked.table, checked.result
         context.update(_preview(pending, importer_class, result, table))
     elif request.method == "POST":
         form = forms.ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                table = read_table(upload, limits=tabular.INLINE_LIMITS, headings=importer_class.known_headings())
-            except tabular.OverRequestLimits:
-                upload.seek(0)
-                pending = imports.check_in_background(
+                checked = imports.check_file(
                     partnership=request.partnership,
                     user=request.user,
                     kind=upload_kind,
-                    filename=upload.name,
-                    content=upload.read(),
+                    resource=importer_class,
+                    upload=upload,
                 )
-                return redirect("partnership:upload", request.partnership.slug, pending.pk)
             except TabularError as error:
                 form.add_error("file", str(error))
             else:
-                result = importer_class(request.partnership, user=request.user).run(table, dry_run=True)
-                upload.seek(0)
-                pending = pending_upload_create(
-                    partnership=request.partnership,
-                    user=request.user,
-                    kind=upload_kind,
-                    filename=upload.name,
-                    content=upload.read(),
-                    params={"mapping": result.mapping},
-                    payload=result.preview_state,
-                )
+                if not isinstance(checked, imports.Checked):  # too large for a request: checked by the task runner
+                    return redirect("partnership:upload", request.partnership.slug, checked.pk)
+                pending, result, table = checked.pending, checked.result, checked.table
                 context.update(_preview(pending, importer_class, result, table))
     context["form"] = form
     return render(request, "activity/import.html", context)

@@ -18,8 +18,9 @@ from django.db import transaction
 
 from audit.context import acting
 from partnership.models import Membership, Partnership, PendingUpload
-from partnership.services import pending_upload_create
-from vawg.tabular import COMMAND_LIMITS, Table, TabularError, read_table
+from partnership.services import pending_upload_create, pending_upload_update
+from vawg import tabular
+from vawg.tabular import COMMAND_LIMITS, OverRequestLimits, Table, TabularError, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -199,3 +200,52 @@ def _record(upload: PendingUpload, step: str, outcome: Outcome) -> None:
     if new_state != state.READY or not outcome.confirm:
         fields["content"] = b""  # nothing more will read the file: do not keep it
     PendingUpload.objects.filter(pk=upload.pk).update(**fields)
+
+
+# --- The import pages' two checks, the same for every kind read through a resource ---------------------------------
+
+
+@dataclass
+class Checked:
+    """A file checked on its import page (nothing written): the kept upload, the dry run's result and the table."""
+
+    pending: PendingUpload
+    result: object
+    table: Table
+
+
+def check_file(*, partnership: Partnership, user, kind: str, resource, upload) -> Checked | PendingUpload:
+    """Check an uploaded file with `resource` (a dry run) and keep it for the confirmation, even with problems (a
+    column read from the wrong heading is corrected on the page). A file too large for a request is kept and checked
+    by the task runner instead: the PendingUpload returned then is followed at `partnership:upload`. A file that
+    cannot be read raises TabularError."""
+    try:
+        table = read_table(upload, limits=tabular.INLINE_LIMITS, headings=resource.known_headings())
+    except OverRequestLimits:
+        upload.seek(0)
+        return check_in_background(
+            partnership=partnership, user=user, kind=kind, filename=upload.name, content=upload.read()
+        )
+    result = resource(partnership, user=user).run(table, dry_run=True)
+    upload.seek(0)
+    pending = pending_upload_create(
+        partnership=partnership,
+        user=user,
+        kind=kind,
+        filename=upload.name,
+        content=upload.read(),
+        params={"mapping": result.mapping},
+        payload=result.preview_state,
+    )
+    return Checked(pending, result, table)
+
+
+def check_again(*, partnership: Partnership, pending: PendingUpload, resource, posted, user) -> Checked:
+    """Check a kept file again with the columns the person matched to headings on the page."""
+    from partnership.forms import ColumnMappingForm
+
+    table = handler_for(pending).table(pending)
+    mapping = ColumnMappingForm.posted(posted, columns=resource.columns(), headings=table.headings)
+    result = resource(partnership, user=user).run(table, dry_run=True, mapping=mapping)
+    pending_upload_update(pending, params={"mapping": result.mapping}, payload=result.preview_state)
+    return Checked(pending, result, table)

@@ -13,10 +13,8 @@ from partnership.charts import chart_for, svg_of
 from partnership.forms import ColumnMappingForm
 from partnership.models import Borough
 from partnership.services import (
-    pending_upload_create,
     pending_upload_discard,
     pending_upload_for,
-    pending_upload_update,
 )
 from referrals import charts, comparators, selectors, services, tables
 from referrals.filters import FiguresFilter, MaracFilter
@@ -31,10 +29,9 @@ from referrals.forms import (
 from referrals.models import ComparatorFigure, Dataset, MaracReturn, OutcomeIndicator, ReferralCount
 from referrals.resources import IMPORTERS
 from referrals.summary import marac_summary_rows
-from vawg import tabular
 from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.periods import FinancialYear, Quarter
-from vawg.tabular import TabularError, csv_response, read_table, xlsx_response
+from vawg.tabular import TabularError, csv_response, xlsx_response
 
 SECTION = "figures"
 INDICATOR_LINES_PER_PAGE = 20
@@ -500,42 +497,33 @@ def import_figures(request: HttpRequest, kind: str) -> HttpResponse:
     elif request.method == "POST" and "remap" in request.POST:
         # The person corrected which heading each column is read from: check the kept file again with theirs.
         pending = _pending_figures(request, kind, request.POST.get("remap"))
-        table = imports.handler_for(pending).table(pending)
-        mapping = ColumnMappingForm.posted(request.POST, columns=importer_class.columns(), headings=table.headings)
-        result = importer_class(request.partnership, user=request.user).run(table, dry_run=True, mapping=mapping)
-        pending_upload_update(pending, params={"mapping": result.mapping}, payload=result.preview_state)
+        checked = imports.check_again(
+            partnership=request.partnership,
+            pending=pending,
+            resource=importer_class,
+            posted=request.POST,
+            user=request.user,
+        )
+        table, result = checked.table, checked.result
         context.update(_preview(request, pending, importer_class, result, table))
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                table = read_table(upload, limits=tabular.INLINE_LIMITS, headings=importer_class.known_headings())
-            except tabular.OverRequestLimits:
-                upload.seek(0)
-                pending = imports.check_in_background(
+                checked = imports.check_file(
                     partnership=request.partnership,
                     user=request.user,
                     kind=kind,
-                    filename=upload.name,
-                    content=upload.read(),
+                    resource=importer_class,
+                    upload=upload,
                 )
-                return redirect("partnership:upload", request.partnership.slug, pending.pk)
             except TabularError as error:
                 form.add_error("file", str(error))
             else:
-                result = importer_class(request.partnership, user=request.user).run(table, dry_run=True)
-                upload.seek(0)
-                # Kept even when the file has problems: a column read from the wrong heading is corrected here.
-                pending = pending_upload_create(
-                    partnership=request.partnership,
-                    user=request.user,
-                    kind=kind,
-                    filename=upload.name,
-                    content=upload.read(),
-                    params={"mapping": result.mapping},
-                    payload=result.preview_state,
-                )
+                if not isinstance(checked, imports.Checked):  # too large for a request: checked by the task runner
+                    return redirect("partnership:upload", request.partnership.slug, checked.pk)
+                pending, result, table = checked.pending, checked.result, checked.table
                 context.update(_preview(request, pending, importer_class, result, table))
     context["form"] = form
     return render(request, "referrals/import.html", context)
