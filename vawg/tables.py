@@ -64,6 +64,23 @@ class Cell:
     rowspan: int = 1  # a row heading or cell spanning this many rows (the rows below leave its place out)
     field: Any = None  # a bound form field, as a compact input (text: its label, read by screen readers only)
 
+    @property
+    def plain(self) -> bool:
+        """Only text: drawn inline by the row, without the cell partial (most figures; a table of forty rows would
+        otherwise include the partial hundreds of times)."""
+        return not (
+            self.label
+            or self.field is not None
+            or self.href
+            or self.hidden_text
+            or self.aside
+            or self.tags
+            or self.suffix
+            or self.hint
+            or self.items
+            or self.lines
+        )
+
     @classmethod
     def of(cls, value: Any) -> Cell:
         if isinstance(value, Cell):
@@ -147,6 +164,14 @@ class Table:
                 cell = _with(cell, css_class=f"{column.css_class} {cell.css_class}".strip())
             cells.append(cell)
         return Row(cells, continued=row.continued, total=row.total)
+
+    @property
+    def groups(self) -> list[tuple[str, list[Row]]]:
+        """The body as the template draws it, one tbody each: the sections with their headings, or the rows (with
+        the total row last) under no heading."""
+        if self.sections:
+            return [(section.heading, section.rows) for section in self.sections]
+        return [("", [*self.body, *([self.footer] if self.footer else [])])]
 
     @property
     def has_rows(self) -> bool:
