@@ -415,10 +415,17 @@ def record_import(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404("No such import.")
     importer_class = IMPORTERS[kind]
     upload_kind = f"activity-{kind}"
+    record_kind = _kind(kind)
     context = {
-        "kind": _kind(kind),
+        "kind": record_kind,
         "title": importer_class.title,
         "columns": tables.import_columns_table(importer_class.columns()),
+        "rules": (
+            "The file needs a heading row; headings can be in any order and any case. Each row is matched with the "
+            f"partnership's records on its {record_kind.noun}'s own details (never an id): a match is updated, "
+            "anything else added. Nothing is saved unless every row is correct. Agencies are named as on the agencies "
+            "page; several in one cell are separated by semicolons."
+        ),
     }
     form = forms.ImportForm()
     if request.method == "POST" and "confirm" in request.POST:
