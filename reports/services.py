@@ -23,6 +23,7 @@ from django.utils import timezone
 from partnership.models import OperationalGroup, Partnership
 from reports import selectors
 from reports.models import (
+    NARRATIVE_FIELDS,
     UPDATE_NARRATIVE_FIELDS,
     AnnualReport,
     ReportEdition,
@@ -37,9 +38,6 @@ logger = logging.getLogger("reports.services")
 
 class ReportError(Exception):
     """A refused change, with a message fit to show the person who asked for it."""
-
-
-NARRATIVE_FIELDS = ["prepared_by", "cover_date", "foreword", "introduction", "methodology", "contact_details"]
 
 
 class PublishedEditionImmutable(ReportError):
@@ -133,7 +131,7 @@ def edition_request(
     with transaction.atomic():
         report = AnnualReport.objects.select_for_update().get(pk=report.pk)
         if expected_version is not None:
-            check_version(report, expected_version=expected_version, fields=NARRATIVE_FIELDS, noun="narrative")
+            check_version(report, expected_version=expected_version, fields=list(NARRATIVE_FIELDS), noun="narrative")
         active = selectors.active_build(report)
         if active is not None:
             raise BuildInProgress(active)

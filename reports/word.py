@@ -155,7 +155,7 @@ class WordWriter:
                 self.document.add_heading(_text(child), level=HEADINGS[child.tag])
         paragraph = self.document.add_paragraph()
         run = paragraph.add_run()
-        begin, instruction, separate, end = (OxmlElement("w:fldChar"), OxmlElement("w:instrText"), None, None)
+        begin, instruction = OxmlElement("w:fldChar"), OxmlElement("w:instrText")
         begin.set(qn("w:fldCharType"), "begin")
         instruction.set(qn("xml:space"), "preserve")
         instruction.text = 'TOC \\o "1-2" \\h \\z \\u'
@@ -320,10 +320,10 @@ class WordWriter:
         return buffer.getvalue()
 
 
-def docx_from_html(html: str, *, images: Mapping[str, bytes], title: str = "", language: str = "en-GB") -> bytes:
-    """The DOCX of a report's print HTML; `images` maps a figure's number to its PNG drawing."""
+def docx_from_html(html: str, *, images: Mapping[str, bytes], language: str = "en-GB") -> bytes:
+    """The DOCX of a report's print HTML, titled as the HTML is; `images` maps a figure's number to its PNG drawing."""
     tree = lxml.html.document_fromstring(html)
-    writer = WordWriter(title=title or tree.findtext(".//title") or "", images=images, language=language)
+    writer = WordWriter(title=tree.findtext(".//title") or "", images=images, language=language)
     body = tree.find("body")
     writer.write(body if body is not None else tree)
     return writer.save()
