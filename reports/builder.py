@@ -14,11 +14,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.text import slugify
 
 from partnership.charts import charts_for, drawings_for
 from partnership.models import Borough, Partnership
@@ -37,21 +40,6 @@ logger = logging.getLogger("reports.builder")
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 Progress = Callable[[int, str], None]
-
-# The report's sections in order: (anchor, heading). The contents page lists them with their page numbers.
-SECTIONS = [
-    ("foreword", "Foreword"),
-    ("introduction", "Introduction"),
-    ("progress", "Progress against the strategy"),
-    ("service-activity", "Service activity"),
-    ("partnership-activity", "Training, events and meetings"),
-    ("gaps", "Gaps and areas of concern"),
-    ("feedback", "What survivors and professionals told us"),
-    ("forward-plan", "Forward plan"),
-    ("recommendations", "Recommendations"),
-    ("contact", "Contact"),
-    ("appendix", "Appendix: the action plan"),
-]
 
 
 def _no_progress(percent: int, message: str) -> None:
@@ -106,9 +94,9 @@ class ReportContext:
     generated_on: Any
     boroughs: list[Borough]
     suppressor: Suppressor
-    narrative: dict[str, list[narrative.Block]]
-    sections: list[tuple[str, str]]
+    narrative: dict[str, SafeString]
     governance: dict
+    layout: list[LaidSection] = field(default_factory=list)
     strategy: dict | None = None
     progress: dict | None = None
     service: dict = field(default_factory=dict)
@@ -144,8 +132,8 @@ class ReportContext:
             self.suppression_used |= any(cell.suppressed for cell in table)
 
 
-def _blocks(text: str) -> list[narrative.Block]:
-    return narrative.parse(text)
+def _blocks(text: str, level: int = 3) -> SafeString:
+    return narrative.render(text, level=level)
 
 
 def merge_updates(updates: list) -> list[tuple[str, str]]:
@@ -482,6 +470,7 @@ def _service_figures(context: ReportContext, rows: list) -> dict | None:
 
 @dataclass
 class QuestionBlock:
+    pk: int
     ref: str
     text: str
     figure: Figure | None
@@ -493,7 +482,7 @@ class QuestionBlock:
 class ConsultationBlock:
     consultation: Any
     respondents: Cell | None
-    summary: list[narrative.Block]
+    summary: SafeString
     questions: list[QuestionBlock]
     themes: list[Any]
     unthemed_quotes: list[Any]
@@ -526,7 +515,8 @@ def _question_block(context: ReportContext, result) -> QuestionBlock | None:
             head=["Option", "Place", "Points", "Ranked first: % (number)"],
             rows=rows,
         )
-        return QuestionBlock(question.ref, question.text, None, table, " ".join([result.base_note, result.points_note]))
+        note = " ".join([result.base_note, result.points_note])
+        return QuestionBlock(question.pk, question.ref, question.text, None, table, note)
     if not result.rows:
         return None
     first = result.rows[0]
@@ -559,7 +549,8 @@ def _question_block(context: ReportContext, result) -> QuestionBlock | None:
         head=[label_head, *[f"{label}: % (number)" for label in options], "Answered"],
         rows=rows,
     )
-    return QuestionBlock(question.ref, question.text, context.add_figure(chart), table_out, result.base_note)
+    figure = context.add_figure(chart)
+    return QuestionBlock(question.pk, question.ref, question.text, figure, table_out, result.base_note)
 
 
 def _feedback_section(context: ReportContext) -> None:
@@ -662,6 +653,155 @@ def _activity_sections(context: ReportContext) -> None:
     }
 
 
+# --- The lead's layout: sections, sub-sections and their blocks ------------------------------------------------
+
+
+@dataclass
+class LaidBlock:
+    html: SafeString | None = None  # a narrative block's sanitized HTML
+    template: str = ""  # a data block's partial, given `data`
+    data: Any = None
+    figure_id: str = ""
+
+
+@dataclass
+class LaidSection:
+    number: int | None
+    anchor: str
+    heading: str
+    blocks: list[LaidBlock]
+    subsections: list[LaidSection] = field(default_factory=list)
+    appendix: bool = False
+
+
+def _add_forward_items(context: ReportContext) -> None:
+    """The lead's own forward-plan items beside the groups' next steps, under their priority (a priority with no
+    next step gets an entry of its own, in priority order), or under "Across the strategy" at the end."""
+    report = context.report
+    items = list(report.forward_items.select_related("priority").order_by("position", "id")) if report.pk else []
+    entries = list(context.forward_plan or [])
+    for entry in entries:
+        entry.items = []
+    by_priority = {entry.priority.pk: entry for entry in entries}
+    general = []
+    for item in items:
+        if item.priority_id is None:
+            general.append(item)
+            continue
+        if item.priority_id not in by_priority:
+            entry = SimpleNamespace(priority=item.priority, steps=[], items=[])
+            by_priority[item.priority_id] = entry
+            entries.append(entry)
+        by_priority[item.priority_id].items.append(item)
+    entries.sort(key=lambda entry: entry.priority.number)
+    if general:
+        entries.append(SimpleNamespace(priority=None, steps=[], items=general))
+    context.forward_plan = entries
+
+
+def _data_block(context: ReportContext, key: str, block_id: int | None) -> LaidBlock | None:
+    """A data block's partial and data, from the context collected for this build; None leaves it out (a record
+    it names was deleted, or the foreword is not written)."""
+    from reports.blocks import STANDARD_KEYS, parse_key
+
+    kind, pk = parse_key(key)
+    figure_id = f"block-{block_id}-figure" if block_id else ""
+    if kind.startswith("standard:"):
+        name = kind.removeprefix("standard:")
+        if name not in STANDARD_KEYS or (name == "foreword" and not context.narrative["foreword"]):
+            return None
+        return LaidBlock(template=f"reports/blocks/standard_{name.replace('-', '_')}.html")
+    if kind in ("rag-table", "rag-chart", "referrals", "marac", "justice", "indicators", "training"):
+        return LaidBlock(template=f"reports/blocks/{kind.replace('-', '_')}.html", figure_id=figure_id)
+    if kind == "question":
+        for consultation in (context.feedback or {}).get("consultations", []):
+            for question in consultation.questions:
+                if question.pk == pk:
+                    return LaidBlock(template="reports/blocks/question.html", data=question, figure_id=figure_id)
+        return None
+    if kind == "quotes":
+        for consultation in (context.feedback or {}).get("consultations", []):
+            if consultation.consultation.pk == pk:
+                return LaidBlock(template="reports/blocks/quotes.html", data=consultation)
+        return None
+    if kind == "priority-actions":
+        for entry, table in context.tables.get("appendix") or []:
+            if entry.priority.pk == pk:
+                return LaidBlock(template="reports/blocks/priority_actions.html", data=table)
+        return None
+    return None
+
+
+@dataclass
+class _Stored:
+    pk: int | None
+    heading: str
+    blocks: list
+    subsections: list[_Stored] = field(default_factory=list)
+
+
+def _sections_of(report: AnnualReport) -> list[_Stored]:
+    """The report's sections as stored, each with its sub-sections. A report made before sections existed is laid
+    out as a new one would be (nothing is written: a build only reads)."""
+    from reports.blocks import default_layout
+
+    stored = list(report.sections.prefetch_related("blocks").order_by("position", "id")) if report.pk else []
+    if not stored:
+        return [
+            _Stored(None, heading, [SimpleNamespace(pk=None, kind="data", data_key=key, text="") for key in keys])
+            for heading, keys in default_layout(report)
+        ]
+    tops = {s.pk: _Stored(s.pk, s.heading, list(s.blocks.all())) for s in stored if s.parent_id is None}
+    for section in stored:
+        if section.parent_id in tops:
+            tops[section.parent_id].subsections.append(_Stored(section.pk, section.heading, list(section.blocks.all())))
+    return list(tops.values())
+
+
+def _laid_blocks(context: ReportContext, blocks: list, *, level: int) -> list[LaidBlock]:
+    laid = []
+    for block in blocks:
+        if block.kind == "text":
+            html = narrative.render(block.text, level=level)
+            if html:
+                laid.append(LaidBlock(html=html))
+        elif (data := _data_block(context, block.data_key, block.pk)) is not None:
+            laid.append(data)
+    return laid
+
+
+def lay_out(context: ReportContext) -> list[LaidSection]:
+    """The sections in the lead's order, numbered as the contents lists them; a section with nothing to show
+    (an unwritten foreword) is left out of both."""
+    laid: list[LaidSection] = []
+    anchors: set[str] = set()
+
+    def anchor_for(stored: _Stored) -> str:
+        # A section drawing a standard section's content keeps that section's short anchor (#progress, #gaps).
+        standard = [b.data_key.removeprefix("standard:") for b in stored.blocks if b.data_key.startswith("standard:")]
+        anchor = (standard[0] if standard else slugify(stored.heading)[:60].strip("-")) or "section"
+        if anchor in anchors or anchor[0].isdigit():
+            anchor = f"section-{stored.pk or len(anchors) + 1}-{anchor}"[:70]
+        anchors.add(anchor)
+        return anchor
+
+    for section in _sections_of(context.report):
+        blocks = _laid_blocks(context, section.blocks, level=3)
+        subs = [
+            LaidSection(None, anchor_for(sub), sub.heading, _laid_blocks(context, sub.blocks, level=4))
+            for sub in section.subsections
+        ]
+        if not blocks and not subs:
+            continue
+        keys = {block.data_key for block in section.blocks}
+        laid.append(
+            LaidSection(
+                len(laid) + 1, anchor_for(section), section.heading, blocks, subs, appendix="standard:appendix" in keys
+            )
+        )
+    return laid
+
+
 # --- Building ---------------------------------------------------------------------------------------------------
 
 
@@ -678,7 +818,6 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
         boroughs=boroughs_with_populations(partnership),
         suppressor=Suppressor(partnership.suppression_threshold),
         narrative={name: _blocks(text) for name, text in report.narrative().items()},
-        sections=[],
         governance={},
     )
     context.governance = _governance(context, governance_tree(partnership))
@@ -699,9 +838,8 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
     for entry in context.gaps or []:
         for item in entry.actions:
             item.merged_updates = merge_updates(item.updates)
-    context.sections = [
-        (anchor, heading) for anchor, heading in SECTIONS if anchor != "foreword" or context.narrative["foreword"]
-    ]
+    _add_forward_items(context)
+    context.layout = lay_out(context)
     context.draw_figures()
     return context
 
@@ -823,7 +961,7 @@ class UpdateContext:
     period: Quarter
     board: Any  # the group the update is addressed to (the reporting group's parent), if any
     generated_on: Any
-    narrative: dict[str, list[narrative.Block]]
+    narrative: dict[str, SafeString]
     strategy: Any = None
     position: dict | None = None
     plan_rows: list | None = None

@@ -204,6 +204,88 @@ class ReportEdition(models.Model):
         return f"{base}-annual-report-{self.report.financial_year}-{kind}.{extension}"
 
 
+# --- The report's sections: the lead's own layout ---------------------------------------------------------
+
+
+class ReportSection(models.Model):
+    """A section of the report (a numbered heading in the contents) or, with a parent, one of its sub-sections.
+    Its content is a sequence of blocks: the lead's narrative and data drawn from the records at build time."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="subsections")
+    position = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["report", "parent", "position"], name="report_section_order_idx")]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class ReportBlock(models.Model):
+    """One block of a section: narrative the lead writes (stored as text in a small Markdown subset, rendered
+    through reports.narrative: never HTML) or a data block (a table or chart drawn from the records when the
+    report is built, named by its key in reports.blocks). A narrative block started from a drafted sentence keeps
+    the sentence's key and the figures it was written with, so the editor can flag it when they change."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Narrative"
+        DATA = "data", "Data from the records"
+
+    section = models.ForeignKey(ReportSection, on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.TEXT)
+    text = models.TextField(blank=True)
+    data_key = models.CharField(max_length=80, blank=True)
+    draft_key = models.CharField(max_length=120, blank=True)
+    draft_figures = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="text", data_key="") | Q(kind="data", draft_key="") & ~Q(data_key=""),
+                name="report_block_text_or_data",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} block {self.pk}"
+
+
+class ForwardPlanItem(models.Model):
+    """An item of the forward plan the lead adds that belongs to no action (a priority's new work, a board
+    decision), printed with the groups' next steps under its priority, or under "Across the strategy"."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="forward_items")
+    priority = models.ForeignKey("actions.Priority", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    text = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
 def update_edition_pdf_path(edition: SubgroupUpdateEdition, filename: str) -> str:
     update = edition.update
     return f"updates/{update.partnership_id}/{update.year}-q{update.quarter}/{uuid.uuid4().hex}.pdf"

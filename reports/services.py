@@ -26,7 +26,10 @@ from reports.models import (
     NARRATIVE_FIELDS,
     UPDATE_NARRATIVE_FIELDS,
     AnnualReport,
+    ForwardPlanItem,
+    ReportBlock,
     ReportEdition,
+    ReportSection,
     SubgroupUpdate,
     SubgroupUpdateEdition,
 )
@@ -378,3 +381,292 @@ def _store_update(edition: SubgroupUpdateEdition, built) -> SubgroupUpdateEditio
     edition.full_clean()
     edition.save()
     return edition
+
+
+# --- The report's sections, their blocks and the forward plan's own items -------------------------------------
+# Each change is saved through the model (so the audit log records it); renames and text saves carry the version
+# the editor read, and a stale one is refused with EditConflict like every other edit.
+
+
+def _siblings(section: ReportSection | None, *, report: AnnualReport, parent: ReportSection | None):
+    return ReportSection.objects.filter(report=report, parent=parent)
+
+
+def _next_position(queryset) -> int:
+    return (queryset.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+@transaction.atomic
+def sections_create_default(*, report: AnnualReport, user: AbstractBaseUser | None) -> list[ReportSection]:
+    """A report's first layout: the standard sections, each drawing its generated content (reports.blocks)."""
+    from reports.blocks import default_layout
+
+    if report.sections.exists():
+        return list(report.sections.filter(parent=None))
+    created = []
+    for position, (heading, keys) in enumerate(default_layout(report), start=1):
+        section = ReportSection.objects.create(report=report, position=position, heading=heading, updated_by=user)
+        for block_position, key in enumerate(keys, start=1):
+            ReportBlock.objects.create(
+                section=section, position=block_position, kind=ReportBlock.Kind.DATA, data_key=key, updated_by=user
+            )
+        created.append(section)
+    return created
+
+
+def _heading(heading: str) -> str:
+    heading = " ".join((heading or "").split())
+    if not heading:
+        raise ReportError("Enter a heading.")
+    if len(heading) > 200:
+        raise ReportError("A heading must be 200 characters or fewer.")
+    return heading
+
+
+@transaction.atomic
+def section_add(
+    *,
+    report: AnnualReport,
+    user: AbstractBaseUser | None,
+    heading: str,
+    parent: ReportSection | None = None,
+    after: ReportSection | None = None,
+) -> ReportSection:
+    """A new section at the end of the report (or a sub-section at the end of `parent`), or just after `after`."""
+    if parent is not None and (parent.report_id != report.pk or parent.parent_id is not None):
+        raise ReportError("A sub-section belongs to a section of the same report, one level down only.")
+    siblings = _siblings(None, report=report, parent=parent).select_for_update()
+    if after is not None:
+        position = after.position + 1
+        for sibling in siblings.filter(position__gte=position).order_by("-position"):
+            sibling.position += 1
+            sibling.save(update_fields=["position"])
+    else:
+        position = _next_position(siblings)
+    section = ReportSection(report=report, parent=parent, position=position, heading=_heading(heading), updated_by=user)
+    section.full_clean()
+    section.save()
+    return section
+
+
+@transaction.atomic
+def section_rename(
+    *, section: ReportSection, user: AbstractBaseUser | None, heading: str, expected_version: int
+) -> ReportSection:
+    section.heading = _heading(heading)
+    section.updated_by = user
+    save_if_current(section, expected_version=expected_version, fields=["heading", "updated_by", "updated_at"])
+    return section
+
+
+def _move(instance, siblings, direction: str) -> None:
+    """Swap `instance` with its neighbour above or below, after numbering the siblings 1, 2, 3..."""
+    if direction not in ("up", "down"):
+        raise ReportError("Choose to move it up or down.")
+    ordered = list(siblings.select_for_update().order_by("position", "id"))
+    index = next(i for i, item in enumerate(ordered) if item.pk == instance.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ordered):
+        return  # already first (or last): nothing to move
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+    instance.position = next(item.position for item in ordered if item.pk == instance.pk)
+
+
+@transaction.atomic
+def section_move(*, section: ReportSection, user: AbstractBaseUser | None, direction: str) -> ReportSection:
+    _move(section, _siblings(section, report=section.report, parent=section.parent), direction)
+    return section
+
+
+@transaction.atomic
+def section_delete(*, section: ReportSection, user: AbstractBaseUser | None) -> None:
+    """Delete a section with its blocks and sub-sections (each deletion is audited; the published editions keep
+    what they said)."""
+    for child in list(section.subsections.all()):
+        child.blocks.all().delete()
+        child.delete()
+    section.blocks.all().delete()
+    section.delete()
+
+
+def _text(text: str) -> str:
+    from reports import narrative
+
+    text = narrative.clean(text).strip()
+    if not text:
+        raise ReportError("Enter the text of the block.")
+    if len(text) > 20_000:
+        raise ReportError("A block's text must be 20,000 characters or fewer: split it into several blocks.")
+    return text
+
+
+@transaction.atomic
+def block_add_text(
+    *,
+    section: ReportSection,
+    user: AbstractBaseUser | None,
+    text: str,
+    draft_key: str = "",
+    draft_figures: list | None = None,
+) -> ReportBlock:
+    """A narrative block at the end of the section; from a drafted sentence, it keeps the sentence's key and the
+    figures it was drafted with (reports.drafts), so a later change of those figures is flagged."""
+    block = ReportBlock(
+        section=section,
+        position=_next_position(section.blocks.select_for_update()),
+        kind=ReportBlock.Kind.TEXT,
+        text=_text(text),
+        draft_key=draft_key,
+        draft_figures=list(draft_figures or []),
+        updated_by=user,
+    )
+    block.full_clean()
+    block.save()
+    return block
+
+
+@transaction.atomic
+def block_add_draft(*, section: ReportSection, user: AbstractBaseUser | None, draft_key: str) -> ReportBlock:
+    """The drafted sentence `draft_key` of the report's data as it is now, as a narrative block to edit."""
+    from reports import drafts
+
+    draft = drafts.drafts_by_key(section.report).get(draft_key)
+    if draft is None:
+        raise ReportError("That drafted sentence is no longer offered: its figures are not recorded.")
+    return block_add_text(section=section, user=user, text=draft.text, draft_key=draft.key, draft_figures=draft.figures)
+
+
+@transaction.atomic
+def block_add_data(*, section: ReportSection, user: AbstractBaseUser | None, data_key: str) -> ReportBlock:
+    from reports.blocks import catalogue
+
+    if data_key not in {choice.key for choice in catalogue(section.report)}:
+        raise ReportError("Choose a data block from the list.")
+    block = ReportBlock(
+        section=section,
+        position=_next_position(section.blocks.select_for_update()),
+        kind=ReportBlock.Kind.DATA,
+        data_key=data_key,
+        updated_by=user,
+    )
+    block.full_clean()
+    block.save()
+    return block
+
+
+@transaction.atomic
+def block_save_text(
+    *, block: ReportBlock, user: AbstractBaseUser | None, text: str, expected_version: int
+) -> ReportBlock:
+    if block.kind != ReportBlock.Kind.TEXT:
+        raise ReportError("A data block is drawn from the records: it has no text to edit.")
+    block.text = _text(text)
+    block.updated_by = user
+    save_if_current(block, expected_version=expected_version, fields=["text", "updated_by", "updated_at"])
+    return block
+
+
+@transaction.atomic
+def block_resolve_draft(
+    *, block: ReportBlock, user: AbstractBaseUser | None, use_new: bool, expected_version: int
+) -> ReportBlock:
+    """A flagged sentence answered: `use_new` replaces the text with the sentence drafted from today's figures;
+    otherwise the lead keeps their words and the block records today's figures as checked."""
+    from reports import drafts
+
+    if not block.draft_key:
+        raise ReportError("This block was not started from a drafted sentence.")
+    draft = drafts.drafts_by_key(block.section.report).get(block.draft_key)
+    fields = ["draft_figures", "updated_by", "updated_at"]
+    if draft is None:
+        block.draft_key, block.draft_figures = "", []
+        fields.append("draft_key")
+    else:
+        block.draft_figures = draft.figures
+        if use_new:
+            block.text = draft.text
+            fields.append("text")
+    block.updated_by = user
+    save_if_current(block, expected_version=expected_version, fields=fields)
+    return block
+
+
+@transaction.atomic
+def block_move(*, block: ReportBlock, user: AbstractBaseUser | None, direction: str) -> ReportBlock:
+    _move(block, ReportBlock.objects.filter(section=block.section_id), direction)
+    return block
+
+
+@transaction.atomic
+def block_delete(*, block: ReportBlock, user: AbstractBaseUser | None) -> None:
+    block.delete()
+
+
+def _priority_of(report: AnnualReport, priority):
+    if priority is None:
+        return None
+    from actions import selectors as plan
+
+    strategy = plan.strategy_for_year(report.partnership, report.year)
+    if strategy is None or priority.strategy_id != strategy.pk:
+        raise ReportError("Choose a priority of the strategy the report covers.")
+    return priority
+
+
+def _item_text(text: str) -> str:
+    text = " ".join((text or "").split())
+    if not text:
+        raise ReportError("Enter the item.")
+    if len(text) > 2_000:
+        raise ReportError("An item must be 2,000 characters or fewer.")
+    return text
+
+
+@transaction.atomic
+def forward_item_add(
+    *, report: AnnualReport, user: AbstractBaseUser | None, text: str, priority=None
+) -> ForwardPlanItem:
+    item = ForwardPlanItem(
+        report=report,
+        priority=_priority_of(report, priority),
+        text=_item_text(text),
+        position=_next_position(report.forward_items.select_for_update()),
+        updated_by=user,
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def forward_item_save(
+    *, item: ForwardPlanItem, user: AbstractBaseUser | None, text: str, priority, expected_version: int
+) -> ForwardPlanItem:
+    item.text = _item_text(text)
+    item.priority = _priority_of(item.report, priority)
+    item.updated_by = user
+    save_if_current(item, expected_version=expected_version, fields=["text", "priority", "updated_by", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def forward_item_delete(*, item: ForwardPlanItem, user: AbstractBaseUser | None) -> None:
+    item.delete()
+
+
+def layout_snapshot(report: AnnualReport) -> list[dict]:
+    """The sections and blocks as a build read them, kept with the edition (what a published edition said)."""
+    sections = report.sections.prefetch_related("blocks").order_by("parent_id", "position", "id")
+    return [
+        {
+            "id": s.pk,
+            "parent": s.parent_id,
+            "heading": s.heading,
+            "blocks": [{"kind": b.kind, "text": b.text, "data": b.data_key} for b in s.blocks.all()],
+        }
+        for s in sections
+    ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.template.defaultfilters import date as format_date
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from actions.tables import action_cell
@@ -103,7 +102,7 @@ def narrative_summary(report, narrative: dict, fields: list[tuple[str, str]]) ->
     rows = [SummaryRow("Prepared by", report.prepared_by or "Not written yet")]
     for label, name in fields:
         blocks = narrative.get(name)
-        text = render_to_string("reports/_blocks.html", {"blocks": blocks}) if blocks else "Not written yet"
+        text = blocks or "Not written yet"
         rows.append(SummaryRow(label, text))
     return summary(rows)
 

@@ -92,7 +92,7 @@ def detail(request: HttpRequest, year: int) -> HttpResponse:
         ("Methodology of the review", "methodology"),
         ("Closing contact details", "contact_details"),
     ]
-    parsed = {name: narrative.parse(text) for name, text in report.narrative().items()}
+    parsed = {name: narrative.render(text) for name, text in report.narrative().items()}
     return render(
         request,
         "reports/detail.html",
