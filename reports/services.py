@@ -72,6 +72,7 @@ def report_create(
     report = AnnualReport(partnership=partnership, year=year, prepared_by=prepared_by, created_by=user, updated_by=user)
     report.full_clean()
     report.save()
+    sections_create_default(report=report, user=user)
     return report
 
 
@@ -216,7 +217,7 @@ def _store(edition: ReportEdition, built) -> ReportEdition:
     edition.page_count = built.pdf.page_count
     edition.refused_fetches = len(built.pdf.refused)
     edition.narrative_version = report.version
-    edition.narrative_snapshot = report.narrative()
+    edition.narrative_snapshot = {**report.narrative(), "sections": layout_snapshot(report)}
     edition.state = ReportEdition.State.READY
     edition.progress = 100
     edition.progress_message = "Ready"
@@ -388,7 +389,7 @@ def _store_update(edition: SubgroupUpdateEdition, built) -> SubgroupUpdateEditio
 # the editor read, and a stale one is refused with EditConflict like every other edit.
 
 
-def _siblings(section: ReportSection | None, *, report: AnnualReport, parent: ReportSection | None):
+def _siblings(*, report: AnnualReport, parent: ReportSection | None):
     return ReportSection.objects.filter(report=report, parent=parent)
 
 
@@ -435,7 +436,7 @@ def section_add(
     """A new section at the end of the report (or a sub-section at the end of `parent`), or just after `after`."""
     if parent is not None and (parent.report_id != report.pk or parent.parent_id is not None):
         raise ReportError("A sub-section belongs to a section of the same report, one level down only.")
-    siblings = _siblings(None, report=report, parent=parent).select_for_update()
+    siblings = _siblings(report=report, parent=parent).select_for_update()
     if after is not None:
         position = after.position + 1
         for sibling in siblings.filter(position__gte=position).order_by("-position"):
@@ -478,7 +479,7 @@ def _move(instance, siblings, direction: str) -> None:
 
 @transaction.atomic
 def section_move(*, section: ReportSection, user: AbstractBaseUser | None, direction: str) -> ReportSection:
-    _move(section, _siblings(section, report=section.report, parent=section.parent), direction)
+    _move(section, _siblings(report=section.report, parent=section.parent), direction)
     return section
 
 
@@ -546,6 +547,11 @@ def block_add_data(*, section: ReportSection, user: AbstractBaseUser | None, dat
 
     if data_key not in {choice.key for choice in catalogue(section.report)}:
         raise ReportError("Choose a data block from the list.")
+    if (
+        data_key.startswith("standard:")
+        and ReportBlock.objects.filter(section__report=section.report_id, data_key=data_key).exists()
+    ):
+        raise ReportError("That section's content is already in the report: move its block instead of adding it again.")
     block = ReportBlock(
         section=section,
         position=_next_position(section.blocks.select_for_update()),
