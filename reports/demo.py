@@ -1,8 +1,13 @@
-"""Demo annual report narrative (seed 003) and the Barking & Dagenham sub group's 2017-18 Q4 update to its
-Community Safety Partnership (seed 002), loaded idempotently by `manage.py load_demo`.
+"""Demo annual report (seed 003) and the Barking & Dagenham sub group's 2017-18 Q4 update to its Community Safety
+Partnership (seed 002), loaded idempotently by `manage.py load_demo`.
 
-Only the narrative is loaded: the report's figures come from the other apps' demo data, and editions are
-built on request (a build takes seconds, too long for loading demo data).
+The 2015-16 report gets seed 003's sections, sub-sections and narrative (in the project's words), its data blocks
+(drawn from the other apps' demo records at build time) and the forward-plan items that are no action's next step;
+then it is published once, so a board member can download its PDF, HTML and Word files on first run.
+
+The layout is written only while the report has none of its own (no sections, or the untouched standard layout a
+new report starts with): once a lead has changed it, loading again leaves their sections alone. Forward-plan items
+likewise are added only while the report has none, and a report with a published edition is not published again.
 """
 
 from __future__ import annotations
@@ -16,7 +21,15 @@ from django.db import transaction
 
 from partnership.models import OperationalGroup, Partnership
 from reports import services
-from reports.models import NARRATIVE_FIELDS, UPDATE_NARRATIVE_FIELDS, AnnualReport, SubgroupUpdate
+from reports.models import (
+    NARRATIVE_FIELDS,
+    UPDATE_NARRATIVE_FIELDS,
+    AnnualReport,
+    ReportBlock,
+    ReportEdition,
+    ReportSection,
+    SubgroupUpdate,
+)
 from vawg.periods import FinancialYear, Quarter
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "reports_demo.json"
@@ -24,8 +37,8 @@ UPDATES = Path(settings.BASE_DIR) / "fixtures" / "subgroup_update_barking_dagenh
 
 
 @transaction.atomic
-def load(partnership: Partnership) -> str:
-    years = []
+def load(partnership: Partnership, *, publish: bool = True) -> str:
+    years, done = [], []
     for row in json.loads(FIXTURE.read_text())["reports"]:
         year = FinancialYear.parse(row["year"])
         report, created = AnnualReport.objects.get_or_create(
@@ -38,7 +51,80 @@ def load(partnership: Partnership) -> str:
             report.full_clean()
             report.save()
         years.append(str(year))
-    return f"annual report narrative for {', '.join(years)}"
+        if _lay_out(report, row.get("sections") or []):
+            done.append(f"{report.sections.filter(parent=None).count()} sections")
+        if _add_forward_plan(report, row.get("forward_plan") or []):
+            done.append(f"{report.forward_items.count()} forward-plan items")
+        if publish and row.get("sections") and _publish(report):
+            done.append(f"{year} published")
+    summary = f"annual report narrative for {', '.join(years)}"
+    return f"{summary} ({'; '.join(done)})" if done else summary
+
+
+def _is_untouched_default(report: AnnualReport) -> bool:
+    """True when the report still has the standard layout it was created with (reports.blocks.default_layout)."""
+    from reports.blocks import default_layout
+
+    stored = [
+        (
+            section.heading,
+            [block.data_key for block in section.blocks.all()] if not section.subsections.exists() else None,
+        )
+        for section in report.sections.filter(parent=None).prefetch_related("blocks").order_by("position", "id")
+    ]
+    texts = ReportBlock.objects.filter(section__report=report, kind=ReportBlock.Kind.TEXT).exists()
+    return not texts and stored == [(heading, keys) for heading, keys in default_layout(report)]
+
+
+def _lay_out(report: AnnualReport, sections: list[dict]) -> bool:
+    """Write the fixture's sections when the report has no layout of its own; False when it was left alone."""
+    if not sections or (report.sections.exists() and not _is_untouched_default(report)):
+        return False
+    for section in list(report.sections.filter(parent=None)):
+        services.section_delete(section=section, user=None)
+    for row in sections:
+        section = services.section_add(report=report, user=None, heading=row["heading"])
+        _add_blocks(section, row.get("blocks") or [])
+        for sub_row in row.get("subsections") or []:
+            sub = services.section_add(report=report, user=None, heading=sub_row["heading"], parent=section)
+            _add_blocks(sub, sub_row.get("blocks") or [])
+    return True
+
+
+def _add_blocks(section: ReportSection, blocks: list) -> None:
+    # A block is narrative (a string, in the Markdown subset of reports.narrative) or a data block ({"data": key},
+    # reports.blocks) drawn from the records at build time.
+    for block in blocks:
+        if isinstance(block, str):
+            services.block_add_text(section=section, user=None, text=block)
+        else:
+            services.block_add_data(section=section, user=None, data_key=block["data"])
+
+
+def _add_forward_plan(report: AnnualReport, items: list[dict]) -> bool:
+    from actions import selectors as plan
+
+    if not items or report.forward_items.exists():
+        return False
+    strategy = plan.strategy_for_year(report.partnership, report.year)
+    priorities = {p.number: p for p in strategy.priorities.all()} if strategy else {}
+    for item in items:
+        services.forward_item_add(
+            report=report, user=None, text=item["text"], priority=priorities.get(item["priority"])
+        )
+    return True
+
+
+def _publish(report: AnnualReport) -> bool:
+    """Publish the report once (PDF, HTML and Word), built in this process; never again once it has an edition."""
+    if report.editions.filter(published_at__isnull=False).exists():
+        return False
+    edition = services.edition_request(
+        report=report, user=None, publish=True, run_now=True, source=ReportEdition.Source.COMMAND_LINE
+    )
+    if edition.state != ReportEdition.State.READY:
+        raise RuntimeError(f"The demo report {report.financial_year} did not build: {edition.error}")
+    return True
 
 
 @transaction.atomic
