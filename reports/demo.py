@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from partnership.models import OperationalGroup, Partnership
-from reports import services
+from reports import drafts, services
 from reports.models import (
     NARRATIVE_FIELDS,
     UPDATE_NARRATIVE_FIELDS,
@@ -38,6 +38,8 @@ UPDATES = Path(settings.BASE_DIR) / "fixtures" / "subgroup_update_barking_dagenh
 
 @transaction.atomic
 def load(partnership: Partnership, *, publish: bool = True) -> str:
+    # Read back from the database: the demo loader's instance may still hold its fixture's strings for decimals.
+    partnership = Partnership.objects.get(pk=partnership.pk)
     years, done = [], []
     for row in json.loads(FIXTURE.read_text())["reports"]:
         year = FinancialYear.parse(row["year"])
@@ -92,13 +94,16 @@ def _lay_out(report: AnnualReport, sections: list[dict]) -> bool:
 
 
 def _add_blocks(section: ReportSection, blocks: list) -> None:
-    # A block is narrative (a string, in the Markdown subset of reports.narrative) or a data block ({"data": key},
-    # reports.blocks) drawn from the records at build time.
+    # A block is narrative (a string, in the Markdown subset of reports.narrative), a data block ({"data": key},
+    # reports.blocks) drawn from the records at build time, or a sentence drafted from the records ({"draft": key},
+    # reports.drafts), which the editor flags if its figures change later.
     for block in blocks:
         if isinstance(block, str):
             services.block_add_text(section=section, user=None, text=block)
-        else:
+        elif "data" in block:
             services.block_add_data(section=section, user=None, data_key=block["data"])
+        elif block["draft"] in drafts.drafts_by_key(section.report):  # offered only once its figures are loaded
+            services.block_add_draft(section=section, user=None, draft_key=block["draft"])
 
 
 def _add_forward_plan(report: AnnualReport, items: list[dict]) -> bool:
