@@ -322,7 +322,8 @@ def test_the_published_files_are_stored_with_their_checksums(demo):
     edition = demo["edition"]
     assert edition.is_published
     for name in ("pdf", "html", "docx"):
-        content = getattr(edition, name).read()
+        with getattr(edition, name).open("rb") as file:
+            content = file.read()
         assert content, name
         assert hashlib.sha256(content).hexdigest() == getattr(edition, f"{name}_sha256"), name
     assert demo["content"].startswith(b"%PDF")
