@@ -364,28 +364,28 @@ def holdings(*, text: int, data: int, flagged: int = 0, subsections: int = 0) ->
 
 
 def section_rows(sections, *, numbers: dict, flagged: dict, slug: str, year: int, csrf_token: str) -> list[list]:
-    """One row per section: its heading linked to its editor, what it holds, and its moves and deletion."""
+    """One row per section: its heading linked to its editor with what it holds beneath, and its moves (none up
+    for the first of its siblings, none down for the last) and deletion."""
+    siblings: dict = {}
+    for section in sections:
+        siblings.setdefault(section.parent_id, []).append(section.pk)
     rows = []
     for section in sections:
         number = numbers[section.pk]
-        url = reverse("reports:section", args=[slug, year, section.pk])
         name = f"{number} {section.heading}"
+        move = reverse("reports:section_move", args=[slug, year, section.pk])
+        order = siblings[section.parent_id]
+        buttons = [
+            post_button(action=move, text=text, hidden_text=name, csrf_token=csrf_token, fields={"direction": way})
+            for text, way, shown in (
+                ("Move up", "up", section.pk != order[0]),
+                ("Move down", "down", section.pk != order[-1]),
+            )
+            if shown
+        ]
         actions = Cell(
             items=(
-                post_button(
-                    action=reverse("reports:section_move", args=[slug, year, section.pk]),
-                    text="Move up",
-                    hidden_text=name,
-                    csrf_token=csrf_token,
-                    fields={"direction": "up"},
-                ),
-                post_button(
-                    action=reverse("reports:section_move", args=[slug, year, section.pk]),
-                    text="Move down",
-                    hidden_text=name,
-                    csrf_token=csrf_token,
-                    fields={"direction": "down"},
-                ),
+                *buttons,
                 link("Delete", reverse("reports:section_delete", args=[slug, year, section.pk]), hidden_text=name),
             ),
             item_style="inline",
@@ -396,7 +396,9 @@ def section_rows(sections, *, numbers: dict, flagged: dict, slug: str, year: int
             flagged=flagged.get(section.pk, 0),
             subsections=getattr(section, "subsection_count", 0),
         )
-        rows.append([link(name, url, hint="Sub-section" if section.parent_id else ""), held, actions])
+        prefix = "Sub-section: " if section.parent_id else ""
+        heading = link(name, reverse("reports:section", args=[slug, year, section.pk]), hint=f"{prefix}{held}")
+        rows.append([heading, actions])
     return rows
 
 
@@ -405,7 +407,7 @@ def sections_table(rows: list[list], *, caption: str, caption_hidden: bool = Fal
         caption=caption,
         caption_size="m",
         caption_hidden=caption_hidden,
-        columns=["Section", "What it holds", Column("Actions", hidden=True)],
+        columns=["Section and what it holds", Column("Actions", hidden=True)],
         rows=rows,
         small=False,
         empty_text="No sections yet.",
