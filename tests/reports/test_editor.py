@@ -99,8 +99,8 @@ def test_the_sections_page_lists_sections_with_what_they_hold(lead, report):
     assert "1.1 Collocation" in page and "Sub-section: Nothing yet" in page
     # The first section moves only down, the last only up; a lone sub-section not at all.
     assert page.count("Move up<") == 1 and page.count("Move down<") == 1
-    assert "Move down<span class=\"govuk-visually-hidden\"> 1 Introduction" in page
-    assert "Move up<span class=\"govuk-visually-hidden\"> 2 Resources" in page
+    assert 'Move down<span class="govuk-visually-hidden"> 1 Introduction' in page
+    assert 'Move up<span class="govuk-visually-hidden"> 2 Resources' in page
     assert url(report, "section", intro.pk) in page
 
 
