@@ -147,8 +147,9 @@ def test_collecting_takes_the_same_number_of_queries_whatever_the_size(world, re
 
 
 # Boroughs and governance 4; the action plan's selectors 21; the case review register 3; service figures 9;
-# consultations 8; training, events, attendance and contracts 9; the figures' drawings 2 (which are stored; storing
-# the new ones). Each selector reads a fixed number of queries, so the total is the same for one action or a thousand.
+# consultations 8; training, events, attendance and contracts 9; the sections and their blocks 1 (with none stored;
+# 2 with sections) and the forward plan's own items 1; the figures' drawings 2 (which are stored; storing the new
+# ones). Each selector reads a fixed number of queries, so the total is the same for one action or a thousand.
 QUERIES = 58
 
 
