@@ -145,3 +145,95 @@ class UpdateNarrativeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=NARRATIVE_HELP,
     )
+
+
+# --- The report editor: sections, blocks and the forward plan's own items ----------------------------------------
+
+MARKDOWN_HELP = (
+    'Leave a blank line between paragraphs. "## Heading" starts a sub-heading, "- list item" a bulleted list, '
+    '"1. numbered" a numbered list; **bold**, *emphasis* and [link text](https://...) for a link. '
+    "Anything else, HTML included, is printed as typed."
+)
+
+
+class SectionAddForm(forms.Form):
+    heading = forms.CharField(label="Heading", max_length=200, error_messages={"required": "Enter a heading."})
+
+
+class SubsectionAddForm(forms.Form):
+    heading = forms.CharField(
+        label="Heading of the new sub-section", max_length=200, error_messages={"required": "Enter a heading."}
+    )
+
+
+class SectionRenameForm(SectionAddForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class BlockTextForm(forms.Form):
+    text = forms.CharField(
+        label="Narrative",
+        help_text=MARKDOWN_HELP,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": "Enter the text of the block."},
+    )
+
+
+class BlockEditForm(BlockTextForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DraftInsertForm(forms.Form):
+    draft_key = forms.CharField(max_length=120, error_messages={"required": "Choose a drafted sentence to insert."})
+
+
+class DataBlockForm(forms.Form):
+    """The catalogue of data blocks (reports.blocks), shown in option groups by the editor's own select."""
+
+    data_key = forms.ChoiceField(
+        label="Data block", error_messages={"required": "Choose a data block from the list."}, choices=()
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["data_key"].choices = [("", "Choose a data block"), *[(c.key, c.label) for c in choices]]
+        self.fields["data_key"].error_messages["invalid_choice"] = "Choose a data block from the list."
+        self.groups: dict[str, list] = {}
+        for choice in choices:
+            self.groups.setdefault(choice.group, []).append(choice)
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class ResolveDraftForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    use = forms.ChoiceField(choices=[("new", "Use the new sentence"), ("keep", "Keep my words")])
+
+
+class ForwardItemForm(forms.Form):
+    priority = forms.ModelChoiceField(
+        label="Priority",
+        queryset=None,
+        required=False,
+        empty_label="Across the strategy",
+        help_text="The priority the item is printed under in the forward plan",
+        error_messages={"invalid_choice": "Choose a priority of the strategy the report covers."},
+    )
+    text = forms.CharField(
+        label="Item",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the item."},
+    )
+
+    def __init__(self, *args, priorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = priorities
+        self.fields["priority"].label_from_instance = lambda p: f"Priority {p.number}: {p.title}"
+
+
+class ForwardItemEditForm(ForwardItemForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -8,7 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from actions.tables import action_cell
-from vawg.tables import Cell, Column, SummaryRow, Table, link, rag_tag, summary
+from vawg.tables import Cell, Column, Section, SummaryRow, Table, link, rag_tag, summary
 
 
 def _name(user) -> str:
@@ -320,3 +320,154 @@ def update_plan_tables(plan_rows, period) -> list[tuple]:
         )
         tables.append((entry, table))
     return tables
+
+
+# --- The report editor ---------------------------------------------------------------------------------------------
+
+
+def post_button(*, action: str, text: str, hidden_text: str = "", csrf_token: str, fields: dict | None = None) -> Cell:
+    """A small form with one button, as a table cell's content (a move is a change: a POST, never a link). The
+    markup is the editor's partial; the table component draws it as the cell's text."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "reports/editor/_button.html",
+        {
+            "action": action,
+            "text": text,
+            "hidden_text": hidden_text,
+            "csrf_token": csrf_token,
+            "fields": (fields or {}).items(),
+        },
+    )
+    return Cell(text=html)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def holdings(*, text: int, data: int, flagged: int = 0, subsections: int = 0) -> str:
+    """What a section holds, said briefly: "2 narrative, 1 data block, 1 flagged sentence"."""
+    parts = []
+    if text:
+        parts.append(f"{text} narrative")
+    if data:
+        parts.append(_plural(data, "data block"))
+    elif text:
+        parts[-1] += " block" if text == 1 else " blocks"
+    if subsections:
+        parts.append(_plural(subsections, "sub-section"))
+    if flagged:
+        parts.append(_plural(flagged, "flagged sentence"))
+    return ", ".join(parts) or "Nothing yet"
+
+
+def section_rows(sections, *, numbers: dict, flagged: dict, slug: str, year: int, csrf_token: str) -> list[list]:
+    """One row per section: its heading linked to its editor with what it holds beneath, and its moves (none up
+    for the first of its siblings, none down for the last) and deletion."""
+    siblings: dict = {}
+    for section in sections:
+        siblings.setdefault(section.parent_id, []).append(section.pk)
+    rows = []
+    for section in sections:
+        number = numbers[section.pk]
+        name = f"{number} {section.heading}"
+        move = reverse("reports:section_move", args=[slug, year, section.pk])
+        order = siblings[section.parent_id]
+        buttons = [
+            post_button(action=move, text=text, hidden_text=name, csrf_token=csrf_token, fields={"direction": way})
+            for text, way, shown in (
+                ("Move up", "up", section.pk != order[0]),
+                ("Move down", "down", section.pk != order[-1]),
+            )
+            if shown
+        ]
+        actions = Cell(
+            items=(
+                *buttons,
+                link("Delete", reverse("reports:section_delete", args=[slug, year, section.pk]), hidden_text=name),
+            ),
+            item_style="inline",
+        )
+        held = holdings(
+            text=section.text_blocks,
+            data=section.data_blocks,
+            flagged=flagged.get(section.pk, 0),
+            subsections=getattr(section, "subsection_count", 0),
+        )
+        prefix = "Sub-section: " if section.parent_id else ""
+        heading = link(name, reverse("reports:section", args=[slug, year, section.pk]), hint=f"{prefix}{held}")
+        rows.append([heading, actions])
+    return rows
+
+
+def sections_table(rows: list[list], *, caption: str, caption_hidden: bool = False) -> Table:
+    return Table(
+        caption=caption,
+        caption_size="m",
+        caption_hidden=caption_hidden,
+        columns=["Section and what it holds", Column("Actions", hidden=True)],
+        rows=rows,
+        small=False,
+        empty_text="No sections yet.",
+    )
+
+
+def default_layout_table(layout) -> Table:
+    return Table(
+        caption="The standard sections",
+        caption_size="m",
+        columns=["Section", "What it holds"],
+        rows=[
+            [f"{number} {heading}", "The section's content drawn from the records"]
+            for number, (heading, _) in enumerate(layout, start=1)
+        ],
+        small=False,
+    )
+
+
+def forward_items_table(items, *, priorities, slug: str, year: int) -> Table:
+    """The items the lead added, under their priorities (and "Across the strategy" for the rest)."""
+    sections = []
+    by_priority: dict = {}
+    for item in items:
+        by_priority.setdefault(item.priority_id, []).append(item)
+    headings = [(None, "Across the strategy"), *[(p.pk, f"Priority {p.number}: {p.title}") for p in priorities]]
+    known = {key for key, _ in headings}
+    # An item whose priority is not the report's strategy's (the strategy was changed since) still shows.
+    headings += [(key, "Another strategy's priority") for key in by_priority if key not in known]
+    for key, heading in headings:
+        rows = []
+        for item in by_priority.get(key, []):
+            short = item.text if len(item.text) <= 60 else item.text[:57] + "..."
+            rows.append(
+                [
+                    Cell(text=item.text, regular=True),
+                    Cell(
+                        items=(
+                            link(
+                                "Change",
+                                reverse("reports:forward_item", args=[slug, year, item.pk]),
+                                hidden_text=f"the item: {short}",
+                            ),
+                            link(
+                                "Delete",
+                                reverse("reports:forward_item_delete", args=[slug, year, item.pk]),
+                                hidden_text=f"the item: {short}",
+                            ),
+                        ),
+                        item_style="inline",
+                    ),
+                ]
+            )
+        if rows:
+            sections.append(Section(heading, rows))
+    return Table(
+        caption="Items you added to the forward plan",
+        caption_size="m",
+        columns=["Item", Column("Actions", hidden=True)],
+        sections=sections,
+        small=False,
+        empty_text="You have not added any items.",
+    )

@@ -2,7 +2,7 @@
 # commit with `git add <your paths>`, shared helpers, permission-rule format, demo loader, browser fixtures).
 from django.urls import path, register_converter
 
-from reports import views
+from reports import editor, views
 from vawg.periods import FinancialYear
 
 
@@ -43,6 +43,19 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("<report_year:year>/", views.detail, name="detail"),
     path("<report_year:year>/narrative/", views.narrative_edit, name="narrative"),
+    path("<report_year:year>/sections/", editor.sections, name="sections"),
+    path("<report_year:year>/sections/<int:section_id>/", editor.section, name="section"),
+    path("<report_year:year>/sections/<int:section_id>/move/", editor.section_move, name="section_move"),
+    path("<report_year:year>/sections/<int:section_id>/delete/", editor.section_delete, name="section_delete"),
+    path("<report_year:year>/blocks/<int:block_id>/", editor.block, name="block"),
+    path("<report_year:year>/blocks/<int:block_id>/delete/", editor.block_delete, name="block_delete"),
+    path("<report_year:year>/blocks/<int:block_id>/move/", editor.block_move, name="block_move"),
+    path("<report_year:year>/blocks/<int:block_id>/draft/", editor.block_draft, name="block_draft"),
+    path("<report_year:year>/forward-plan/", editor.forward_items, name="forward_items"),
+    path("<report_year:year>/forward-plan/<int:item_id>/", editor.forward_item, name="forward_item"),
+    path(
+        "<report_year:year>/forward-plan/<int:item_id>/delete/", editor.forward_item_delete, name="forward_item_delete"
+    ),
     path("<report_year:year>/build/", views.build, name="build"),
     path("<report_year:year>/publish/", views.publish, name="publish"),
     path("<report_year:year>/editions/<int:edition_id>/", views.edition, name="edition"),

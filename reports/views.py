@@ -191,8 +191,31 @@ def publish(request: HttpRequest, year: int) -> HttpResponse:
     return render(
         request,
         "reports/publish.html",
-        {"report": report, "form": form, "error": error, "latest_draft": latest_draft},
+        {
+            "report": report,
+            "form": form,
+            "error": error,
+            "latest_draft": latest_draft,
+            "flagged": _flagged_sentences(report),
+        },
     )
+
+
+def _flagged_sentences(report: AnnualReport) -> list[dict]:
+    """The drafted sentences whose figures changed, each linked to its block in the section editor."""
+    from reports import drafts
+
+    found = []
+    for flag in sorted(drafts.flags(report).values(), key=lambda f: (f.block.section.position, f.block.position)):
+        url = reverse("reports:section", args=[report.partnership.slug, report.year, flag.block.section_id])
+        found.append(
+            {
+                "section": flag.block.section.heading,
+                "text": narrative.plain(flag.block.text),
+                "url": f"{url}#block-{flag.block.pk}",
+            }
+        )
+    return found
 
 
 @partnership_view()

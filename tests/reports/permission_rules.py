@@ -56,7 +56,52 @@ def _update_edition(w):
     return {"partnership_slug": w.partnership.slug, "update_id": edition.update_id, "edition_id": edition.pk}
 
 
+# A delete page asks first (GET) and deletes on POST, then goes back to the list.
+LEAD_DELETE = {"GET": _outcomes(403, "ok"), "POST": _outcomes(403, "redirect")}
+
+
+def _section(w):
+    from reports import services
+
+    kwargs = _report(w)
+    report = w.partnership.annual_reports.get(year=2015)
+    section = services.section_add(report=report, user=None, heading="Introduction")
+    return {**kwargs, "section_id": section.pk}
+
+
+def _block(w):
+    from reports import services
+    from reports.models import ReportSection
+
+    kwargs = _section(w)
+    section = ReportSection.objects.get(pk=kwargs.pop("section_id"))
+    block = services.block_add_text(section=section, user=None, text="Our year.")
+    return {**kwargs, "block_id": block.pk}
+
+
+def _forward_item(w):
+    from reports import services
+
+    kwargs = _report(w)
+    report = w.partnership.annual_reports.get(year=2015)
+    item = services.forward_item_add(report=report, user=None, text="Commission a refuge review.")
+    return {**kwargs, "item_id": item.pk}
+
+
 RULES: dict = {
+    # The report editor: the strategic lead's. An empty POST re-shows the form with its errors (nothing changes);
+    # an empty move or draft answer is refused with a message and goes back to the section.
+    "reports:sections": (_report, LEAD_FORM),
+    "reports:section": (_section, LEAD_FORM),
+    "reports:section_move": (_section, LEAD_POST),
+    "reports:section_delete": (_section, LEAD_DELETE),
+    "reports:block": (_block, LEAD_FORM),
+    "reports:block_delete": (_block, LEAD_DELETE),
+    "reports:block_move": (_block, LEAD_POST),
+    "reports:block_draft": (_block, LEAD_POST),
+    "reports:forward_items": (_report, LEAD_FORM),
+    "reports:forward_item": (_forward_item, LEAD_FORM),
+    "reports:forward_item_delete": (_forward_item, LEAD_DELETE),
     "reports:updates": (_partnership, READ),
     "reports:update_new": (_partnership, LEAD_FORM),
     "reports:update_detail": (_update, READ),
