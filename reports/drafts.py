@@ -62,7 +62,14 @@ def _progress(report: AnnualReport) -> list[Draft]:
         if not total:
             continue
         counts = [(row.rating, row.counts[index]) for row in rated]
-        said = _and([f"{count} {rating.label}" for rating, count in counts])
+        given = [(rating, count) for rating, count in counts if count]
+        if not given:
+            continue
+        (rating, count), *rest = given
+        said = _and(
+            [f"{count} {'was' if count == 1 else 'were'} rated {rating.label}"]
+            + [f"{n} {other.label}" for other, n in rest]
+        )
         drafts.append(
             Draft(
                 f"rag-priority:{priority.number}",
