@@ -43,6 +43,7 @@ STANDARD = [
 STANDARD_KEYS = {key for key, _, _ in STANDARD}
 
 FIGURES = [
+    ("governance", "The governance structure: its diagram (Fig 1) and the groups, with who each reports to"),
     ("rag-table", "RAG ratings by strategic priority: the table (Fig 2)"),
     ("rag-chart", "RAG ratings by strategic priority: the chart"),
     ("referrals", "Referrals by borough and abuse type: chart and tables"),

@@ -662,6 +662,7 @@ class LaidBlock:
     template: str = ""  # a data block's partial, given `data`
     data: Any = None
     figure_id: str = ""
+    figures: list[Figure] = field(default_factory=list)  # the charts it shows, in order
 
 
 @dataclass
@@ -699,6 +700,35 @@ def _add_forward_items(context: ReportContext) -> None:
     context.forward_plan = entries
 
 
+def _standard_figures(context: ReportContext, name: str) -> list[Figure | None]:
+    """The charts a standard section's content shows, in the order it shows them."""
+    if name == "introduction":
+        return [context.governance.get("figure")]
+    if name == "progress":
+        return [(context.progress or {}).get("figure")]
+    if name == "service-activity":
+        return [context.service.get("referrals", {}).get("figure"), context.service.get("marac", {}).get("figure")]
+    if name == "feedback":
+        return [q.figure for c in (context.feedback or {}).get("consultations", []) for q in c.questions]
+    return []
+
+
+def number_figures(context: ReportContext) -> None:
+    """Figures numbered in the order the report shows them (Figure 1 first in the reading order, whatever the
+    lead's layout), and only the ones it shows are kept, so no chart is drawn for nothing."""
+    shown: list[Figure] = []
+    seen: set[int] = set()
+    for section in context.layout:
+        for block in [*section.blocks, *(b for sub in section.subsections for b in sub.blocks)]:
+            for figure in block.figures:
+                if figure is not None and id(figure) not in seen:
+                    seen.add(id(figure))
+                    shown.append(figure)
+    for number, figure in enumerate(shown, start=1):
+        figure.number = number
+    context.figures = shown
+
+
 def _data_block(context: ReportContext, key: str, block_id: int | None) -> LaidBlock | None:
     """A data block's partial and data, from the context collected for this build; None leaves it out (a record
     it names was deleted, or the foreword is not written)."""
@@ -710,14 +740,26 @@ def _data_block(context: ReportContext, key: str, block_id: int | None) -> LaidB
         name = kind.removeprefix("standard:")
         if name not in STANDARD_KEYS or (name == "foreword" and not context.narrative["foreword"]):
             return None
-        return LaidBlock(template=f"reports/blocks/standard_{name.replace('-', '_')}.html")
-    if kind in ("rag-table", "rag-chart", "referrals", "marac", "justice", "indicators", "training"):
-        return LaidBlock(template=f"reports/blocks/{kind.replace('-', '_')}.html", figure_id=figure_id)
+        template = f"reports/blocks/standard_{name.replace('-', '_')}.html"
+        return LaidBlock(template=template, figures=_standard_figures(context, name))
+    if kind in ("governance", "rag-table", "rag-chart", "referrals", "marac", "justice", "indicators", "training"):
+        figures = {
+            "governance": [context.governance.get("figure")],
+            "rag-chart": [(context.progress or {}).get("figure")],
+            "referrals": [context.service.get("referrals", {}).get("figure")],
+            "marac": [context.service.get("marac", {}).get("figure")],
+        }.get(kind, [])
+        return LaidBlock(template=f"reports/blocks/{kind.replace('-', '_')}.html", figure_id=figure_id, figures=figures)
     if kind == "question":
         for consultation in (context.feedback or {}).get("consultations", []):
             for question in consultation.questions:
                 if question.pk == pk:
-                    return LaidBlock(template="reports/blocks/question.html", data=question, figure_id=figure_id)
+                    return LaidBlock(
+                        template="reports/blocks/question.html",
+                        data=question,
+                        figure_id=figure_id,
+                        figures=[question.figure],
+                    )
         return None
     if kind == "quotes":
         for consultation in (context.feedback or {}).get("consultations", []):
@@ -840,6 +882,7 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
             item.merged_updates = merge_updates(item.updates)
     _add_forward_items(context)
     context.layout = lay_out(context)
+    number_figures(context)
     context.draw_figures()
     return context
 

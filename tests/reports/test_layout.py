@@ -158,3 +158,20 @@ def test_an_old_report_without_sections_is_laid_out_as_a_new_one_and_nothing_is_
     html = builder.build(report, draft=True, with_pdf=False).html
     assert "1. Introduction" in html and "Forward plan 2017-18" in html
     assert not ReportSection.objects.filter(report=report).exists() and not ReportBlock.objects.exists()
+
+
+def test_figures_are_numbered_in_reading_order_and_only_shown_ones_are_drawn(world, report):
+    fill_year(world, size=1)
+    sections = list(report.sections.order_by("position"))
+    progress = sections[2]
+    services.section_move(section=progress, user=world.lead, direction="up")
+    services.section_move(section=progress, user=world.lead, direction="up")  # before the introduction
+    services.section_delete(section=next(s for s in sections if s.heading == "Service activity"), user=world.lead)
+    context = builder.collect(report, draft=False)
+    titles = [figure.spec.title for figure in context.figures]
+    assert titles[0].startswith("RAG ratings by strategic priority")  # the progress section comes first now
+    assert titles[1] == "Governance structure of the partnership"
+    assert not any("MARAC" in title or title.startswith("Referrals") for title in titles)  # not shown, not drawn
+    assert [figure.number for figure in context.figures] == list(range(1, len(titles) + 1))
+    html = builder.render_html(context, for_pdf=False)
+    assert html.index("Figure 1: RAG ratings") < html.index("Figure 2: Governance structure")
