@@ -28,7 +28,7 @@ from partnership.models import Borough, Partnership
 from partnership.selectors import GroupNode, boroughs_with_populations, governance_tree
 from reports import charts, narrative, tables
 from reports.fetcher import BASE_URL, ReportURLFetcher
-from reports.models import AnnualReport
+from reports.models import AnnualReport, ReportBlock
 from reports.suppression import PRIMARY, Cell, SuppressedTable, Suppressor
 from vawg.charts import Chart, ChartSpec, draw_png
 from vawg.periods import FinancialYear, Quarter
@@ -97,6 +97,8 @@ class ReportContext:
     narrative: dict[str, SafeString]
     governance: dict
     layout: list[LaidSection] = field(default_factory=list)
+    stored: list = field(default_factory=list)  # the sections and blocks as stored (_sections_of)
+    kinds: set[str] | None = None  # the data block keys and kinds the layout uses (`shows`)
     strategy: dict | None = None
     progress: dict | None = None
     service: dict = field(default_factory=dict)
@@ -118,6 +120,13 @@ class ReportContext:
         figure = Figure(len(self.figures) + 1, spec)
         self.figures.append(figure)
         return figure
+
+    def shows(self, *kinds: str) -> bool:
+        """Whether the layout has a data block of one of these kinds ("standard:gaps", "question", ...)."""
+        if self.kinds is None:
+            keys = {block.data_key for section in self.stored for block in section.all_blocks}
+            self.kinds = keys | {key.partition(":")[0] for key in keys}
+        return any(kind in self.kinds for kind in kinds)
 
     def draw_figures(self) -> None:
         """Every figure's drawing through the one chart pipeline: stored ones read, new ones drawn and stored."""
@@ -197,14 +206,19 @@ def _action_plan_sections(context: ReportContext) -> None:
         "headline": headline,
         "movement": movement if compared else None,
         "previous_label": summary.previous_label,
-        "achievements": plan.achievements(strategy=strategy, year=year),
+        "achievements": plan.achievements(strategy=strategy, year=year) if context.shows("standard:progress") else [],
     }
-    context.gaps = plan.gaps(strategy=strategy, year=year)
-    context.forward_plan = plan.forward_plan(strategy=strategy, year=year)
-    context.recommendations = plan.recommendations_with_ratings(context.partnership, Quarter(year, 4))
-    context.appendix = plan.appendix_rows(strategy=strategy, year=year)
-    context.tables["recommendations"] = tables.recommendations_table(context.recommendations)
-    context.tables["appendix"] = tables.appendix_tables(context.appendix, context.year)
+    # Only what the lead's layout shows is collected: a report without the groups' achievements reads none.
+    if context.shows("standard:gaps"):
+        context.gaps = plan.gaps(strategy=strategy, year=year)
+    if context.shows("standard:forward-plan"):
+        context.forward_plan = plan.forward_plan(strategy=strategy, year=year)
+    if context.shows("standard:recommendations"):
+        context.recommendations = plan.recommendations_with_ratings(context.partnership, Quarter(year, 4))
+        context.tables["recommendations"] = tables.recommendations_table(context.recommendations)
+    if context.shows("standard:appendix", "priority-actions"):
+        context.appendix = plan.appendix_rows(strategy=strategy, year=year)
+        context.tables["appendix"] = tables.appendix_tables(context.appendix, context.year)
 
 
 def _case_review_section(context: ReportContext) -> None:
@@ -781,22 +795,30 @@ class _Stored:
     blocks: list
     subsections: list[_Stored] = field(default_factory=list)
 
+    @property
+    def all_blocks(self) -> list:
+        return [*self.blocks, *(block for sub in self.subsections for block in sub.blocks)]
+
 
 def _sections_of(report: AnnualReport) -> list[_Stored]:
     """The report's sections as stored, each with its sub-sections. A report made before sections existed is laid
     out as a new one would be (nothing is written: a build only reads)."""
     from reports.blocks import default_layout
 
-    stored = list(report.sections.prefetch_related("blocks").order_by("position", "id")) if report.pk else []
+    stored = list(report.sections.order_by("position", "id")) if report.pk else []
     if not stored:
         return [
             _Stored(None, heading, [SimpleNamespace(pk=None, kind="data", data_key=key, text="") for key in keys])
             for heading, keys in default_layout(report)
         ]
-    tops = {s.pk: _Stored(s.pk, s.heading, list(s.blocks.all())) for s in stored if s.parent_id is None}
+    # One query for every block, grouped here: prefetch_related would build a queryset per section.
+    blocks: dict[int, list] = {}
+    for block in ReportBlock.objects.filter(section__report=report).order_by("position", "id"):
+        blocks.setdefault(block.section_id, []).append(block)
+    tops = {s.pk: _Stored(s.pk, s.heading, blocks.get(s.pk, [])) for s in stored if s.parent_id is None}
     for section in stored:
         if section.parent_id in tops:
-            tops[section.parent_id].subsections.append(_Stored(section.pk, section.heading, list(section.blocks.all())))
+            tops[section.parent_id].subsections.append(_Stored(section.pk, section.heading, blocks.get(section.pk, [])))
     return list(tops.values())
 
 
@@ -827,7 +849,7 @@ def lay_out(context: ReportContext) -> list[LaidSection]:
         anchors.add(anchor)
         return anchor
 
-    for section in _sections_of(context.report):
+    for section in context.stored:
         blocks = _laid_blocks(context, section.blocks, level=3)
         subs = [
             LaidSection(None, anchor_for(sub), sub.heading, _laid_blocks(context, sub.blocks, level=4))
@@ -862,17 +884,22 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
         narrative={name: _blocks(text) for name, text in report.narrative().items()},
         governance={},
     )
+    context.stored = _sections_of(report)
     context.governance = _governance(context, governance_tree(partnership))
     context.tables["rag_meanings"] = tables.rag_meanings(partnership)
     progress(20, "Collecting the action plan")
     _action_plan_sections(context)
-    _case_review_section(context)
+    if context.shows("standard:recommendations"):
+        _case_review_section(context)
     progress(30, "Collecting service figures")
-    _referral_sections(context)
+    if context.shows("standard:service-activity", "referrals", "marac", "justice", "indicators"):
+        _referral_sections(context)
     progress(40, "Collecting survivor and professional feedback")
-    _feedback_section(context)
+    if context.shows("standard:feedback", "question", "quotes"):
+        _feedback_section(context)
     progress(45, "Collecting training, events, meetings and contracts")
-    _activity_sections(context)
+    if context.shows("standard:partnership-activity", "standard:gaps", "training"):
+        _activity_sections(context)
     if context.progress:
         for entry in context.progress["achievements"]:
             for item in entry.actions:
