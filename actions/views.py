@@ -707,6 +707,11 @@ class UpdateRow:
         return f"row-{BulkUpdateRowForm.prefix_for(self.item.action.pk, self.item.group.pk)}"
 
     @property
+    def conflict(self) -> EditConflict | None:
+        """The edit conflict refusing this row's save, if any (show_conflict puts it on the form)."""
+        return getattr(self.form, "conflict", None)
+
+    @property
     def status_tag(self) -> SafeString:
         """The update's status as a tag (drawn as components/tag.html draws one, without an include per row)."""
         return STATUS_TAGS.get(self.item.status_key, STATUS_TAGS["not_started"])
