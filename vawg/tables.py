@@ -203,6 +203,10 @@ class Cell:
         return cls(text="" if value is None else value)
 
 
+# Values shown as their text (Cell.of): a table cell made of one is only its text, aligned as its column.
+_PLAIN = frozenset({str, int, float})
+
+
 def link(text: Any, href: str, *, hidden_text: str = "", hint: str = "") -> Cell:
     return Cell(text=text, href=href, hidden_text=hidden_text, hint=hint)
 
@@ -265,8 +269,11 @@ class Table:
         offset = len(self.columns) - len(row.cells) if row.continued else 0
         cells = []
         for i, value in enumerate(row.cells):
-            cell = Cell.of(value)
             column = self.columns[i + offset] if i + offset < len(self.columns) else Column("")
+            if type(value) in _PLAIN:  # most cells: made once, as the steps below would make them
+                cells.append(Cell(text=value, numeric=column.numeric, css_class=column.css_class.strip()))
+                continue
+            cell = Cell.of(value)
             if cell.numeric is None:
                 cell = _with(cell, numeric=column.numeric)
             if column.css_class:
