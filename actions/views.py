@@ -15,6 +15,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 
 from actions import charts, selectors, services, tables
 from actions.filters import ActionPlanFilter, CaseReviewFilter
@@ -71,7 +72,7 @@ from vawg.concurrency import EditConflict, conflict_status, show_conflict
 from vawg.forms import apply_errors
 from vawg.periods import Quarter
 from vawg.rag import RAG_TAG_CLASS, Rag
-from vawg.tables import SummaryRow
+from vawg.tables import SummaryRow, Tag
 
 # The kind of pending upload an action plan file is kept as between its preview and its confirmation.
 PLAN_IMPORT = PLAN_KIND
@@ -705,6 +706,30 @@ class UpdateRow:
     def anchor(self) -> str:
         return f"row-{BulkUpdateRowForm.prefix_for(self.item.action.pk, self.item.group.pk)}"
 
+    @property
+    def conflict(self) -> EditConflict | None:
+        """The edit conflict refusing this row's save, if any (show_conflict puts it on the form)."""
+        return getattr(self.form, "conflict", None)
+
+    @property
+    def status_tag(self) -> SafeString:
+        """The update's status as a tag (drawn as components/tag.html draws one, without an include per row)."""
+        return STATUS_TAGS.get(self.item.status_key, STATUS_TAGS["not_started"])
+
+
+# The status tags of "My updates", drawn once: a page of fifty rows draws one each.
+STATUS_TAGS = {
+    key: Tag(text, f"govuk-tag--{colour}").html
+    for key, text, colour in [
+        ("accepted", "Accepted", "green"),
+        ("submitted", "Submitted", "blue"),
+        ("returned", "Returned", "orange"),
+        ("draft", "Draft", "yellow"),
+        ("not_started", "Not started", "grey"),
+    ]
+}
+OVERDUE_TAG = Tag("Overdue", "govuk-tag--red").html
+
 
 @dataclass
 class _SummaryLine:
@@ -860,6 +885,7 @@ def my_updates(request: HttpRequest) -> HttpResponse:
             "today": today,
             "next": request.get_full_path(),
             "evidence_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+            "overdue_tag": OVERDUE_TAG,
         },
         status=409 if conflict else 200,
     )

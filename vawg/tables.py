@@ -12,15 +12,45 @@ otherwise. A cell may be given as a plain value, and is then made into a `Cell`:
 
 A cell can also hold a form field (a grid of counts to type, a column to match): it shows as a compact input or
 select with a label for screen readers.
+
+The component templates draw the caption and the frame; the rows and every cell are drawn here, in Python
+(`Cell.html`, `Table.head_html`, `Table.tbodies`), as the templates would draw them, to the byte: a page of forty
+tables spent most of its time evaluating the template's tags cell by cell.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.template.defaultfilters import linebreaksbr
+from django.template.loader import render_to_string
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+
 from vawg.rag import RAG_TAG_CLASS, Rag
+
+# The markup below is built as plain strings in which every value has gone through _text (escaped exactly as a
+# template's {{ value }} is) and the rest is this module's own literal markup; each public method marks its result
+# safe once (`_drawn`). Built with format_html per piece instead, a page of forty tables took twice as long: the
+# cost is in the number of calls per cell.
+
+
+def _text(value: Any) -> str:
+    """A value as `{{ value }}` shows it in a template: in local time, localised, escaped."""
+    if type(value) is str:  # most cells: what conditional_escape does to plain text, without its layers of calls
+        return html.escape(value)
+    value = localize(template_localtime(value))
+    return conditional_escape(value if isinstance(value, str) else str(value))
+
+
+def _drawn(markup: str) -> SafeString:
+    """Markup drawn by this module: its values escaped by _text, the rest literal (see above)."""
+    return mark_safe(markup)  # noqa: S308 (every value in it went through _text)
 
 
 @dataclass(frozen=True)
@@ -35,6 +65,15 @@ class Column:
 class Tag:
     text: str
     css_class: str = ""  # GOV.UK tag modifiers, "govuk-tag--grey"
+
+    @property
+    def html(self) -> SafeString:
+        """As components/tag.html draws it (its output starts with the line break after its comment)."""
+        return _drawn(self._markup())
+
+    def _markup(self) -> str:
+        css_class = f" {_text(self.css_class)}" if self.css_class else ""
+        return f'\n<strong class="govuk-tag{css_class}">{_text(self.text)}</strong>'
 
 
 def rag_tag(rating: Any) -> Tag:
@@ -81,6 +120,76 @@ class Cell:
             or self.lines
         )
 
+    @property
+    def html(self) -> SafeString:
+        """The cell's content, as components/cell.html drew it."""
+        return _drawn(self._markup())
+
+    def _markup(self) -> str:
+        if self.plain:
+            return _text(self.text)  # most cells: only text
+        parts = [f"<strong>{_text(self.label)}:</strong> "] if self.label else []
+        if self.field:
+            # Rare (grids of counts to type, a column to match): the field partial stays the one place of its markup.
+            parts.append(render_to_string("components/_table_field.html", {"cell": self}))
+        else:
+            hidden = (
+                f'<span class="govuk-visually-hidden"> {_text(self.hidden_text)}</span>' if self.hidden_text else ""
+            )
+            if self.href:
+                parts.append(f'<a class="govuk-link" href="{_text(self.href)}">{_text(self.text)}{hidden}</a>')
+            else:
+                parts += [
+                    linebreaksbr(self.text, autoescape=True) if self.lines else _text(self.text),
+                    hidden,
+                ]
+        if self.aside:
+            parts.append(f' <span class="govuk-!-font-weight-regular">{_text(self.aside)}</span>')
+        parts += [f" {tag._markup()}" if i or self.text else tag._markup() for i, tag in enumerate(self.tags)]
+        if self.suffix:
+            parts.append(f" {_text(self.suffix)}")
+        if self.hint and not self.field:
+            hint_classes = "govuk-body-s govuk-!-font-weight-regular govuk-!-display-block"
+            parts.append(f'<span class="{hint_classes}">{_text(self.hint)}</span>')
+        if self.items:
+            items = [item._markup() for item in self.items]
+            if self.item_style == "lines":
+                parts += [f"<br>{item}" if i or self.text else item for i, item in enumerate(items)]
+            elif self.item_style == "inline":
+                parts += [f" {item}" for item in items]
+            elif self.item_style == "paragraphs":
+                parts += [f'<p class="govuk-body-s">{item}</p>' for item in items]
+            else:
+                parts.append('<ul class="govuk-list">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+        return "".join(parts)
+
+    def _heading_markup(self) -> str:
+        """The cell as its row's heading, as components/table.html drew it."""
+        span = f' rowspan="{_text(self.rowspan)}"' if self.rowspan > 1 else ""
+        scope = "rowgroup" if self.rowspan > 1 else "row"
+        classes = "govuk-table__header"
+        if self.numeric:
+            classes += " govuk-table__header--numeric"
+        if self.regular:
+            classes += " govuk-!-font-weight-regular"
+        if self.css_class:
+            classes += f" {_text(self.css_class)}"
+        return f'<th scope="{scope}"{span} class="{classes}">{self._markup()}</th>'
+
+    def _data_markup(self) -> str:
+        """The cell as a data cell, as components/table.html drew it."""
+        span = f' rowspan="{_text(self.rowspan)}"' if self.rowspan > 1 else ""
+        classes = "govuk-table__cell"
+        if self.numeric:
+            classes += " govuk-table__cell--numeric"
+        if self.bold:
+            classes += " govuk-!-font-weight-bold"
+        if self.suppressed:
+            classes += " app-suppressed"
+        if self.css_class:
+            classes += f" {_text(self.css_class)}"
+        return f'<td{span} class="{classes}">{self._markup()}</td>'
+
     @classmethod
     def of(cls, value: Any) -> Cell:
         if isinstance(value, Cell):
@@ -92,6 +201,10 @@ class Cell:
         if hasattr(value, "suppressed") and hasattr(value, "display"):
             return cls(text=value.display, suppressed=value.suppressed)
         return cls(text="" if value is None else value)
+
+
+# Values shown as their text (Cell.of): a table cell made of one is only its text, aligned as its column.
+_PLAIN = frozenset({str, int, float})
 
 
 def link(text: Any, href: str, *, hidden_text: str = "", hint: str = "") -> Cell:
@@ -156,8 +269,11 @@ class Table:
         offset = len(self.columns) - len(row.cells) if row.continued else 0
         cells = []
         for i, value in enumerate(row.cells):
-            cell = Cell.of(value)
             column = self.columns[i + offset] if i + offset < len(self.columns) else Column("")
+            if type(value) in _PLAIN:  # most cells: made once, as the steps below would make them
+                cells.append(Cell(text=value, numeric=column.numeric, css_class=column.css_class.strip()))
+                continue
+            cell = Cell.of(value)
             if cell.numeric is None:
                 cell = _with(cell, numeric=column.numeric)
             if column.css_class:
@@ -172,6 +288,35 @@ class Table:
         if self.sections:
             return [(section.heading, section.rows) for section in self.sections]
         return [("", [*self.body, *([self.footer] if self.footer else [])])]
+
+    @property
+    def head_html(self) -> SafeString:
+        """The column headings, as components/table.html drew them."""
+        headings = []
+        for column in self.columns:
+            classes = "govuk-table__header"
+            if column.numeric:
+                classes += " govuk-table__header--numeric"
+            if column.css_class:
+                classes += f" {_text(column.css_class)}"
+            heading = _text(column.heading)
+            if column.hidden:
+                heading = f'<span class="govuk-visually-hidden">{heading}</span>'
+            headings.append(f'<th scope="col" class="{classes}">{heading}</th>')
+        return _drawn("".join(headings))
+
+    @property
+    def tbodies(self) -> list[tuple[str, SafeString]]:
+        """`groups` with each group's rows drawn: (heading, the rows' markup)."""
+        return [(heading, _drawn("".join(self._row_markup(row) for row in rows))) for heading, rows in self.groups]
+
+    def _row_markup(self, row: Row) -> str:
+        first_is_heading = self.row_headings and not row.continued
+        cells = "".join(
+            cell._heading_markup() if i == 0 and first_is_heading else cell._data_markup()
+            for i, cell in enumerate(row.cells)
+        )
+        return f'<tr class="govuk-table__row{" app-table__total" if row.total else ""}">{cells}</tr>'
 
     @property
     def has_rows(self) -> bool:

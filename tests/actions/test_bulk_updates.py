@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.forms import BulkUpdateRowForm
-from actions.models import Action, ActionGroup, ProgressUpdate
+from actions.models import Action, ActionGroup, Evidence, ProgressUpdate
+from actions.views import BULK_PAGE_SIZE
 from audit.models import AuditEvent
 from tests.actions.factories import ProgressUpdateFactory, UpdateRoundFactory, build_plan
 
@@ -236,3 +237,50 @@ def test_saving_the_whole_quarter_runs_a_fixed_number_of_queries(client, world, 
         strategy.delete()
     assert counts[0] == counts[1], f"{counts[0]} queries for 3 rows, {counts[1]} for 40"
     assert counts[0] == SAVE_QUERIES[existing], f"{counts[0]} queries, pinned at {SAVE_QUERIES[existing]}"
+
+
+# The page's reads: session, user, membership, rounds, the person's groups, how many rows, one page of them, their
+# updates, last quarter's, the files of those updates, how many are done; then the session save (3).
+PAGE_QUERIES = 14
+
+
+def _full_quarter(world, actions: int):
+    """A quarter of `actions` actions for the coordinator's group: drafts, returned and submitted updates (these
+    read-only), last quarter's text, and a file on each draft."""
+    strategy = build_plan(world.partnership, [world.group], actions=actions, quarters=((2015, 4),))
+    update_round = UpdateRoundFactory(strategy=strategy, year=2016, quarter=1)
+    for i, action in enumerate(Action.objects.filter(strategy=strategy).order_by("sort_key")[:BULK_PAGE_SIZE]):
+        status = ["draft", "returned", "submitted", None][i % 4]
+        if status is None:
+            continue
+        update = ProgressUpdateFactory(
+            action=action, group=world.group, status=status, review_comment="Say more" if status == "returned" else ""
+        )
+        if status == "draft":
+            Evidence.objects.create(
+                action=action,
+                update=update,
+                file="evidence/x.pdf",
+                filename=f"{action.ref}.pdf",
+                kind="PDF",
+                extension="pdf",
+                size=10,
+            )
+    return strategy, update_round
+
+
+def test_a_full_page_of_rows_reads_in_as_many_queries_as_a_page_of_three(client, world):
+    client.force_login(world.coordinator)
+    counts = []
+    for size in (3, BULK_PAGE_SIZE + 10):  # a full page of fifty rows, and a second page
+        strategy, update_round = _full_quarter(world, size)
+        url = _url(world, update_round)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert len(response.context["rows"]) == min(size, BULK_PAGE_SIZE)
+        page = response.content.decode()
+        assert "Returned by the strategic lead: Say more" in page and "1.1.pdf" in page and "Submitted" in page
+        counts.append(_count(lambda url=url: client.get(url)))
+        strategy.delete()
+    assert counts[0] == counts[1], f"{counts[0]} queries for 3 rows, {counts[1]} for a page of {BULK_PAGE_SIZE}"
+    assert counts[0] == PAGE_QUERIES, f"{counts[0]} queries, pinned at {PAGE_QUERIES}"

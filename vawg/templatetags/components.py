@@ -1,12 +1,10 @@
-"""Small template helpers shared by every page. Markup lives in templates/components/, never here."""
+"""Small template helpers shared by every page. Markup lives in templates/components/ and the modules that draw them
+(vawg.tables, vawg.fields), never here."""
 
-import datetime
-from decimal import Decimal
-
-from django import forms, template
+from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from vawg import tables
+from vawg import fields, tables
 
 register = template.Library()
 
@@ -21,48 +19,20 @@ def rag_tag(rating):
 @register.filter
 def field_type(bound_field) -> str:
     """Which GOV.UK component renders this form field."""
-    widget = bound_field.field.widget
-    # Radios and checkbox lists have an input_type of their single inputs; field.html renders them as groups.
-    # CheckboxSelectMultiple is a subclass of RadioSelect: ask for it first.
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        return "checkboxselectmultiple"
-    if isinstance(widget, forms.RadioSelect):
-        return "radioselect"
-    return _input_type(widget) or widget.__class__.__name__.lower()
-
-
-def _input_type(widget) -> str | None:
-    # attrs={"type": "date"} is how Django's own widgets are asked for another input type: honour it too.
-    return widget.attrs.get("type") or getattr(widget, "input_type", None)
-
-
-# What each of these input types reads in its value attribute: HTML's normalised date, local date and time, and
-# time strings. Anything else (a localised "1 Jul 2015") the browser shows as empty and submits empty.
-_HTML_VALUE_FORMATS = {
-    "date": (datetime.date, "%Y-%m-%d"),
-    "datetime-local": (datetime.datetime, "%Y-%m-%dT%H:%M"),
-    "time": (datetime.time | datetime.datetime, "%H:%M"),
-}
+    return fields.field_type(bound_field)
 
 
 @register.filter
 def field_value(bound_field) -> str:
-    """A form field's value as its input's value attribute: what the widget formats (as Django's own rendering
-    does), never the template's display localisation. Date, time and number inputs always get the machine formats
-    the browser reads, whatever format the widget was given, so saving a form unchanged cannot erase a value."""
-    widget = bound_field.field.widget
-    value = bound_field.value()
-    input_type = _input_type(widget)
-    if input_type in _HTML_VALUE_FORMATS:
-        kind, html_format = _HTML_VALUE_FORMATS[input_type]
-        if isinstance(value, kind):
-            if input_type != "date" and value.second:
-                html_format += ":%S"  # seconds only when there are some, as HTML normalises: none lost on a save
-            return value.strftime(html_format)
-    if input_type == "number" and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return str(value)  # 1234.5: never a localised 1,234.5, which type=number cannot read
-    formatted = widget.format_value(value)
-    return "" if formatted is None else str(formatted)
+    """A form field's value as its input's value attribute (vawg.fields.field_value)."""
+    return fields.field_value(bound_field)
+
+
+@register.simple_tag
+def govuk_field(bound_field, small=False):
+    """A form field as the GOV.UK component (vawg.fields.draw_field): what components/field.html shows, without
+    an include, for a page drawing many fields."""
+    return fields.draw_field(bound_field, small)
 
 
 @register.filter
