@@ -13,6 +13,7 @@ Uses a throw-away SQLite database (or DATABASE_URL when set) and a temporary med
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import subprocess
@@ -77,6 +78,7 @@ def report():
 def median_seconds(function, runs: int = RUNS) -> float:
     timings = []
     for _ in range(runs):
+        gc.collect()  # each timing starts from a clean heap: no run pays for the garbage of the one before
         started = time.perf_counter()
         function()
         timings.append(time.perf_counter() - started)
