@@ -291,6 +291,22 @@ def _section_page(
     return render(request, "reports/editor/section.html", context, status=conflict_status(conflict))
 
 
+def _add_from(request: HttpRequest, section, form, name: str, *, field: str, add, done: str) -> HttpResponse:
+    """One "add" form of the section editor: a valid form calls its service, which may refuse it (the message is
+    shown on `field` and nothing changes); what it added is where the lead lands (a block, or a new sub-section)."""
+    if form.is_valid():
+        try:
+            added = add(form.cleaned_data)
+        except services.ReportError as refused:
+            form.add_error(field, str(refused))
+        else:
+            messages.success(request, done.format(added=added))  # the template is ours; only it is parsed
+            if isinstance(added, ReportSection):
+                return redirect(_section_url(added))
+            return redirect(_section_url(section, f"block-{added.pk}"))
+    return _section_page(request, section, forms={name: form})
+
+
 @partnership_view(LEAD, methods=("GET", "POST"))
 def section(request: HttpRequest, year: int, section_id: int) -> HttpResponse:
     request.current_section = SECTION
@@ -301,15 +317,15 @@ def section(request: HttpRequest, year: int, section_id: int) -> HttpResponse:
     which = request.POST.get("form", "rename")
     if which == "text":
         form = BlockTextForm(request.POST, prefix="new")
-        if form.is_valid():
-            try:
-                block = services.block_add_text(section=section, user=user, text=form.cleaned_data["text"])
-            except services.ReportError as refused:
-                form.add_error("text", str(refused))
-            else:
-                messages.success(request, "Narrative added at the end of the section.")
-                return redirect(_section_url(section, f"block-{block.pk}"))
-        return _section_page(request, section, forms={"text_form": form})
+        return _add_from(
+            request,
+            section,
+            form,
+            "text_form",
+            field="text",
+            add=lambda data: services.block_add_text(section=section, user=user, text=data["text"]),
+            done="Narrative added at the end of the section.",
+        )
     if which == "draft":
         form = DraftInsertForm(request.POST)
         error = "Choose a drafted sentence to insert."
@@ -324,28 +340,26 @@ def section(request: HttpRequest, year: int, section_id: int) -> HttpResponse:
         return _section_page(request, section, error=error)
     if which == "data":
         form = DataBlockForm(request.POST, choices=catalogue(report))
-        if form.is_valid():
-            try:
-                block = services.block_add_data(section=section, user=user, data_key=form.cleaned_data["data_key"])
-            except services.ReportError as refused:
-                form.add_error("data_key", str(refused))
-            else:
-                messages.success(request, "Data block added at the end of the section.")
-                return redirect(_section_url(section, f"block-{block.pk}"))
-        return _section_page(request, section, forms={"data_form": form})
+        return _add_from(
+            request,
+            section,
+            form,
+            "data_form",
+            field="data_key",
+            add=lambda data: services.block_add_data(section=section, user=user, data_key=data["data_key"]),
+            done="Data block added at the end of the section.",
+        )
     if which == "subsection":
         form = SubsectionAddForm(request.POST, prefix="sub")
-        if form.is_valid():
-            try:
-                child = services.section_add(
-                    report=report, user=user, heading=form.cleaned_data["heading"], parent=section
-                )
-            except services.ReportError as refused:
-                form.add_error("heading", str(refused))
-            else:
-                messages.success(request, f"Sub-section {child.heading} added.")
-                return redirect(_section_url(child))
-        return _section_page(request, section, forms={"subsection_form": form})
+        return _add_from(
+            request,
+            section,
+            form,
+            "subsection_form",
+            field="heading",
+            add=lambda data: services.section_add(report=report, user=user, heading=data["heading"], parent=section),
+            done="Sub-section {added.heading} added.",
+        )
     form = SectionRenameForm(request.POST)
     conflict = None
     if form.is_valid():

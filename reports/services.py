@@ -415,13 +415,18 @@ def sections_create_default(*, report: AnnualReport, user: AbstractBaseUser | No
     return created
 
 
+def _one_line(text: str, *, missing: str, limit: int, noun: str) -> str:
+    """A heading or a forward-plan item: spaces collapsed, required, and no longer than `limit` characters."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise ReportError(missing)
+    if len(text) > limit:
+        raise ReportError(f"{noun} must be {limit:,} characters or fewer.")
+    return text
+
+
 def _heading(heading: str) -> str:
-    heading = " ".join((heading or "").split())
-    if not heading:
-        raise ReportError("Enter a heading.")
-    if len(heading) > 200:
-        raise ReportError("A heading must be 200 characters or fewer.")
-    return heading
+    return _one_line(heading, missing="Enter a heading.", limit=200, noun="A heading")
 
 
 @transaction.atomic
@@ -624,12 +629,7 @@ def _priority_of(report: AnnualReport, priority):
 
 
 def _item_text(text: str) -> str:
-    text = " ".join((text or "").split())
-    if not text:
-        raise ReportError("Enter the item.")
-    if len(text) > 2_000:
-        raise ReportError("An item must be 2,000 characters or fewer.")
-    return text
+    return _one_line(text, missing="Enter the item.", limit=2_000, noun="An item")
 
 
 @transaction.atomic
