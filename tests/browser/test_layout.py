@@ -20,7 +20,9 @@ SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
 WIDTHS = (320, 1280)
 PARTNERSHIP = "tri-borough"
 # Links that are not pages to read: files, charts, signing out, Django's admin.
-NOT_PAGES = re.compile(r"(export|download|csv|xlsx|\.svg|pdf|json|docx|chart|/admin/|logout|sign-out|format=|report\.html)")
+NOT_PAGES = re.compile(
+    r"(export|download|csv|xlsx|\.svg|pdf|json|docx|chart|/admin/|logout|sign-out|format=|report\.html)"
+)
 MOST_PAGES = 60
 # Pages excused from the check (none left).
 LEFT_OUT: set[str] = set()
