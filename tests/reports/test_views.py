@@ -30,7 +30,7 @@ def test_board_members_see_published_editions_only(world, client, report):
     page = client.get(url("detail", world, year=2015)).content.decode()
     assert url("edition_pdf", world, year=2015, edition_id=published.pk) in page
     assert url("edition", world, year=2015, edition_id=draft.pk) not in page
-    assert "Build a draft" not in page and "Edit the narrative" not in page
+    assert "Build a draft" not in page and "Edit the cover and fixed texts" not in page
 
 
 def test_the_lead_sees_drafts_and_the_actions(world, client, report):
@@ -38,7 +38,7 @@ def test_the_lead_sees_drafts_and_the_actions(world, client, report):
     client.force_login(world.lead)
     page = client.get(url("detail", world, year=2015)).content.decode()
     assert url("edition", world, year=2015, edition_id=draft.pk) in page
-    for text in ("Build a draft", "Publish an edition", "Edit the narrative"):
+    for text in ("Build a draft", "Publish an edition", "Edit the cover and fixed texts"):
         assert text in page
 
 
