@@ -87,6 +87,7 @@ def _layout(report: AnnualReport) -> Layout:
         report.sections.annotate(
             text_blocks=Count("blocks", filter=Q(blocks__kind=ReportBlock.Kind.TEXT)),
             data_blocks=Count("blocks", filter=Q(blocks__kind=ReportBlock.Kind.DATA)),
+            foreword_blocks=Count("blocks", filter=Q(blocks__data_key="standard:foreword")),
         ).order_by("position", "id")
     )
     top = [s for s in sections if s.parent_id is None]
@@ -95,11 +96,18 @@ def _layout(report: AnnualReport) -> Layout:
         if section.parent_id is not None:
             children.setdefault(section.parent_id, []).append(section)
     numbers = {}
-    for i, section in enumerate(top, start=1):
-        numbers[section.pk] = str(i)
+    i = 0
+    for section in top:
         section.subsection_count = len(children.get(section.pk, []))
+        # As the build does: a section with nothing to show (no blocks, or only an unwritten foreword) is not
+        # printed, and the numbering closes up.
+        shown_data = section.data_blocks - (section.foreword_blocks if not report.foreword.strip() else 0)
+        section.printed = bool(section.text_blocks or shown_data or section.subsection_count)
+        if section.printed:
+            i += 1
+        numbers[section.pk] = str(i) if section.printed else ""
         for j, child in enumerate(children.get(section.pk, []), start=1):
-            numbers[child.pk] = f"{i}.{j}"
+            numbers[child.pk] = f"{i}.{j}" if section.printed else ""
     return Layout(top, children, numbers)
 
 

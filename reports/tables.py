@@ -372,7 +372,7 @@ def section_rows(sections, *, numbers: dict, flagged: dict, slug: str, year: int
     rows = []
     for section in sections:
         number = numbers[section.pk]
-        name = f"{number} {section.heading}"
+        name = f"{number} {section.heading}".strip()
         move = reverse("reports:section_move", args=[slug, year, section.pk])
         order = siblings[section.parent_id]
         buttons = [
@@ -397,6 +397,8 @@ def section_rows(sections, *, numbers: dict, flagged: dict, slug: str, year: int
             subsections=getattr(section, "subsection_count", 0),
         )
         prefix = "Sub-section: " if section.parent_id else ""
+        if getattr(section, "printed", True) is False:
+            held += ": not printed while it has nothing to show"
         heading = link(name, reverse("reports:section", args=[slug, year, section.pk]), hint=f"{prefix}{held}")
         rows.append([heading, actions])
     return rows

@@ -41,11 +41,11 @@ def test_lead_writes_a_sub_section_sees_a_flag_and_publishes_board_downloads(yea
     expect(page).to_have_title(re.compile(r"^Sections - Annual report 2015-16 - "))
     axe.check(page)
     page.get_by_role("button", name="Start editing the sections").click()
-    expect(page.get_by_role("link", name="3 Progress against the strategy in 2015-16", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="2 Progress against the strategy in 2015-16", exact=True)).to_be_visible()
     axe.check(page)
     _photograph(page, "sections")
 
-    page.get_by_role("link", name="3 Progress against the strategy in 2015-16", exact=True).click()
+    page.get_by_role("link", name="2 Progress against the strategy in 2015-16", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Progress against the strategy in 2015-16")
     axe.check(page)
 
@@ -57,7 +57,7 @@ def test_lead_writes_a_sub_section_sees_a_flag_and_publishes_board_downloads(yea
     page.get_by_label("Heading of the new sub-section").fill("Collocation")
     page.get_by_role("button", name="Add the sub-section").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Collocation")
-    expect(page.get_by_text("sub-section 3.1 of Progress against the strategy in 2015-16")).to_be_visible()
+    expect(page.get_by_text("sub-section 2.1 of Progress against the strategy in 2015-16")).to_be_visible()
 
     page.get_by_label("Narrative").fill("## Working side by side\n\nThe IDVAs now sit with the **police** team.")
     page.get_by_role("button", name="Add the narrative").click()
