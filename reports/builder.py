@@ -746,7 +746,7 @@ def number_figures(context: ReportContext) -> None:
 def _data_block(context: ReportContext, key: str, block_id: int | None) -> LaidBlock | None:
     """A data block's partial and data, from the context collected for this build; None leaves it out (a record
     it names was deleted, or the foreword is not written)."""
-    from reports.blocks import STANDARD_KEYS, parse_key
+    from reports.blocks import FIGURE_KEYS, STANDARD_KEYS, parse_key
 
     kind, pk = parse_key(key)
     figure_id = f"block-{block_id}-figure" if block_id else ""
@@ -756,7 +756,7 @@ def _data_block(context: ReportContext, key: str, block_id: int | None) -> LaidB
             return None
         template = f"reports/blocks/standard_{name.replace('-', '_')}.html"
         return LaidBlock(template=template, figures=_standard_figures(context, name))
-    if kind in ("governance", "rag-table", "rag-chart", "referrals", "marac", "justice", "indicators", "training"):
+    if kind in FIGURE_KEYS:
         figures = {
             "governance": [context.governance.get("figure")],
             "rag-chart": [(context.progress or {}).get("figure")],
@@ -907,7 +907,8 @@ def collect(report: AnnualReport, *, draft: bool, progress: Progress = _no_progr
     for entry in context.gaps or []:
         for item in entry.actions:
             item.merged_updates = merge_updates(item.updates)
-    _add_forward_items(context)
+    if context.shows("standard:forward-plan"):
+        _add_forward_items(context)
     context.layout = lay_out(context)
     number_figures(context)
     context.draw_figures()

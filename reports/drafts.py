@@ -9,6 +9,7 @@ small-number suppression as the report's tables: a sentence never states a count
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -212,6 +213,4 @@ def flags(report: AnnualReport, *, current: dict[str, Draft] | None = None) -> d
 
 def _comparable(figures) -> list:
     """Figures as JSON keeps them (tuples become lists, numbers stay numbers)."""
-    import json
-
     return json.loads(json.dumps(figures, default=str))

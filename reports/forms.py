@@ -189,7 +189,7 @@ class DraftInsertForm(forms.Form):
 
 
 class DataBlockForm(forms.Form):
-    """The catalogue of data blocks (reports.blocks), shown in option groups by the editor's own select."""
+    """The catalogue of data blocks (reports.blocks), in option groups (the field component draws <optgroup>)."""
 
     data_key = forms.ChoiceField(
         label="Data block", error_messages={"required": "Choose a data block from the list."}, choices=()
@@ -197,11 +197,11 @@ class DataBlockForm(forms.Form):
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["data_key"].choices = [("", "Choose a data block"), *[(c.key, c.label) for c in choices]]
-        self.fields["data_key"].error_messages["invalid_choice"] = "Choose a data block from the list."
-        self.groups: dict[str, list] = {}
+        groups: dict[str, list] = {}
         for choice in choices:
-            self.groups.setdefault(choice.group, []).append(choice)
+            groups.setdefault(choice.group, []).append((choice.key, choice.label))
+        self.fields["data_key"].choices = [("", "Choose a data block"), *groups.items()]
+        self.fields["data_key"].error_messages["invalid_choice"] = "Choose a data block from the list."
 
 
 class MoveForm(forms.Form):

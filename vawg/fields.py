@@ -74,19 +74,37 @@ def _option_value(value: Any) -> str:
 
 
 def _select_options(field: BoundField):
-    """(value, label, selected) of each option of a select, chosen as Django's ChoiceWidget.optgroups chooses them
-    (options in groups listed in their place; a single select marks only the first match), without building each
-    option's widget context: the bulk "My updates" page draws a select on each of its fifty rows."""
+    """(group, value, label, selected) of each option of a select, chosen as Django's ChoiceWidget.optgroups chooses
+    them (a single select marks only the first match; `group` is the label of the <optgroup> it is in, or None),
+    without building each option's widget context: the bulk "My updates" page draws a select on each of its fifty
+    rows."""
     widget = field.field.widget
     values = widget.format_value(field.value())
     has_selected = False
     for option_value, option_label in widget.choices:
         option_value = "" if option_value is None else option_value
-        choices = option_label if isinstance(option_label, list | tuple) else [(option_value, option_label)]
+        grouped = isinstance(option_label, list | tuple)
+        choices = option_label if grouped else [(option_value, option_label)]
         for value, label in choices:
             selected = (not has_selected or widget.allow_multiple_selected) and str(value) in values
             has_selected |= selected
-            yield value, label, selected
+            yield (option_value if grouped else None), value, label, selected
+
+
+def _options_html(field: BoundField) -> str:
+    """The select's options, those of a group inside its <optgroup>."""
+    parts, open_group = [], None
+    for group, value, label, selected in _select_options(field):
+        if group != open_group:
+            if open_group is not None:
+                parts.append("</optgroup>")
+            if group is not None:
+                parts.append(f'<optgroup label="{_text(group)}">')
+            open_group = group
+        parts.append(f'<option value="{_option_value(value)}"{" selected" if selected else ""}>{_text(label)}</option>')
+    if open_group is not None:
+        parts.append("</optgroup>")
+    return "".join(parts)
 
 
 def draw_field(field: BoundField, small: Any = False) -> SafeString:
@@ -150,10 +168,7 @@ def draw_field(field: BoundField, small: Any = False) -> SafeString:
                 f'rows="{_text(attrs.get("rows") or 5)}"{described}>{_text(field_value(field))}</textarea>'
             )
         elif kind in ("select", "selectmultiple", "nullbooleanselect"):
-            options = "".join(
-                f'<option value="{_option_value(value)}"{" selected" if selected else ""}>{_text(label)}</option>'
-                for value, label, selected in _select_options(field)
-            )
+            options = _options_html(field)
             multiple = " multiple" if kind == "selectmultiple" else ""
             control = (
                 f'<select class="govuk-select{error_class.format("select")}" id="{auto_id}" name="{name}"'
