@@ -207,7 +207,20 @@ class ReportEdition(models.Model):
 # --- The report's sections: the lead's own layout ---------------------------------------------------------
 
 
-class ReportSection(models.Model):
+class EditedRecord(models.Model):
+    """What each part of the layout keeps of its last edit: a version (a stale save is refused) and who saved it."""
+
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ReportSection(EditedRecord):
     """A section of the report (a numbered heading in the contents) or, with a parent, one of its sub-sections.
     Its content is a sequence of blocks: the lead's narrative and data drawn from the records at build time."""
 
@@ -215,11 +228,6 @@ class ReportSection(models.Model):
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="subsections")
     position = models.PositiveIntegerField(default=0)
     heading = models.CharField(max_length=200)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -229,7 +237,7 @@ class ReportSection(models.Model):
         return self.heading
 
 
-class ReportBlock(models.Model):
+class ReportBlock(EditedRecord):
     """One block of a section: narrative the lead writes (stored as text in a small Markdown subset, rendered
     through reports.narrative: never HTML) or a data block (a table or chart drawn from the records when the
     report is built, named by its key in reports.blocks). A narrative block started from a drafted sentence keeps
@@ -246,11 +254,6 @@ class ReportBlock(models.Model):
     data_key = models.CharField(max_length=80, blank=True)
     draft_key = models.CharField(max_length=120, blank=True)
     draft_figures = models.JSONField(default=list, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -265,7 +268,7 @@ class ReportBlock(models.Model):
         return f"{self.get_kind_display()} block {self.pk}"
 
 
-class ForwardPlanItem(models.Model):
+class ForwardPlanItem(EditedRecord):
     """An item of the forward plan the lead adds that belongs to no action (a priority's new work, a board
     decision), printed with the groups' next steps under its priority, or under "Across the strategy"."""
 
@@ -273,11 +276,6 @@ class ForwardPlanItem(models.Model):
     priority = models.ForeignKey("actions.Priority", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     text = models.TextField()
     position = models.PositiveIntegerField(default=0)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
