@@ -192,7 +192,10 @@ class DataBlockForm(forms.Form):
     """The catalogue of data blocks (reports.blocks), in option groups (the field component draws <optgroup>)."""
 
     data_key = forms.ChoiceField(
-        label="Data block", error_messages={"required": "Choose a data block from the list."}, choices=()
+        label="Data block",
+        error_messages={"required": "Choose a data block from the list."},
+        choices=(),
+        widget=forms.Select(attrs={"width": "full"}),  # its labels are long: held to the column, on a phone too
     )
 
     def __init__(self, *args, choices, **kwargs):

@@ -32,3 +32,9 @@ def test_a_select_without_groups_has_no_optgroup():
     form.fields["kind"] = forms.ChoiceField(choices=[("a", "A"), ("b", "B")])
     html = str(draw_field(form["kind"]))
     assert "optgroup" not in html and '<option value="a">A</option><option value="b">B</option>' in html
+
+
+def test_a_select_can_be_held_to_the_full_width_of_its_column():
+    form = forms.Form()
+    form.fields["kind"] = forms.ChoiceField(choices=[("a", "A")], widget=forms.Select(attrs={"width": "full"}))
+    assert '<select class="govuk-select govuk-!-width-full" id="id_kind"' in str(draw_field(form["kind"]))

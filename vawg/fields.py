@@ -170,8 +170,10 @@ def draw_field(field: BoundField, small: Any = False) -> SafeString:
         elif kind in ("select", "selectmultiple", "nullbooleanselect"):
             options = _options_html(field)
             multiple = " multiple" if kind == "selectmultiple" else ""
+            # A select of long options can be held to its column (attrs={"width": "full"}): it never overflows.
+            width = f" govuk-!-width-{_text(attrs['width'])}" if attrs.get("width") else ""
             control = (
-                f'<select class="govuk-select{error_class.format("select")}" id="{auto_id}" name="{name}"'
+                f'<select class="govuk-select{width}{error_class.format("select")}" id="{auto_id}" name="{name}"'
                 f"{multiple}{described}>\n    {options}\n  </select>"
             )
         elif kind == "file":

@@ -22,7 +22,7 @@ def test_lead_reads_a_column_from_their_own_heading(world, page, sign_in, axe, l
     mapping = page.locator("details", has_text="Columns read from your file")
     expect(mapping).to_have_attribute("open", "")
     axe.check(page)
-    page.screenshot(path=str(f"/tmp/mapping-{width}.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / f"mapping-{width}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     mapping.get_by_label("Cases discussed", exact=True).select_option("Cases heard")
     page.get_by_role("button", name="Check the file with these columns").click()
