@@ -102,6 +102,47 @@ def _update(world):
     return update, reverse("reports:update_edit", args=[world.partnership.slug, update.pk])
 
 
+def _report(world):
+    from reports import services
+
+    report = services.report_create(partnership=world.partnership, year=2015, user=world.lead)
+    report.cover_date, report.foreword = "April 2016", "## Our year\n\n- **one**\n- [two](https://example.org)"
+    report.save()
+    return report
+
+
+def _cover(world):
+    report = _report(world)
+    return report, reverse("reports:narrative", args=[world.partnership.slug, 2015])
+
+
+def _section(world):
+    section = _report(world).sections.order_by("position").first()
+    return section, reverse("reports:section", args=[world.partnership.slug, 2015, section.pk])
+
+
+def _block(world):
+    from reports import services
+
+    section = _report(world).sections.order_by("position").first()
+    block = services.block_add_text(
+        section=section, user=world.lead, text="## Heading\n\nText with *emphasis*.\n\n- a\n  - b"
+    )
+    return block, reverse("reports:block", args=[world.partnership.slug, 2015, block.pk])
+
+
+def _forward_item(world):
+    from actions import selectors as plan
+    from reports import services
+    from tests.actions.factories import build_plan
+
+    build_plan(world.partnership, [world.group], actions=2, quarters=((2015, 4),))
+    report = _report(world)
+    priority = plan.strategy_for_year(world.partnership, 2015).priorities.first()
+    item = services.forward_item_add(report=report, user=world.lead, text="Refresh the directory.", priority=priority)
+    return item, reverse("reports:forward_item", args=[world.partnership.slug, 2015, item.pk])
+
+
 CASES = {
     "training": _activity(TrainingSessionFactory, "training"),
     "event": _activity(EventFactory, "events"),
@@ -109,6 +150,10 @@ CASES = {
     "meeting": _meeting,
     "case review": _case_review,
     "sub-group update": _update,
+    "report cover and fixed texts": _cover,
+    "report section": _section,
+    "report narrative block": _block,
+    "forward-plan item": _forward_item,
 }
 
 
